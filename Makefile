@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+# Thin wrapper over Meson: `make run` boots the default guest, `make check` runs every test tier.
+BUILD ?= build
+CC ?= gcc
+GUEST_KERNEL ?= $(shell tests/lib/guest-path.sh kernel)
+GUEST_INITRD ?= $(shell tests/lib/guest-path.sh initrd)
+
+.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan clean
+
+all: $(BUILD)/hv440
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD)
+
+$(BUILD)/hv440: deps $(BUILD)/build.ninja FORCE
+	ninja -C $(BUILD)
+
+run: $(BUILD)/hv440 test-deps
+	$(BUILD)/hv440 --kernel "$$(tests/lib/guest-path.sh kernel)" --initrd "$$(tests/lib/guest-path.sh initrd)" --append "console=ttyS0"
+
+check: test-deps $(BUILD)/hv440
+	tests/run.sh $(BUILD)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer (CI runs this too).
+check-asan: test-deps
+	@scripts/install-deps.sh build
+	[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-asan
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --quick
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+FORCE:

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* bamboo.c - not written yet. */

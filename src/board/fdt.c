@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* fdt.c - not written yet. */

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* loader.c - not written yet. */

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* core.h - the emulated PowerPC 440 core: problem-state execution, shadow TLB, exits. */
+#ifndef HV440_CORE_H
+#define HV440_CORE_H
+
+/*
+ * The core is hv440's "hardware". It executes guest code as if MSR[PR]=1
+ * (problem state) and knows nothing of the guest's MSR, IVORs or devices.
+ * Everything it must not do itself stops core_run() with an exit record.
+ *
+ * Conventions
+ *  - Guest memory is big-endian; every access names its endianness.
+ *  - On every exit except CORE_EXIT_BUDGET and CORE_EXIT_EVENT, core.pc is
+ *    the address of the instruction that caused it, and no architected
+ *    state has been changed by that instruction (precise exits).
+ *    The hypervisor decides what happens next (emulate and pc += 4,
+ *    deliver an interrupt, fill the shadow TLB and retry, ...).
+ *  - After CORE_EXIT_BUDGET / CORE_EXIT_EVENT, pc is the next instruction.
+ *  - Translation uses only the shadow TLB, which the hypervisor fills.
+ */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t gva_t;  /* guest effective (virtual) address */
+typedef uint64_t gpa_t;  /* guest physical address (36 bits on the 440) */
+
+/* Why core_run() returned. One name table: core_exit_name(). */
+enum core_exit_kind {
+	CORE_EXIT_BUDGET = 0, /* ran the whole instruction budget */
+	CORE_EXIT_EVENT,      /* core.events was non-zero at a block boundary */
+	CORE_EXIT_PRIV,       /* privileged or unknown-SPR instruction: .insn */
+	CORE_EXIT_SC,         /* sc: .insn (pc = the sc itself) */
+	CORE_EXIT_PROGRAM,    /* trap, illegal instruction or enabled FP exception: .esr */
+	CORE_EXIT_ITLB_MISS,  /* no shadow entry for the fetch: .ea */
+	CORE_EXIT_DTLB_MISS,  /* no shadow entry for a data access: .ea, .esr (ST, FP, ...) */
+	CORE_EXIT_ISI,        /* shadow entry forbids execute: .ea */
+	CORE_EXIT_DSI,        /* shadow entry forbids the data access: .ea, .esr */
+	CORE_EXIT_ALIGN,      /* alignment interrupt (lmw/stmw/lwarx/stwcx./dcbz rules): .ea, .esr */
+	CORE_EXIT_FP_UNAVAIL, /* FP instruction while core.fp_enabled is false */
+	CORE_EXIT_MMIO,       /* data access to an I/O shadow page: .pa .size .write .data */
+	CORE_EXIT_FETCH_IO,   /* instruction fetch from an I/O shadow page: .ea .pa */
+	CORE_EXIT_DEBUG,      /* a breakpoint in core.breakpoints[] was reached (pc) */
+	CORE_EXIT__COUNT
+};
+
+/* ESR bits the core reports (Book E / PPC440x5 ESR layout, big-endian bit numbering). */
+#define CORE_ESR_PIL 0x08000000u /* program: illegal instruction */
+#define CORE_ESR_PPR 0x04000000u /* program: privileged instruction */
+#define CORE_ESR_PTR 0x02000000u /* program: trap */
+#define CORE_ESR_FP  0x01000000u /* floating-point load/store or FP program interrupt */
+#define CORE_ESR_ST  0x00800000u /* store (or dcbz/dcbi-like) access */
+#define CORE_ESR_DLK 0x00200000u /* data cache locking (unused) */
+#define CORE_ESR_AP  0x00080000u /* auxiliary processor operation */
+#define CORE_ESR_PUO 0x00040000u /* unimplemented operation */
+#define CORE_ESR_BO  0x00020000u /* byte ordering */
+#define CORE_ESR_PIE 0x00010000u /* imprecise event */
+
+struct core_exit {
+	enum core_exit_kind kind;
+	uint32_t insn;  /* instruction word (PRIV, SC, PROGRAM; also set for data faults) */
+	uint32_t esr;   /* ESR bits the interrupt would set (PROGRAM, DSI, DTLB, ALIGN) */
+	gva_t ea;       /* effective address (TLB misses, ISI, DSI, ALIGN, FETCH_IO) */
+	gpa_t pa;       /* physical address (MMIO, FETCH_IO) */
+	uint8_t size;   /* MMIO access size in bytes: 1, 2, 4 or 8 */
+	bool write;     /* MMIO store (also set for DTLB/DSI stores) */
+	/*
+	 * MMIO data: the bytes on the bus, in address order, read as a
+	 * big-endian number of .size bytes. A stw of v gives v; a stwbrx of v
+	 * gives bswap32(v). For loads the hypervisor answers in the same form
+	 * through core_mmio_complete(), and the core applies byte reversal,
+	 * sign extension and the register update.
+	 */
+	uint64_t data;
+};
+
+/* Shadow TLB (the "hardware" TLB the hypervisor fills). */
+#define CORE_STLB_SIZE 64
+
+#define CORE_PERM_R 0x1
+#define CORE_PERM_W 0x2
+#define CORE_PERM_X 0x4
+
+#define CORE_STLB_VALID 0x01
+#define CORE_STLB_IO    0x02 /* not (entirely) guest RAM: data accesses exit as MMIO */
+#define CORE_STLB_LE    0x04 /* E attribute: little-endian page (byte-reversed accesses) */
+#define CORE_STLB_GUARD 0x08 /* G attribute (informational) */
+
+struct core_stlb_entry {
+	gva_t ea;          /* base effective address, aligned to the page size */
+	uint32_t size;     /* page size in bytes: 1 KiB .. 256 MiB, a power of 4 times 1 KiB */
+	gpa_t pa;          /* base physical address, aligned to the page size */
+	uint8_t ts;        /* translation space (0/1) the entry matches */
+	uint8_t tid;       /* 0: matches every PID; else only that PID */
+	uint8_t uperm;     /* CORE_PERM_* when the guest runs in user mode */
+	uint8_t kperm;     /* CORE_PERM_* when the guest runs in kernel mode */
+	uint8_t flags;     /* CORE_STLB_* */
+};
+
+/*
+ * The translation context: which shadow entries match and which permission
+ * set applies. The hypervisor derives it from the guest's MSR[PR,IS,DS]
+ * and PID (privilege compression: the core always runs in problem state;
+ * kmode only selects kperm instead of uperm).
+ */
+struct core_ctx {
+	bool kmode;  /* guest is in supervisor mode */
+	uint8_t is;  /* MSR[IS] */
+	uint8_t ds;  /* MSR[DS] */
+	uint8_t pid; /* PID (8 bits on the 440) */
+};
+
+/* Fast lookup cache: EA page (4 KiB) -> host addend, split by access kind. */
+#define CORE_FAST_BITS 10
+#define CORE_FAST_SIZE (1u << CORE_FAST_BITS)
+struct core_fast_entry {
+	uint32_t tag;       /* EA page | 1 when valid (bit 0 is free: pages are 4 KiB) */
+	uintptr_t addend;   /* host address = addend + ea */
+};
+
+enum core_access { CORE_ACC_READ = 0, CORE_ACC_WRITE = 1, CORE_ACC_FETCH = 2 };
+
+#define CORE_MAX_BREAKPOINTS 8
+
+/* Event mask bits (set by anyone, any thread; cleared by whoever set them). */
+#define CORE_EVENT_IRQ   0x1u /* an interrupt line changed */
+#define CORE_EVENT_STOP  0x2u /* the host wants the vcpu to stop */
+#define CORE_EVENT_IO    0x4u /* host I/O is waiting for the vcpu thread */
+#define CORE_EVENT_TIMER 0x8u /* a guest timer deadline passed */
+
+struct core_stats {
+	uint64_t insns;        /* instructions retired */
+	uint64_t fast_misses;  /* fast-cache misses that searched the shadow TLB */
+	uint64_t stlb_hits;    /* of those, found in the shadow TLB */
+};
+
+/* Pending completion of an MMIO access (internal to the core). */
+struct core_mmio_pending {
+	uint8_t kind;      /* internal */
+	uint8_t reg;
+	uint8_t update_reg;
+	uint8_t flags;
+	gva_t update_ea;
+};
+
+struct core {
+	/* User-visible registers. */
+	uint32_t gpr[32];
+	uint32_t cr, xer, lr, ctr, pc;
+	uint64_t fpr[32];      /* IEEE-754 double bit patterns */
+	uint32_t fpscr;
+	uint32_t usprg0;
+	uint32_t sprg_ro[4];   /* SPRG4-7 as user mode reads them (SPR 260-263) */
+
+	/* Control bits the hypervisor sets. */
+	bool fp_enabled;       /* guest MSR[FP] */
+	uint8_t fp_exc_mode;   /* guest MSR[FE0]<<1 | MSR[FE1]; 0 = FP exceptions disabled */
+	struct core_ctx ctx;   /* set with core_set_ctx() */
+
+	/* Reservation for lwarx/stwcx. */
+	bool resv_valid;
+	gpa_t resv_pa;
+
+	/* Events: any thread may set bits; core_run() returns CORE_EXIT_EVENT while non-zero. */
+	_Atomic uint32_t events;
+
+	/* Breakpoints (debugger): fetching from one of these EAs exits with CORE_EXIT_DEBUG. */
+	gva_t breakpoints[CORE_MAX_BREAKPOINTS];
+	unsigned n_breakpoints;
+	bool skip_breakpoint_once; /* resume over the breakpoint at pc */
+
+	/* Guest RAM: one host mapping at guest physical 0. */
+	uint8_t *ram;
+	uint64_t ram_size;
+
+	/* Timebase: counts at tb_freq Hz from the host's monotonic clock. */
+	uint64_t tb_freq;
+	int64_t tb_offset;     /* guest TB = host-derived ticks + tb_offset */
+
+	struct core_stlb_entry stlb[CORE_STLB_SIZE];
+	/* [kmode][access] so a guest user/kernel switch needs no flush. */
+	struct core_fast_entry fast[2][3][CORE_FAST_SIZE];
+
+	struct core_exit exit;
+	struct core_mmio_pending mmio;
+	struct core_stats stats;
+};
+
+/* Lifecycle */
+int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq);
+void core_reset(struct core *c); /* registers to 0, shadow TLB empty, TB restarts at 0 */
+
+/* Execution: run up to budget instructions (budget >= 1). */
+const struct core_exit *core_run(struct core *c, uint64_t budget);
+/* Finish the MMIO access reported by the last exit; data is ignored for stores. */
+void core_mmio_complete(struct core *c, uint64_t data);
+
+/* Translation context and shadow TLB (the hypervisor owns replacement). */
+void core_set_ctx(struct core *c, const struct core_ctx *ctx);
+void core_stlb_write(struct core *c, unsigned index, const struct core_stlb_entry *e);
+void core_stlb_invalidate(struct core *c, unsigned index);
+void core_stlb_flush(struct core *c);
+/* Find the shadow entry translating ea for the current context, or -1. */
+int core_stlb_find(const struct core *c, gva_t ea, uint8_t ts);
+
+/* Code invalidation: icbi (one line), iccci (all); stores to code are the core's own business. */
+void core_icache_invalidate(struct core *c, gpa_t pa);
+void core_icache_flush(struct core *c);
+
+/* Timebase (TBL/TBU). */
+uint64_t core_tb_read(const struct core *c);
+void core_tb_write(struct core *c, uint64_t value);
+/* Host nanoseconds until the timebase reaches tb (0 if already past). */
+uint64_t core_tb_ns_until(const struct core *c, uint64_t tb);
+
+/* Events (thread-safe). */
+static inline void core_event_set(struct core *c, uint32_t bits)
+{
+	atomic_fetch_or_explicit(&c->events, bits, memory_order_release);
+}
+static inline void core_event_clear(struct core *c, uint32_t bits)
+{
+	atomic_fetch_and_explicit(&c->events, ~bits, memory_order_acq_rel);
+}
+
+/* Guest physical RAM helpers (bounds-checked; false when out of RAM). */
+bool core_phys_read(const struct core *c, gpa_t pa, void *buf, size_t len);
+bool core_phys_write(struct core *c, gpa_t pa, const void *buf, size_t len);
+
+const char *core_exit_name(enum core_exit_kind kind);
+
+#endif

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* decode.c - not written yet. */

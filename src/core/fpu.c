@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* fpu.c - not written yet. */

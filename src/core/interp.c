@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* interp.c - not written yet. */

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* chardev.c - not written yet. */

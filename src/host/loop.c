@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* loop.c - not written yet. */

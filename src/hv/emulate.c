@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* emulate.c - not written yet. */

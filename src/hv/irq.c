@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* irq.c - not written yet. */

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* stats.c - not written yet. */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* stats.h - exit statistics: one enum of exit kinds, one name table, always-on counters. */
+#ifndef HV440_HV_STATS_H
+#define HV440_HV_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* The exit kinds of KVM/440 (arch/powerpc/kvm timing), in its order. */
+enum hv_exit_kind {
+	HV_EXIT_MMIO,
+	HV_EXIT_DCR,
+	HV_EXIT_SIGNAL,
+	HV_EXIT_ITLB_REAL,
+	HV_EXIT_ITLB_VIRT,
+	HV_EXIT_DTLB_REAL,
+	HV_EXIT_DTLB_VIRT,
+	HV_EXIT_SYSCALL,
+	HV_EXIT_ISI,
+	HV_EXIT_DSI,
+	HV_EXIT_EMULINST,
+	HV_EXIT_EMUL_WAIT,
+	HV_EXIT_EMUL_WRTEE,
+	HV_EXIT_EMUL_MTSPR,
+	HV_EXIT_EMUL_MFSPR,
+	HV_EXIT_EMUL_MTMSR,
+	HV_EXIT_EMUL_MFMSR,
+	HV_EXIT_EMUL_TLBSX,
+	HV_EXIT_EMUL_TLBWE,
+	HV_EXIT_EMUL_RFI,
+	HV_EXIT_DEC,
+	HV_EXIT_EXTINT,
+	HV_EXIT_HALT,
+	HV_EXIT_USR_PR_INST,
+	HV_EXIT_FP_UNAVAIL,
+	HV_EXIT_DEBUG,
+	HV_EXIT_TIMEINGUEST,
+	HV_EXIT__COUNT
+};
+
+struct hv_exit_stat {
+	uint64_t count;
+	uint64_t min_ns, max_ns, sum_ns;
+	long double sum_sq_ns; /* sum of squares (for the standard deviation) */
+};
+
+struct hv_stats {
+	struct hv_exit_stat exit[HV_EXIT__COUNT];
+	uint64_t irq_delivered[16];  /* interrupts delivered per IVOR */
+	uint64_t stlb_fills;         /* shadow TLB entries written by the hypervisor */
+	uint64_t stlb_evictions;     /* valid shadow entries replaced */
+};
+
+const char *hv_exit_name(enum hv_exit_kind kind);
+void hv_stats_reset(struct hv_stats *s);
+void hv_stats_add(struct hv_stats *s, enum hv_exit_kind kind, uint64_t ns);
+/* The --stats table. */
+void hv_stats_print(const struct hv_stats *s, FILE *out);
+
+#endif

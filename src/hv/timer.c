@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* timer.c - not written yet. */

@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* tlb.c - not written yet. */

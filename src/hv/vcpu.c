@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* vcpu.c - not written yet. */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* vcpu.h - the hypervisor's virtual 440: privileged state, guest TLB, run loop. */
+#ifndef HV440_HV_VCPU_H
+#define HV440_HV_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "hv/stats.h"
+
+/*
+ * How the hypervisor reaches the board without knowing any device.
+ * Values follow the core's MMIO convention (bytes on the bus read as a
+ * big-endian number). Return 0 on success, negative when nothing answers
+ * at that address (the hypervisor then does what the 440 does: a machine
+ * check for MMIO, a program interrupt for an unknown DCR... see hv/).
+ */
+struct vcpu_bus {
+	void *opaque;
+	int (*mmio_read)(void *opaque, gpa_t pa, unsigned size, uint64_t *val);
+	int (*mmio_write)(void *opaque, gpa_t pa, unsigned size, uint64_t val);
+	int (*dcr_read)(void *opaque, uint32_t dcrn, uint32_t *val);
+	int (*dcr_write)(void *opaque, uint32_t dcrn, uint32_t val);
+	/*
+	 * Service host I/O on the vcpu thread: poll the board's file
+	 * descriptors for at most timeout_ns (0: just look; <0: until an event).
+	 * Called between run chunks and when the guest waits (MSR[WE]).
+	 */
+	void (*poll)(void *opaque, int64_t timeout_ns);
+};
+
+/* Interrupt inputs (level-sensitive), driven by the interrupt controller. */
+enum vcpu_irq { VCPU_IRQ_EXT = 0, VCPU_IRQ_CRIT = 1 };
+
+/* Why vcpu_run() returned. */
+enum vcpu_stop {
+	VCPU_STOP_RESET,    /* guest requested a reset (DBCR0[RST], watchdog) */
+	VCPU_STOP_HALT,     /* guest halted for good (wait with every interrupt masked) */
+	VCPU_STOP_CHECKSTOP,/* machine check with MSR[ME]=0 */
+	VCPU_STOP_HOST,     /* the host asked (vcpu_request_stop) */
+	VCPU_STOP_DEBUG,    /* a debugger breakpoint / single step stopped the vcpu */
+};
+
+/* Book E interrupt vectors (IVOR numbers). */
+enum vcpu_ivor {
+	IVOR_CRITICAL = 0, IVOR_MACHINE_CHECK, IVOR_DATA_STORAGE, IVOR_INST_STORAGE,
+	IVOR_EXTERNAL, IVOR_ALIGNMENT, IVOR_PROGRAM, IVOR_FP_UNAVAIL,
+	IVOR_SYSCALL, IVOR_AP_UNAVAIL, IVOR_DECREMENTER, IVOR_FIT,
+	IVOR_WATCHDOG, IVOR_DTLB_MISS, IVOR_ITLB_MISS, IVOR_DEBUG,
+};
+
+/* MSR bits (PPC440x5 manual, MSR). */
+#define MSR_WE  0x00040000u
+#define MSR_CE  0x00020000u
+#define MSR_EE  0x00008000u
+#define MSR_PR  0x00004000u
+#define MSR_FP  0x00002000u
+#define MSR_ME  0x00001000u
+#define MSR_FE0 0x00000800u
+#define MSR_DWE 0x00000400u
+#define MSR_DE  0x00000200u
+#define MSR_FE1 0x00000100u
+#define MSR_IS  0x00000020u
+#define MSR_DS  0x00000010u
+
+/* One guest TLB entry as tlbwe/tlbre see it (three words plus the TID). */
+struct vcpu_tlb_entry {
+	uint32_t word0; /* EPN 0xfffffc00, V 0x200, TS 0x100, SIZE 0xf0, TPAR */
+	uint32_t word1; /* RPN 0xfffffc00, ERPN 0xf */
+	uint32_t word2; /* U0-U3, W I M G E, UX UW UR SX SW SR */
+	uint8_t tid;
+};
+#define VCPU_TLB_SIZE 64
+
+struct vcpu {
+	struct core core;
+	const struct vcpu_bus *bus;
+
+	/* Privileged state (PPC440x5 manual; names as the SPRs). */
+	uint32_t msr;
+	uint32_t srr0, srr1, csrr0, csrr1, mcsrr0, mcsrr1;
+	uint32_t dear, esr, mcsr;
+	uint32_t ivpr, ivor[16];
+	uint32_t sprg[8];
+	uint32_t pid, mmucr, ccr0, ccr1;
+	uint32_t dbcr0, dbcr1, dbcr2, dbsr, iac[4], dac[2], dvc[2];
+	uint32_t tcr, tsr, decar, pir, pvr;
+	uint32_t dnv[4], dtv[4], inv[4], itv[4], ivlim, dvlim, rstcfg; /* cache/debug SPRs read back */
+	uint32_t dec;          /* DEC value as of dec_tb */
+	uint64_t dec_tb;       /* timebase when dec was last written/reloaded */
+
+	struct vcpu_tlb_entry tlb[VCPU_TLB_SIZE];
+
+	/* Interrupt inputs and pending state. */
+	bool irq_ext, irq_crit;
+	bool halted;           /* MSR[WE] set: waiting for an interrupt */
+	bool reset_requested;
+
+	struct hv_stats stats;
+	bool stats_enabled;
+};
+
+/* Lifecycle. ram is guest physical 0..ram_size-1. */
+int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
+	      const struct vcpu_bus *bus);
+/* Power-on state of the 440 (PPC440x5 manual, "Reset"): PC 0xfffffffc, one 4 KiB TLB entry at the top. */
+void vcpu_reset(struct vcpu *v);
+
+/* Board set-up helpers. */
+void vcpu_tlb_set(struct vcpu *v, unsigned index, const struct vcpu_tlb_entry *e);
+
+/* Run the guest until it must stop; see enum vcpu_stop. */
+enum vcpu_stop vcpu_run(struct vcpu *v);
+
+/* Interrupt lines (vcpu thread). */
+void vcpu_set_irq(struct vcpu *v, enum vcpu_irq line, bool level);
+/* Any thread: make vcpu_run() return VCPU_STOP_HOST soon. */
+void vcpu_request_stop(struct vcpu *v);
+
+#endif

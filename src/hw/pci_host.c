@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* pci_host.c - not written yet. */

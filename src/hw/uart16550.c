@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* uart16550.c - not written yet. */

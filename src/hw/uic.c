@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* uic.c - not written yet. */
