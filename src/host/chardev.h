@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* chardev.h - character backends for serial ports: stdio, pty, unix socket, file, null. */
+#ifndef HV440_HOST_CHARDEV_H
+#define HV440_HOST_CHARDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host/loop.h"
+
+struct chardev;
+
+/* The device side: bytes arriving from the host. */
+struct chardev_client {
+	void *opaque;
+	/* How many bytes the device can take now (its receive FIFO room). */
+	size_t (*can_receive)(void *opaque);
+	void (*receive)(void *opaque, const uint8_t *buf, size_t len);
+};
+
+struct chardev {
+	int in_fd, out_fd;       /* -1 when absent */
+	bool is_tty;             /* stdio on a terminal: raw mode and the escape key */
+	bool escape_pending;     /* Ctrl-A seen */
+	bool quit_requested;     /* user typed Ctrl-A x, or the input closed for good */
+	struct chardev_client client;
+	uint8_t inbuf[256];
+	size_t in_len, in_pos;   /* buffered input not yet taken by the device */
+	char *description;
+};
+
+/*
+ * spec: "stdio", "pty", "unix:PATH" (listen, one client), "file:PATH"
+ * (output only), "null". Returns NULL and prints one clear line on error.
+ */
+struct chardev *chardev_open(const char *spec, struct loop *l);
+void chardev_close(struct chardev *cd);
+void chardev_set_client(struct chardev *cd, const struct chardev_client *client);
+/* Output; never blocks the guest for long (drops with a counter if the host side is gone). */
+void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/* Deliver buffered input when the device has room again. */
+void chardev_kick(struct chardev *cd);
+/* Restore the terminal (also done at exit and on fatal signals). */
+void chardev_restore_terminal(void);
+
+#endif
