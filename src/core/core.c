@@ -1,2 +1,241 @@
 /* SPDX-License-Identifier: MIT */
-/* core.c - not written yet. */
+/* core.c - the emulated 440's lifecycle, shadow TLB, fast lookup cache, translation and timebase. */
+#include "core/core.h"
+#include "core/decode.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
+{
+	if (!c || (!ram && ram_size) || tb_freq == 0)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	c->ram = ram;
+	c->ram_size = ram_size;
+	c->tb_freq = tb_freq;
+	core_reset(c);
+	return 0;
+}
+
+void core_reset(struct core *c)
+{
+	memset(c->gpr, 0, sizeof(c->gpr));
+	c->cr = c->xer = c->lr = c->ctr = c->pc = 0;
+	memset(c->fpr, 0, sizeof(c->fpr));
+	c->fpscr = 0;
+	c->usprg0 = 0;
+	memset(c->sprg_ro, 0, sizeof(c->sprg_ro));
+	c->fp_enabled = false;
+	c->fp_exc_mode = 0;
+	memset(&c->ctx, 0, sizeof(c->ctx));
+	c->resv_valid = false;
+	c->resv_pa = 0;
+	c->skip_breakpoint_once = false;
+	memset(&c->exit, 0, sizeof(c->exit));
+	memset(&c->mmio, 0, sizeof(c->mmio));
+	memset(&c->stats, 0, sizeof(c->stats));
+	core_stlb_flush(c);
+	core_tb_write(c, 0);
+}
+
+static void fast_flush(struct core *c)
+{
+	memset(c->fast, 0, sizeof(c->fast));
+}
+
+void core_set_ctx(struct core *c, const struct core_ctx *ctx)
+{
+	/* The fast cache is split by kmode, so only PID/IS/DS changes invalidate it. */
+	if (ctx->pid != c->ctx.pid || ctx->is != c->ctx.is || ctx->ds != c->ctx.ds)
+		fast_flush(c);
+	c->ctx = *ctx;
+}
+
+void core_stlb_write(struct core *c, unsigned index, const struct core_stlb_entry *e)
+{
+	if (index >= CORE_STLB_SIZE)
+		return;
+	c->stlb[index] = *e;
+	/* Keep the invariant (ea, pa aligned; size a power of two >= 1 KiB) a bad caller could break. */
+	if (c->stlb[index].size < 1024 || (c->stlb[index].size & (c->stlb[index].size - 1)))
+		c->stlb[index].flags &= (uint8_t)~CORE_STLB_VALID;
+	c->stlb[index].ea &= ~(c->stlb[index].size - 1);
+	c->stlb[index].pa &= ~(gpa_t)(c->stlb[index].size - 1);
+	fast_flush(c);
+}
+
+void core_stlb_invalidate(struct core *c, unsigned index)
+{
+	if (index >= CORE_STLB_SIZE)
+		return;
+	c->stlb[index].flags &= (uint8_t)~CORE_STLB_VALID;
+	fast_flush(c);
+}
+
+void core_stlb_flush(struct core *c)
+{
+	for (unsigned i = 0; i < CORE_STLB_SIZE; i++)
+		c->stlb[i].flags &= (uint8_t)~CORE_STLB_VALID;
+	fast_flush(c);
+}
+
+static bool stlb_match(const struct core_stlb_entry *e, gva_t ea, uint8_t ts, uint8_t pid)
+{
+	return (e->flags & CORE_STLB_VALID) && e->ts == ts && (e->tid == 0 || e->tid == pid) &&
+	       (ea & ~(e->size - 1)) == e->ea;
+}
+
+int core_stlb_find(const struct core *c, gva_t ea, uint8_t ts)
+{
+	for (int i = 0; i < CORE_STLB_SIZE; i++)
+		if (stlb_match(&c->stlb[i], ea, ts, c->ctx.pid))
+			return i;
+	return -1;
+}
+
+enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uint32_t esr_extra,
+			     gpa_t *pa, uint32_t *len, bool *le)
+{
+	static const uint8_t need[3] = { CORE_PERM_R, CORE_PERM_W, CORE_PERM_X };
+	bool fetch = acc == CORE_ACC_FETCH;
+	uint8_t ts = fetch ? c->ctx.is : c->ctx.ds;
+	const struct core_stlb_entry *e;
+	uint32_t off;
+	int i;
+
+	c->stats.fast_misses++;
+	i = core_stlb_find(c, ea, ts);
+	if (i < 0) {
+		c->exit.kind = fetch ? CORE_EXIT_ITLB_MISS : CORE_EXIT_DTLB_MISS;
+		goto fault;
+	}
+	c->stats.stlb_hits++;
+	e = &c->stlb[i];
+	if (!((c->ctx.kmode ? e->kperm : e->uperm) & need[acc])) {
+		c->exit.kind = fetch ? CORE_EXIT_ISI : CORE_EXIT_DSI;
+		goto fault;
+	}
+	off = ea - e->ea;
+	*pa = e->pa + off;
+	*len = e->size - off;
+	*le = e->flags & CORE_STLB_LE;
+	if ((e->flags & CORE_STLB_IO) || *pa >= c->ram_size)
+		return XL_IO;
+	if (*pa + *len > c->ram_size)
+		*len = (uint32_t)(c->ram_size - *pa);
+
+	/*
+	 * Fill the fast cache for whole 4 KiB pages of big-endian RAM entries
+	 * (1 KiB pages would alias inside one fast slot).
+	 */
+	if (e->size >= 4096 && !(e->flags & CORE_STLB_LE)) {
+		gpa_t page_pa = *pa & ~(gpa_t)0xfff;
+
+		if (page_pa + 4096 <= c->ram_size) {
+			struct core_fast_entry *f =
+				&c->fast[c->ctx.kmode][acc][(ea >> 12) & (CORE_FAST_SIZE - 1)];
+
+			f->tag = (ea & ~0xfffu) | 1;
+			f->addend = (uintptr_t)(c->ram + page_pa) - (uintptr_t)(ea & ~0xfffu);
+		}
+	}
+	return XL_RAM;
+
+fault:
+	c->exit.ea = ea;
+	c->exit.write = acc == CORE_ACC_WRITE;
+	c->exit.esr = fetch ? 0 : (esr_extra | (acc == CORE_ACC_WRITE ? CORE_ESR_ST : 0));
+	return XL_FAULT;
+}
+
+void core_icache_invalidate(struct core *c, gpa_t pa)
+{
+	/* The interpreter decodes every fetch afresh: nothing is cached yet. */
+	(void)c;
+	(void)pa;
+}
+
+void core_icache_flush(struct core *c)
+{
+	(void)c;
+}
+
+static uint64_t host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Host-derived ticks: ns * tb_freq / 1e9 in 128 bits (no overflow for centuries). */
+static uint64_t host_ticks(const struct core *c)
+{
+	return (uint64_t)((unsigned __int128)host_ns() * c->tb_freq / 1000000000u);
+}
+
+uint64_t core_tb_read(const struct core *c)
+{
+	return host_ticks(c) + (uint64_t)c->tb_offset;
+}
+
+void core_tb_write(struct core *c, uint64_t value)
+{
+	c->tb_offset = (int64_t)(value - host_ticks(c));
+}
+
+uint64_t core_tb_ns_until(const struct core *c, uint64_t tb)
+{
+	uint64_t now = core_tb_read(c);
+	unsigned __int128 ns;
+
+	if ((int64_t)(tb - now) <= 0)
+		return 0;
+	/* Round up so a sleep of this length never wakes before the deadline. */
+	ns = ((unsigned __int128)(tb - now) * 1000000000u + c->tb_freq - 1) / c->tb_freq;
+	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
+bool core_phys_read(const struct core *c, gpa_t pa, void *buf, size_t len)
+{
+	if (pa > c->ram_size || len > c->ram_size - pa)
+		return false;
+	if (len)
+		memcpy(buf, c->ram + pa, len);
+	return true;
+}
+
+bool core_phys_write(struct core *c, gpa_t pa, const void *buf, size_t len)
+{
+	if (pa > c->ram_size || len > c->ram_size - pa)
+		return false;
+	if (len)
+		memcpy(c->ram + pa, buf, len);
+	return true;
+}
+
+const char *core_exit_name(enum core_exit_kind kind)
+{
+	static const char *const names[CORE_EXIT__COUNT] = {
+		[CORE_EXIT_BUDGET] = "budget",
+		[CORE_EXIT_EVENT] = "event",
+		[CORE_EXIT_PRIV] = "priv",
+		[CORE_EXIT_SC] = "sc",
+		[CORE_EXIT_PROGRAM] = "program",
+		[CORE_EXIT_ITLB_MISS] = "itlb_miss",
+		[CORE_EXIT_DTLB_MISS] = "dtlb_miss",
+		[CORE_EXIT_ISI] = "isi",
+		[CORE_EXIT_DSI] = "dsi",
+		[CORE_EXIT_ALIGN] = "align",
+		[CORE_EXIT_FP_UNAVAIL] = "fp_unavail",
+		[CORE_EXIT_MMIO] = "mmio",
+		[CORE_EXIT_FETCH_IO] = "fetch_io",
+		[CORE_EXIT_DEBUG] = "debug",
+	};
+
+	if ((unsigned)kind >= CORE_EXIT__COUNT)
+		return "unknown";
+	return names[kind];
+}
