@@ -1,2 +1,112 @@
 /* SPDX-License-Identifier: MIT */
-/* stats.c - not written yet. */
+/* stats.c - exit statistics: the name table, always-on counters and the --stats table. */
+#include <math.h>
+#include <string.h>
+
+#include "hv/stats.h"
+
+static const char *const exit_names[HV_EXIT__COUNT] = {
+	[HV_EXIT_MMIO] = "MMIO",
+	[HV_EXIT_DCR] = "DCR",
+	[HV_EXIT_SIGNAL] = "SIGNAL",
+	[HV_EXIT_ITLB_REAL] = "ITLBREAL",
+	[HV_EXIT_ITLB_VIRT] = "ITLBVIRT",
+	[HV_EXIT_DTLB_REAL] = "DTLBREAL",
+	[HV_EXIT_DTLB_VIRT] = "DTLBVIRT",
+	[HV_EXIT_SYSCALL] = "SYSCALL",
+	[HV_EXIT_ISI] = "ISI",
+	[HV_EXIT_DSI] = "DSI",
+	[HV_EXIT_EMULINST] = "EMULINST",
+	[HV_EXIT_EMUL_WAIT] = "EMUL_WAIT",
+	[HV_EXIT_EMUL_WRTEE] = "EMUL_WRTEE",
+	[HV_EXIT_EMUL_MTSPR] = "EMUL_MTSPR",
+	[HV_EXIT_EMUL_MFSPR] = "EMUL_MFSPR",
+	[HV_EXIT_EMUL_MTMSR] = "EMUL_MTMSR",
+	[HV_EXIT_EMUL_MFMSR] = "EMUL_MFMSR",
+	[HV_EXIT_EMUL_TLBSX] = "EMUL_TLBSX",
+	[HV_EXIT_EMUL_TLBWE] = "EMUL_TLBWE",
+	[HV_EXIT_EMUL_RFI] = "EMUL_RFI",
+	[HV_EXIT_DEC] = "DEC",
+	[HV_EXIT_EXTINT] = "EXTINT",
+	[HV_EXIT_HALT] = "HALT",
+	[HV_EXIT_USR_PR_INST] = "USR_PR_INST",
+	[HV_EXIT_FP_UNAVAIL] = "FP_UNAVAIL",
+	[HV_EXIT_DEBUG] = "DEBUG",
+	[HV_EXIT_TIMEINGUEST] = "TIMEINGUEST",
+};
+
+static const char *const ivor_names[16] = {
+	"critical", "machine check", "data storage", "inst storage",
+	"external", "alignment", "program", "fp unavailable",
+	"system call", "ap unavailable", "decrementer", "fixed interval",
+	"watchdog", "data tlb miss", "inst tlb miss", "debug",
+};
+
+const char *hv_exit_name(enum hv_exit_kind kind)
+{
+	if ((unsigned)kind >= HV_EXIT__COUNT)
+		return "?";
+	return exit_names[kind];
+}
+
+void hv_stats_reset(struct hv_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void hv_stats_add(struct hv_stats *s, enum hv_exit_kind kind, uint64_t ns)
+{
+	struct hv_exit_stat *e;
+
+	if ((unsigned)kind >= HV_EXIT__COUNT)
+		return;
+	e = &s->exit[kind];
+	if (!e->count || ns < e->min_ns)
+		e->min_ns = ns;
+	if (ns > e->max_ns)
+		e->max_ns = ns;
+	e->count++;
+	e->sum_ns += ns;
+	e->sum_sq_ns += (long double)ns * (long double)ns;
+}
+
+void hv_stats_print(const struct hv_stats *s, FILE *out)
+{
+	uint64_t exits = 0, exit_ns = 0, irqs = 0;
+
+	fprintf(out, "%-12s %12s %10s %10s %10s %10s %14s\n", "exit", "count",
+		"min(us)", "avg(us)", "max(us)", "stddev", "total(us)");
+	for (unsigned k = 0; k < HV_EXIT__COUNT; k++) {
+		const struct hv_exit_stat *e = &s->exit[k];
+		long double avg, var;
+
+		if (!e->count)
+			continue;
+		avg = (long double)e->sum_ns / e->count;
+		var = e->sum_sq_ns / e->count - avg * avg;
+		if (var < 0)
+			var = 0;
+		fprintf(out, "%-12s %12llu %10.3f %10.3f %10.3f %10.3f %14.1f\n", exit_names[k],
+			(unsigned long long)e->count, e->min_ns / 1e3, (double)(avg / 1e3),
+			e->max_ns / 1e3, sqrt((double)var) / 1e3, e->sum_ns / 1e3);
+		if (k != HV_EXIT_TIMEINGUEST) {
+			exits += e->count;
+			exit_ns += e->sum_ns;
+		}
+	}
+	fprintf(out, "%-12s %12llu %43s %14.1f\n", "total exits", (unsigned long long)exits, "",
+		exit_ns / 1e3);
+	fprintf(out, "shadow TLB: %llu fills, %llu evictions\n",
+		(unsigned long long)s->stlb_fills, (unsigned long long)s->stlb_evictions);
+	fprintf(out, "core: %llu instructions, %llu fast-cache misses\n",
+		(unsigned long long)s->core_insns, (unsigned long long)s->core_fast_misses);
+	fprintf(out, "interrupts delivered:");
+	for (unsigned i = 0; i < 16; i++) {
+		if (!s->irq_delivered[i])
+			continue;
+		fprintf(out, " %s(%u)=%llu", ivor_names[i], i,
+			(unsigned long long)s->irq_delivered[i]);
+		irqs += s->irq_delivered[i];
+	}
+	fprintf(out, " total=%llu\n", (unsigned long long)irqs);
+}

@@ -49,6 +49,8 @@ struct hv_stats {
 	uint64_t irq_delivered[16];  /* interrupts delivered per IVOR */
 	uint64_t stlb_fills;         /* shadow TLB entries written by the hypervisor */
 	uint64_t stlb_evictions;     /* valid shadow entries replaced */
+	uint64_t core_insns;         /* copied from the core's counters after each run chunk */
+	uint64_t core_fast_misses;
 };
 
 const char *hv_exit_name(enum hv_exit_kind kind);

@@ -1,2 +1,167 @@
 /* SPDX-License-Identifier: MIT */
-/* tlb.c - not written yet. */
+/* tlb.c - the guest's 64-entry 440 TLB and the shadow TLB filled from it (REAL/VIRT misses). */
+#include "hv/internal.h"
+
+/* Bits a tlbre gives back (PPC440x5 manual, "TLB Entry Fields"; parity bits are not modelled). */
+#define TLB0_MASK 0xfffffff0u
+#define TLB1_MASK 0xfffffc0fu
+#define TLB2_MASK 0x0000ffbfu
+
+/* Page size from word0[SIZE]: 1 KiB << 2*SIZE, 1K..256M (PPC440x5 manual, table 5-2). */
+uint32_t tlb_page_size(uint32_t word0)
+{
+	unsigned size = (word0 & TLB0_SIZE) >> 4;
+
+	if (size > 9)
+		size = 9;
+	return 1024u << (2 * size);
+}
+
+static bool entry_matches(const struct vcpu_tlb_entry *e, gva_t ea, unsigned ts, unsigned pid)
+{
+	uint32_t mask;
+
+	if (!(e->word0 & TLB0_V))
+		return false;
+	if (!!(e->word0 & TLB0_TS) != !!ts)
+		return false;
+	if (e->tid && e->tid != (pid & 0xff))
+		return false;
+	mask = ~(tlb_page_size(e->word0) - 1);
+	return ((e->word0 & TLB0_EPN) & mask) == (ea & mask);
+}
+
+/* The 440 leaves multiple hits undefined; the lowest index wins, as a priority encoder would. */
+int tlb_search(const struct vcpu *v, gva_t ea, unsigned ts, unsigned pid)
+{
+	for (unsigned i = 0; i < VCPU_TLB_SIZE; i++)
+		if (entry_matches(&v->tlb[i], ea, ts, pid))
+			return (int)i;
+	return -1;
+}
+
+/* Shadow index = guest index, so rewriting guest entry i drops exactly shadow entry i. */
+static void shadow_drop(struct vcpu *v, unsigned index)
+{
+	core_stlb_invalidate(&v->core, index % CORE_STLB_SIZE);
+}
+
+void tlb_write_word(struct vcpu *v, unsigned index, unsigned ws, uint32_t val)
+{
+	struct vcpu_tlb_entry *e = &v->tlb[index % VCPU_TLB_SIZE];
+
+	switch (ws) {
+	case 0:
+		/* tlbwe word 0 takes TID from MMUCR[STID] (PPC440x5 manual, tlbwe). */
+		e->word0 = val & TLB0_MASK;
+		e->tid = v->mmucr & MMUCR_STID;
+		break;
+	case 1:
+		e->word1 = val & TLB1_MASK;
+		break;
+	default:
+		e->word2 = val & TLB2_MASK;
+		break;
+	}
+	shadow_drop(v, index % VCPU_TLB_SIZE);
+}
+
+uint32_t tlb_read_word(struct vcpu *v, unsigned index, unsigned ws)
+{
+	const struct vcpu_tlb_entry *e = &v->tlb[index % VCPU_TLB_SIZE];
+
+	switch (ws) {
+	case 0:
+		/* tlbre word 0 also loads MMUCR[STID] with the entry's TID. */
+		v->mmucr = (v->mmucr & ~MMUCR_STID) | e->tid;
+		return e->word0;
+	case 1:
+		return e->word1;
+	default:
+		return e->word2;
+	}
+}
+
+void vcpu_tlb_set(struct vcpu *v, unsigned index, const struct vcpu_tlb_entry *e)
+{
+	index %= VCPU_TLB_SIZE;
+	v->tlb[index].word0 = e->word0 & TLB0_MASK;
+	v->tlb[index].word1 = e->word1 & TLB1_MASK;
+	v->tlb[index].word2 = e->word2 & TLB2_MASK;
+	v->tlb[index].tid = e->tid;
+	shadow_drop(v, index);
+}
+
+static uint8_t perms(uint32_t w2, uint32_t r, uint32_t w, uint32_t x)
+{
+	return ((w2 & r) ? CORE_PERM_R : 0) | ((w2 & w) ? CORE_PERM_W : 0) |
+	       ((w2 & x) ? CORE_PERM_X : 0);
+}
+
+/*
+ * Make a shadow entry for ea from guest entry gi. The shadow page may be
+ * smaller than the guest's: it is the largest power-of-4 piece around ea
+ * that is either all guest RAM or all outside it, so a large guest page
+ * that straddles the end of RAM still gives direct RAM access.
+ */
+static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea)
+{
+	const struct vcpu_tlb_entry *g = &v->tlb[gi];
+	struct core_stlb_entry s;
+	uint32_t size = tlb_page_size(g->word0);
+	gva_t epn = g->word0 & TLB0_EPN & ~(size - 1);
+	gpa_t base = (((gpa_t)(g->word1 & TLB1_ERPN) << 32) | (g->word1 & TLB1_RPN)) &
+		     ~(gpa_t)(size - 1);
+	uint64_t ram = v->core.ram_size;
+	bool io = true;
+	unsigned si = gi % CORE_STLB_SIZE;
+
+	for (;;) {
+		gva_t sea = ea & ~(size - 1);
+		gpa_t spa = base + (sea - epn);
+
+		if (spa + size <= ram) {
+			io = false;
+			break;
+		}
+		if (spa >= ram || size == 1024) {
+			io = true;
+			break;
+		}
+		size >>= 2;
+	}
+	s.size = size;
+	s.ea = ea & ~(size - 1);
+	s.pa = base + (s.ea - epn);
+	s.ts = (g->word0 & TLB0_TS) ? 1 : 0;
+	s.tid = g->tid;
+	s.uperm = perms(g->word2, TLB2_UR, TLB2_UW, TLB2_UX);
+	s.kperm = perms(g->word2, TLB2_SR, TLB2_SW, TLB2_SX);
+	s.flags = CORE_STLB_VALID | (io ? CORE_STLB_IO : 0) |
+		  ((g->word2 & TLB2_E) ? CORE_STLB_LE : 0) |
+		  ((g->word2 & TLB2_G) ? CORE_STLB_GUARD : 0);
+	if (v->core.stlb[si].flags & CORE_STLB_VALID)
+		v->stats.stlb_evictions++;
+	v->stats.stlb_fills++;
+	core_stlb_write(&v->core, si, &s);
+}
+
+enum hv_exit_kind tlb_handle_miss(struct vcpu *v, gva_t ea, bool fetch, uint32_t esr)
+{
+	unsigned ts = fetch ? !!(v->msr & MSR_IS) : !!(v->msr & MSR_DS);
+	int gi = tlb_search(v, ea, ts, v->pid);
+
+	if (gi < 0) {
+		/* REAL miss: the guest's own TLB miss interrupt (PPC440x5 manual, 6.4.14/6.4.15). */
+		if (fetch) {
+			irq_deliver(v, IVOR_ITLB_MISS, v->core.pc);
+			return HV_EXIT_ITLB_REAL;
+		}
+		v->dear = ea;
+		v->esr = esr & (CORE_ESR_ST | CORE_ESR_FP | CORE_ESR_AP);
+		irq_deliver(v, IVOR_DTLB_MISS, v->core.pc);
+		return HV_EXIT_DTLB_REAL;
+	}
+	shadow_fill(v, (unsigned)gi, ea);
+	return fetch ? HV_EXIT_ITLB_VIRT : HV_EXIT_DTLB_VIRT;
+}

@@ -1,2 +1,355 @@
 /* SPDX-License-Identifier: MIT */
-/* vcpu.c - not written yet. */
+/* vcpu.c - the virtual 440: reset state, the run loop and the handling of every core exit. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "hv/internal.h"
+
+/* Instructions per core_run() chunk: short enough to poll host I/O about every millisecond. */
+#define RUN_BUDGET 50000
+#define POLL_INTERVAL_NS 1000000ull
+/* Longest sleep while the guest waits, so a stop request from another thread is seen. */
+#define MAX_SLEEP_NS 100000000ull
+#define LOG_LIMIT 20
+
+/* PVR of the 440EP Rev B (as QEMU's 440epb). */
+#define PVR_440EP_B 0x422218D3u
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hv_log(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->log_count >= LOG_LIMIT)
+		return;
+	v->log_count++;
+	va_start(ap, fmt);
+	fprintf(stderr, "hv440: guest pc=0x%08x: ", v->core.pc);
+	vfprintf(stderr, fmt, ap);
+	if (v->log_count == LOG_LIMIT)
+		fprintf(stderr, " (further guest errors not logged)");
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * The one place that pushes guest MSR/PID/SPRG4-7 into the core: the
+ * translation context (privilege compression: kmode selects the shadow
+ * entries' supervisor permissions), FP enable and mode, and the
+ * user-readable SPRG copies.
+ */
+void vcpu_sync(struct vcpu *v)
+{
+	struct core_ctx ctx = {
+		.kmode = !(v->msr & MSR_PR),
+		.is = (v->msr & MSR_IS) ? 1 : 0,
+		.ds = (v->msr & MSR_DS) ? 1 : 0,
+		.pid = (uint8_t)v->pid,
+	};
+
+	core_set_ctx(&v->core, &ctx);
+	v->core.fp_enabled = !!(v->msr & MSR_FP);
+	v->core.fp_exc_mode = ((v->msr & MSR_FE0) ? 2 : 0) | ((v->msr & MSR_FE1) ? 1 : 0);
+	for (unsigned i = 0; i < 4; i++)
+		v->core.sprg_ro[i] = v->sprg[4 + i];
+}
+
+void vcpu_set_msr(struct vcpu *v, uint32_t msr)
+{
+	v->msr = msr;
+	/* MSR[WE]: enter the wait state until an interrupt (PPC440x5 manual, MSR). */
+	if (msr & MSR_WE)
+		v->halted = true;
+	vcpu_sync(v);
+}
+
+int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
+	      const struct vcpu_bus *bus)
+{
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	r = core_init(&v->core, ram, ram_size, tb_freq);
+	if (r < 0)
+		return r;
+	v->bus = bus;
+	v->stats_enabled = true;
+	vcpu_reset(v);
+	return 0;
+}
+
+void vcpu_reset(struct vcpu *v)
+{
+	/*
+	 * One 4 KiB supervisor read/execute entry at EA 0xfffff000 (PPC440x5
+	 * manual, 3.1 and 3.4: the 440 keeps it in its shadow TLB only; here it
+	 * is guest entry 0 so a boot ROM can find it with tlbsx).
+	 */
+	static const struct vcpu_tlb_entry boot = {
+		.word0 = 0xfffff000u | TLB0_V | (1u << 4), /* SIZE 1: 4 KiB */
+		.word1 = 0xfffff000u,
+		.word2 = 0x400 /* I */ | TLB2_SX | TLB2_SR, /* no write access after reset */
+		.tid = 0,
+	};
+	const struct vcpu_bus *bus = v->bus;
+	struct hv_stats stats = v->stats;
+	bool stats_enabled = v->stats_enabled;
+
+	core_reset(&v->core);
+	v->msr = 0;
+	v->srr0 = v->srr1 = v->csrr0 = v->csrr1 = v->mcsrr0 = v->mcsrr1 = 0;
+	v->dear = v->esr = v->mcsr = 0;
+	v->ivpr = 0;
+	memset(v->ivor, 0, sizeof(v->ivor));
+	memset(v->sprg, 0, sizeof(v->sprg));
+	v->pid = v->mmucr = v->ccr0 = v->ccr1 = 0;
+	v->dbcr0 = v->dbcr1 = v->dbcr2 = v->dbsr = 0;
+	memset(v->iac, 0, sizeof(v->iac));
+	memset(v->dac, 0, sizeof(v->dac));
+	memset(v->dvc, 0, sizeof(v->dvc));
+	v->pir = 0;
+	v->pvr = PVR_440EP_B;
+	memset(v->dnv, 0, sizeof(v->dnv));
+	memset(v->dtv, 0, sizeof(v->dtv));
+	memset(v->inv, 0, sizeof(v->inv));
+	memset(v->itv, 0, sizeof(v->itv));
+	v->ivlim = v->dvlim = v->rstcfg = 0;
+	memset(v->tlb, 0, sizeof(v->tlb));
+	v->irq_ext = v->irq_crit = false;
+	v->halted = false;
+	v->reset_requested = false;
+	v->log_count = 0;
+	v->bus = bus;
+	v->stats = stats;
+	v->stats_enabled = stats_enabled;
+
+	timer_reset(v);
+	vcpu_tlb_set(v, 0, &boot);
+	v->core.pc = 0xfffffffcu;
+	vcpu_sync(v);
+}
+
+void vcpu_set_irq(struct vcpu *v, enum vcpu_irq line, bool level)
+{
+	if (line == VCPU_IRQ_CRIT)
+		v->irq_crit = level;
+	else
+		v->irq_ext = level;
+	core_event_set(&v->core, CORE_EVENT_IRQ);
+}
+
+void vcpu_request_stop(struct vcpu *v)
+{
+	/* Only an atomic OR: safe from a signal handler. */
+	core_event_set(&v->core, CORE_EVENT_STOP);
+}
+
+static bool mmio(struct vcpu *v, const struct core_exit *e)
+{
+	const struct vcpu_bus *bus = v->bus;
+	uint64_t val = 0;
+	int r = -1;
+
+	if (e->write) {
+		if (bus && bus->mmio_write)
+			r = bus->mmio_write(bus->opaque, e->pa, e->size, e->data);
+	} else if (bus && bus->mmio_read) {
+		r = bus->mmio_read(bus->opaque, e->pa, e->size, &val);
+	}
+	if (r < 0) {
+		hv_log(v, "%s of %u bytes at 0x%09llx: nothing there (machine check)",
+		       e->write ? "store" : "load", e->size, (unsigned long long)e->pa);
+		/* A bus error on a data access: MCSR[MCS] and DRB or DWB (PPC440x5 manual, MCSR). */
+		return irq_machine_check(v, MCSR_MCS | (e->write ? MCSR_DWB : MCSR_DRB),
+					 v->core.pc);
+	}
+	core_mmio_complete(&v->core, val);
+	return true;
+}
+
+/*
+ * Handle one core exit. Returns the kind to account (HV_EXIT__COUNT: none);
+ * sets *stopping and *stop when vcpu_run() must return.
+ */
+static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, bool *stopping,
+				     enum vcpu_stop *stop)
+{
+	enum hv_exit_kind kind = HV_EXIT__COUNT;
+	uint32_t pc = v->core.pc;
+
+	switch (e->kind) {
+	case CORE_EXIT_BUDGET:
+		break;
+	case CORE_EXIT_EVENT:
+		kind = HV_EXIT_SIGNAL;
+		break;
+	case CORE_EXIT_PRIV:
+		switch (emulate_priv(v, e->insn, &kind, stop)) {
+		case EMUL_DONE:
+			v->core.pc = pc + 4;
+			break;
+		case EMUL_JUMPED:
+			break;
+		case EMUL_STOP:
+			*stopping = true;
+			break;
+		}
+		break;
+	case CORE_EXIT_SC:
+		/* System call: SRR0 is the instruction after sc (Book E). Hypercalls will hook in here. */
+		kind = HV_EXIT_SYSCALL;
+		irq_deliver(v, IVOR_SYSCALL, pc + 4);
+		break;
+	case CORE_EXIT_PROGRAM:
+		kind = HV_EXIT_EMULINST;
+		v->esr = e->esr;
+		irq_deliver(v, IVOR_PROGRAM, pc);
+		break;
+	case CORE_EXIT_ITLB_MISS:
+		kind = tlb_handle_miss(v, e->ea, true, 0);
+		break;
+	case CORE_EXIT_DTLB_MISS:
+		kind = tlb_handle_miss(v, e->ea, false, e->esr);
+		break;
+	case CORE_EXIT_ISI:
+		kind = HV_EXIT_ISI;
+		v->esr = 0;
+		irq_deliver(v, IVOR_INST_STORAGE, pc);
+		break;
+	case CORE_EXIT_DSI:
+		kind = HV_EXIT_DSI;
+		v->dear = e->ea;
+		v->esr = e->esr;
+		irq_deliver(v, IVOR_DATA_STORAGE, pc);
+		break;
+	case CORE_EXIT_ALIGN:
+		kind = HV_EXIT_EMULINST;
+		v->dear = e->ea;
+		v->esr = e->esr;
+		irq_deliver(v, IVOR_ALIGNMENT, pc);
+		break;
+	case CORE_EXIT_FP_UNAVAIL:
+		kind = HV_EXIT_FP_UNAVAIL;
+		irq_deliver(v, IVOR_FP_UNAVAIL, pc);
+		break;
+	case CORE_EXIT_MMIO:
+		kind = HV_EXIT_MMIO;
+		if (!mmio(v, e)) {
+			*stopping = true;
+			*stop = VCPU_STOP_CHECKSTOP;
+		}
+		break;
+	case CORE_EXIT_FETCH_IO:
+		/* Fetching from a device: an instruction-side bus error machine check (MCSR[IB], ESR[MCI]). */
+		kind = HV_EXIT_ISI;
+		hv_log(v, "instruction fetch from I/O address 0x%09llx (machine check)",
+		       (unsigned long long)e->pa);
+		v->esr = ESR_MCI;
+		if (!irq_machine_check(v, MCSR_MCS | MCSR_IB, pc)) {
+			*stopping = true;
+			*stop = VCPU_STOP_CHECKSTOP;
+		}
+		break;
+	case CORE_EXIT_DEBUG:
+		kind = HV_EXIT_DEBUG;
+		*stopping = true;
+		*stop = VCPU_STOP_DEBUG;
+		break;
+	default:
+		hv_log(v, "unknown core exit %d", (int)e->kind);
+		*stopping = true;
+		*stop = VCPU_STOP_CHECKSTOP;
+		break;
+	}
+	return kind;
+}
+
+/* The guest waits (MSR[WE]): sleep in the board's poll until the next timer deadline. */
+static void wait_for_event(struct vcpu *v)
+{
+	uint64_t deadline = timer_next_deadline_tb(v);
+	uint64_t t0 = now_ns();
+	int64_t timeout = MAX_SLEEP_NS;
+
+	if (deadline) {
+		uint64_t ns = core_tb_ns_until(&v->core, deadline);
+
+		if (ns < MAX_SLEEP_NS)
+			timeout = (int64_t)ns;
+	}
+	if (v->bus && v->bus->poll) {
+		v->bus->poll(v->bus->opaque, timeout);
+	} else {
+		struct timespec ts = { .tv_sec = timeout / 1000000000, .tv_nsec = timeout % 1000000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	hv_stats_add(&v->stats, HV_EXIT_HALT, now_ns() - t0);
+}
+
+enum vcpu_stop vcpu_run(struct vcpu *v)
+{
+	uint64_t last_poll = now_ns();
+
+	for (;;) {
+		uint32_t ev = atomic_load_explicit(&v->core.events, memory_order_acquire);
+		const struct core_exit *e;
+		enum vcpu_stop stop = VCPU_STOP_HOST;
+		enum hv_exit_kind kind;
+		bool stopping = false;
+		uint64_t t0, t1, t2;
+
+		if (ev & CORE_EVENT_STOP) {
+			core_event_clear(&v->core, CORE_EVENT_STOP);
+			return VCPU_STOP_HOST;
+		}
+		if (ev)
+			core_event_clear(&v->core, ev & (CORE_EVENT_IRQ | CORE_EVENT_TIMER |
+							 CORE_EVENT_IO));
+		if ((ev & CORE_EVENT_IO) && v->bus && v->bus->poll) {
+			/* Host I/O waits for this thread: service it now. */
+			last_poll = now_ns();
+			v->bus->poll(v->bus->opaque, 0);
+		}
+		if (!timer_update(v) || v->reset_requested) {
+			v->reset_requested = false;
+			return VCPU_STOP_RESET;
+		}
+		irq_deliver_pending(v);
+		if (v->halted) {
+			if (!irq_can_wake(v))
+				return VCPU_STOP_HALT;
+			wait_for_event(v);
+			last_poll = now_ns();
+			continue;
+		}
+
+		t0 = now_ns();
+		e = core_run(&v->core, RUN_BUDGET);
+		t1 = now_ns();
+		hv_stats_add(&v->stats, HV_EXIT_TIMEINGUEST, t1 - t0);
+		v->stats.core_insns = v->core.stats.insns;
+		v->stats.core_fast_misses = v->core.stats.fast_misses;
+
+		kind = handle_exit(v, e, &stopping, &stop);
+		t2 = now_ns();
+		if (kind != HV_EXIT__COUNT)
+			hv_stats_add(&v->stats, kind, t2 - t1);
+		if (stopping)
+			return stop;
+		if (t2 - last_poll >= POLL_INTERVAL_NS) {
+			last_poll = t2;
+			if (v->bus && v->bus->poll)
+				v->bus->poll(v->bus->opaque, 0);
+		}
+	}
+}

@@ -99,6 +99,10 @@ struct vcpu {
 
 	struct hv_stats stats;
 	bool stats_enabled;
+
+	/* Added by hv: private bookkeeping of hv/. */
+	uint64_t timer_tb;     /* timebase up to which FIT/watchdog transitions were applied */
+	unsigned log_count;    /* rate limit for guest-error log lines */
 };
 
 /* Lifecycle. ram is guest physical 0..ram_size-1. */
