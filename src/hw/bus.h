@@ -28,9 +28,17 @@ struct bus {
 	const char *name;
 	struct region *regions[BUS_MAX_REGIONS];
 	unsigned n;
+	/*
+	 * Added by devices: a DCR bus. Addresses are DCR numbers and one
+	 * 4-byte access covers exactly one DCR, so an access is in range when
+	 * its DCR number is (no byte-wise straddle check).
+	 */
+	bool dcr;
 };
 
 void bus_init(struct bus *b, const char *name);
+/* A DCR bus (see bus.dcr); bus_init() with the name "dcr" does the same. */
+void bus_init_dcr(struct bus *b, const char *name);
 /* Add a region; -EEXIST if it overlaps another, -ENOSPC when full, -EINVAL if empty. */
 int bus_add(struct bus *b, struct region *r);
 void bus_remove(struct bus *b, struct region *r);

@@ -1,2 +1,422 @@
 /* SPDX-License-Identifier: MIT */
-/* pci_host.c - not written yet. */
+/* pci_host.c - the 440EP PCI host bridge: indirect config access, PCIL0 windows, BAR mapping. */
+#include <errno.h>
+#include <libfdt.h>
+#include <string.h>
+
+#include "hw/pci_host.h"
+
+#define PCI_CFG_BASE   0xeec00000u  /* CFGADDR, CFGDATA at +4 (440EP: PCI configuration registers) */
+#define PCI_IACK_BASE  0xeed00000u  /* interrupt acknowledge / special cycle (not modelled) */
+#define PCIL0_BASE     0xef400000u  /* PCIL0 local configuration registers */
+#define PCIL0_SIZE     0x40u
+#define PCI_IO_BASE    0xe8000000u  /* PCI I/O space window */
+#define PCI_IO_SIZE    0x10000u
+#define PCI_MEM_BASE   0xa0000000u  /* PCI memory window, identity mapped */
+#define PCI_MEM_SIZE   0x20000000u
+
+/* PCI Local Bus Specification 3.0, type-0 configuration header. */
+#define PCI_VENDOR_ID      0x00
+#define PCI_DEVICE_ID      0x02
+#define PCI_COMMAND        0x04
+#define PCI_CLASS_PROG     0x09
+#define PCI_CLASS_DEVICE   0x0a
+#define PCI_CACHE_LINE     0x0c
+#define PCI_LATENCY_TIMER  0x0d
+#define PCI_HEADER_TYPE    0x0e
+#define PCI_BAR0           0x10
+#define PCI_BAR5_END       0x28
+#define PCI_INTERRUPT_LINE 0x3c
+
+#define PCI_COMMAND_IO     0x0001
+#define PCI_COMMAND_MEMORY 0x0002
+#define PCI_BAR_IO         0x01
+
+/* CFGADDR: enable, bus, device/function, register (PPC440EP manual, PCI CFGADDR). */
+#define CFGADDR_EN 0x80000000u
+
+/* The bridge's IDs as QEMU's ppc4xx host bridge presents them to Linux. */
+#define IBM_VENDOR_ID      0x1014
+#define IBM_440GX_DEVICE   0x027f
+#define PCI_CLASS_BRIDGE_OTHER 0x0680
+
+static uint16_t le16_get(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void le16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void le32_put(uint8_t *p, uint32_t v)
+{
+	le16_put(p, (uint16_t)v);
+	le16_put(p + 2, (uint16_t)(v >> 16));
+}
+
+/* The function CFGADDR selects: type 0 on bus 0, function 0 only; NULL reads all ones. */
+static struct pci_function *selected(struct pci_host *h)
+{
+	unsigned bus = (h->cfgaddr >> 16) & 0xff, devfn = (h->cfgaddr >> 8) & 0xff;
+
+	if (!(h->cfgaddr & CFGADDR_EN) || bus != 0 || (devfn & 7))
+		return NULL;
+	return h->slot[devfn >> 3];
+}
+
+static struct bus *bar_bus(struct pci_host *h, struct pci_function *f, unsigned i)
+{
+	return (f->config[PCI_BAR0 + 4 * i] & PCI_BAR_IO) ? &h->io_bus : h->mmio_bus;
+}
+
+static void unmap_bar(struct pci_host *h, struct pci_function *f, unsigned i)
+{
+	if (!f->bar_mapped[i])
+		return;
+	if (bar_bus(h, f, i))
+		bus_remove(bar_bus(h, f, i), &f->bar[i]);
+	f->bar_mapped[i] = false;
+}
+
+/*
+ * Put each BAR where the guest programmed it while COMMAND enables its
+ * space; take it off when moved or disabled. A BAR left at 0 (or still
+ * holding a sizing pattern that collides with something) stays unmapped.
+ */
+static void update_bars(struct pci_host *h, struct pci_function *f)
+{
+	uint16_t cmd = le16_get(&f->config[PCI_COMMAND]);
+	unsigned i;
+
+	for (i = 0; i < 6; i++) {
+		uint32_t raw = le32_get(&f->config[PCI_BAR0 + 4 * i]);
+		bool io = raw & PCI_BAR_IO;
+		uint64_t addr = raw & (io ? ~3u : ~15u), size = f->bar_size[i];
+		bool want = size && addr && (cmd & (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY));
+		struct bus *b = bar_bus(h, f, i);
+
+		if (io && addr + size > PCI_IO_SIZE)
+			want = false;
+		if (f->bar_mapped[i] && (!want || f->bar[i].base != addr))
+			unmap_bar(h, f, i);
+		if (want && !f->bar_mapped[i] && b) {
+			f->bar[i].base = addr;
+			f->bar[i].size = size;
+			f->bar_mapped[i] = bus_add(b, &f->bar[i]) == 0;
+		}
+	}
+}
+
+static void config_write(struct pci_host *h, struct pci_function *f, unsigned off,
+			 const uint8_t *bytes, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t m = f->wmask[off + i];
+
+		f->config[off + i] = (uint8_t)((f->config[off + i] & ~m) | (bytes[i] & m));
+	}
+	if (off < PCI_BAR5_END && off + n > PCI_COMMAND)
+		update_bars(h, f);
+	if (f->config_written)
+		f->config_written(f, off, n);
+}
+
+/*
+ * CFGADDR and CFGDATA are little-endian (Linux's indirect_pci uses
+ * out_le32/in_le32 and sub-word accesses at CFGDATA + (reg & 3)). Values
+ * on the bus are the bytes in address order read big-endian, so byte i
+ * of an access is bits 8*(size-1-i).
+ */
+static uint64_t cfg_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct pci_host *h = opaque;
+	struct pci_function *f = selected(h);
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < size; i++) {
+		unsigned a = (unsigned)offset + i;
+		uint8_t b;
+
+		if (a < 4)
+			b = (uint8_t)(h->cfgaddr >> (8 * a));
+		else if (f)
+			b = f->config[(h->cfgaddr & 0xfc) + (a - 4)];
+		else
+			b = 0xff;  /* no device: master abort reads all ones */
+		v = v << 8 | b;
+	}
+	return v;
+}
+
+static void cfg_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct pci_host *h = opaque;
+	uint8_t data[4];
+	unsigned i, n = 0, first = 0;
+
+	for (i = 0; i < size; i++) {
+		unsigned a = (unsigned)offset + i;
+		uint8_t b = (uint8_t)(value >> (8 * (size - 1 - i)));
+
+		if (a < 4) {
+			h->cfgaddr &= ~(0xffu << (8 * a));
+			h->cfgaddr |= (uint32_t)b << (8 * a);
+		} else {
+			if (!n)
+				first = a - 4;
+			data[n++] = b;
+		}
+	}
+	if (n) {
+		struct pci_function *f = selected(h);
+
+		if (f)
+			config_write(h, f, (h->cfgaddr & 0xfc) + first, data, n);
+	}
+}
+
+/* PCIL0 register i (offset 4*i): PMM0-2 LA, MA, PCILA, PCIHA; PTM1/2 MS, LA. */
+static uint32_t *pcil0_reg(struct pci_host *h, unsigned i)
+{
+	if (i < 12)
+		return &h->pmm[i / 4][i % 4];
+	i -= 12;
+	return &h->ptm[i / 2][i % 2];
+}
+
+/* The PCIL0 registers are little-endian too (Linux writes them with writel). */
+static uint64_t regs_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct pci_host *h = opaque;
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < size; i++) {
+		unsigned a = (unsigned)offset + i;
+
+		v = v << 8 | (uint8_t)(*pcil0_reg(h, a / 4) >> (8 * (a % 4)));
+	}
+	return v;
+}
+
+static void regs_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct pci_host *h = opaque;
+	unsigned i;
+
+	for (i = 0; i < size; i++) {
+		unsigned a = (unsigned)offset + i;
+		uint32_t *r = pcil0_reg(h, a / 4);
+		uint32_t b = (uint8_t)(value >> (8 * (size - 1 - i)));
+
+		*r = (*r & ~(0xffu << (8 * (a % 4)))) | b << (8 * (a % 4));
+	}
+}
+
+/* The I/O window forwards to I/O BARs; nothing there reads all ones. */
+static uint64_t io_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct pci_host *h = opaque;
+	uint64_t v;
+
+	if (bus_read(&h->io_bus, offset, size, &v))
+		return ~0ull;
+	return v;
+}
+
+static void io_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct pci_host *h = opaque;
+
+	bus_write(&h->io_bus, offset, size, value);
+}
+
+static void bridge_init(struct pci_function *f)
+{
+	memset(f->config, 0, sizeof(f->config));
+	memset(f->wmask, 0, sizeof(f->wmask));
+	le16_put(&f->config[PCI_VENDOR_ID], IBM_VENDOR_ID);
+	le16_put(&f->config[PCI_DEVICE_ID], IBM_440GX_DEVICE);
+	f->config[PCI_CLASS_PROG] = 0;
+	le16_put(&f->config[PCI_CLASS_DEVICE], PCI_CLASS_BRIDGE_OTHER);
+	f->config[PCI_HEADER_TYPE] = 0;
+	/* Linux sets COMMAND = MEMORY | MASTER on the bridge; BARs read as 0. */
+	le16_put(&f->wmask[PCI_COMMAND], 0x0147);
+	f->wmask[PCI_CACHE_LINE] = 0xff;
+	f->wmask[PCI_LATENCY_TIMER] = 0xff;
+	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+}
+
+static void function_reset(struct pci_host *h, struct pci_function *f)
+{
+	unsigned i;
+
+	for (i = 0; i < 6; i++)
+		unmap_bar(h, f, i);
+	le16_put(&f->config[PCI_COMMAND], 0);
+	for (i = PCI_BAR0; i < PCI_BAR5_END; i++)
+		f->config[i] &= (uint8_t)~f->wmask[i];
+	f->config[PCI_CACHE_LINE] = 0;
+	f->config[PCI_LATENCY_TIMER] = 0;
+	f->config[PCI_INTERRUPT_LINE] = 0;
+}
+
+void pci_host_reset(struct pci_host *h)
+{
+	unsigned s;
+
+	h->cfgaddr = 0;
+	memset(h->pmm, 0, sizeof(h->pmm));
+	memset(h->ptm, 0, sizeof(h->ptm));
+	bridge_init(&h->bridge);
+	for (s = 1; s < PCI_MAX_SLOTS; s++)
+		if (h->slot[s])
+			function_reset(h, h->slot[s]);
+}
+
+void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_line inta[4])
+{
+	unsigned i;
+
+	memset(h, 0, sizeof(*h));
+	h->mmio_bus = mmio_bus;
+	if (inta)
+		for (i = 0; i < 4; i++)
+			h->inta[i] = inta[i];
+	bus_init(&h->io_bus, "pci-io");
+
+	h->cfg = (struct region){ .name = "pci-cfg", .base = PCI_CFG_BASE, .size = 8,
+				  .min_access = 1, .max_access = 4, .opaque = h,
+				  .read = cfg_read, .write = cfg_write };
+	h->regs = (struct region){ .name = "pcil0", .base = PCIL0_BASE, .size = PCIL0_SIZE,
+				   .min_access = 1, .max_access = 4, .opaque = h,
+				   .read = regs_read, .write = regs_write };
+	h->io = (struct region){ .name = "pci-io", .base = PCI_IO_BASE, .size = PCI_IO_SIZE,
+				 .min_access = 1, .max_access = 4, .opaque = h,
+				 .read = io_read, .write = io_write };
+	h->slot[0] = &h->bridge;
+	pci_host_reset(h);
+}
+
+static bool bar_size_ok(const struct pci_function *f, unsigned i)
+{
+	uint32_t s = f->bar_size[i];
+	bool io = f->config[PCI_BAR0 + 4 * i] & PCI_BAR_IO;
+
+	if (!s)
+		return true;
+	if (s & (s - 1))
+		return false;
+	return io ? (s >= 4 && s <= PCI_IO_SIZE) : s >= 16;
+}
+
+int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
+{
+	unsigned i;
+
+	if (!f || slot == 0 || slot >= PCI_MAX_SLOTS)
+		return -EINVAL;
+	if (h->slot[slot])
+		return -EBUSY;
+	for (i = 0; i < 6; i++)
+		if (!bar_size_ok(f, i))
+			return -EINVAL;
+
+	/* Standard writable bits of a type-0 header (PCI 3.0, section 6.2). */
+	f->wmask[PCI_COMMAND] |= 0x47;      /* IO, MEMORY, MASTER, PARITY */
+	f->wmask[PCI_COMMAND + 1] |= 0x05;  /* SERR, INTX_DISABLE */
+	f->wmask[PCI_CACHE_LINE] = 0xff;
+	f->wmask[PCI_LATENCY_TIMER] = 0xff;
+	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	for (i = 0; i < 6; i++) {
+		uint32_t m = f->bar_size[i] ? ~(f->bar_size[i] - 1) : 0;
+
+		/* Address bits above the size are writable; the type bits are not. */
+		if (f->config[PCI_BAR0 + 4 * i] & PCI_BAR_IO)
+			m &= ~3u;
+		else
+			m &= ~15u;
+		le32_put(&f->wmask[PCI_BAR0 + 4 * i], m);
+		f->bar_mapped[i] = false;
+	}
+	/* INTA of slots 1-4 per the interrupt map; other slots have no line. */
+	if (slot <= 4)
+		f->intx = h->inta[slot - 1];
+	else
+		f->intx = (struct irq_line){ 0 };
+	h->slot[slot] = f;
+	function_reset(h, f);
+	return 0;
+}
+
+#define CHECK(x)                      \
+	do {                          \
+		int err_ = (x);       \
+		if (err_ < 0)         \
+			return err_;  \
+	} while (0)
+
+static int set_cells(void *fdt, int node, const char *name, const uint32_t *cells, unsigned n)
+{
+	uint32_t be[32];
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	return fdt_setprop(fdt, node, name, be, n * sizeof(be[0]));
+}
+
+int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_phandle)
+{
+	static const char compat[] = "ibm,plb440ep-pci\0ibm,plb-pci";
+	/* As QEMU's bamboo.dtb: config, IACK, special cycle, PCIL0 registers. */
+	const uint32_t reg[] = {
+		0, PCI_CFG_BASE, 8,
+		0, PCI_IACK_BASE, 4,
+		0, PCI_IACK_BASE, 4,
+		0, PCIL0_BASE, PCIL0_SIZE,
+	};
+	/* 32-bit memory space identity mapped, I/O space 0 at 0xE8000000. */
+	const uint32_t ranges[] = {
+		0x02000000, 0, PCI_MEM_BASE, 0, PCI_MEM_BASE, 0, PCI_MEM_SIZE,
+		0x01000000, 0, 0, 0, PCI_IO_BASE, 0, PCI_IO_SIZE,
+	};
+	/* Inbound: prefetchable memory, PCI 0 = RAM 0, 2 GiB. */
+	const uint32_t dma_ranges[] = { 0x42000000, 0, 0, 0, 0, 0, 0x80000000 };
+	const uint32_t map_mask[] = { 0xf800, 0, 0, 0 };
+	/* Slots 1-4 INTA -> UIC0 28, 27, 26, 25; 8 = level, active low. */
+	const uint32_t map[] = {
+		0x0800, 0, 0, 0, uic_phandle, 28, 8,
+		0x1000, 0, 0, 0, uic_phandle, 27, 8,
+		0x1800, 0, 0, 0, uic_phandle, 26, 8,
+		0x2000, 0, 0, 0, uic_phandle, 25, 8,
+	};
+	int node;
+
+	(void)h;
+	node = fdt_add_subnode(fdt, parent, "pci@ec000000");
+	CHECK(node);
+	CHECK(fdt_setprop_string(fdt, node, "device_type", "pci"));
+	CHECK(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
+	CHECK(fdt_setprop_u32(fdt, node, "#size-cells", 2));
+	CHECK(fdt_setprop_u32(fdt, node, "#address-cells", 3));
+	CHECK(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	CHECK(fdt_setprop(fdt, node, "primary", NULL, 0));
+	CHECK(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
+	CHECK(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
+	CHECK(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
+	CHECK(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
+	CHECK(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
+	return node;
+}

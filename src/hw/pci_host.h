@@ -16,6 +16,16 @@ struct pci_function {
 	/* Called after a config write (e.g. a BAR moved or COMMAND changed). */
 	void (*config_written)(struct pci_function *f, unsigned offset, unsigned size);
 	struct irq_line intx;             /* filled by the host bridge from its interrupt map */
+	/*
+	 * Added by devices: one region per BAR. The device fills name,
+	 * min/max_access, opaque, read and write; the host bridge sets base
+	 * and size and puts it on the MMIO bus (memory BAR, COMMAND[1]) or its
+	 * I/O space (I/O BAR, COMMAND[0]) at the address the guest programs.
+	 * Values follow the bus convention (hw/bus.h): a little-endian
+	 * register swaps bytes itself.
+	 */
+	struct region bar[6];
+	bool bar_mapped[6];
 };
 
 struct pci_host {
@@ -28,10 +38,20 @@ struct pci_host {
 	struct pci_function *slot[PCI_MAX_SLOTS];
 	struct irq_line inta[4];  /* slots 1-4 INTA -> UIC0 28, 27, 26, 25 */
 	struct bus *mmio_bus;     /* where BARs are mapped */
+	/* Added by devices: the bridge's own function (devfn 0) and PCI I/O space. */
+	struct pci_function bridge;
+	struct bus io_bus;        /* I/O BARs, reached through the I/O window */
 };
 
 void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_line inta[4]);
 void pci_host_reset(struct pci_host *h);
+/*
+ * Plug f into slot 1..31 (slot 0 is the bridge): -EINVAL, -EBUSY or 0.
+ * f->config holds IDs, class, header type, INTERRUPT_PIN and the BAR type
+ * bits; bar_size[] the power-of-two BAR sizes (0: no BAR). The bridge
+ * adds the standard writable bits (COMMAND, BARs, INTERRUPT_LINE, ...)
+ * to f->wmask.
+ */
 int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f);
 /* Writes the pci@ec000000 node with ranges and interrupt map under parent. */
 int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_phandle);

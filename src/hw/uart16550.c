@@ -1,2 +1,383 @@
 /* SPDX-License-Identifier: MIT */
-/* uart16550.c - not written yet. */
+/* uart16550.c - NS16550A UART: DLAB, 16-byte receive FIFO, IIR priorities, loopback. */
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hw/uart16550.h"
+
+/* Register offsets (NS16550A datasheet, register summary). */
+enum {
+	REG_RBR_THR_DLL = 0,
+	REG_IER_DLM = 1,
+	REG_IIR_FCR = 2,
+	REG_LCR = 3,
+	REG_MCR = 4,
+	REG_LSR = 5,
+	REG_MSR = 6,
+	REG_SCR = 7,
+};
+
+#define IER_ERBFI 0x01 /* received data available */
+#define IER_ETBEI 0x02 /* transmitter holding register empty */
+#define IER_ELSI  0x04 /* receiver line status */
+#define IER_EDSSI 0x08 /* modem status */
+
+#define IIR_NO_INT 0x01
+#define IIR_MSI    0x00
+#define IIR_THRI   0x02
+#define IIR_RDI    0x04
+#define IIR_RLSI   0x06
+#define IIR_CTI    0x0c /* character timeout, FIFO mode only */
+#define IIR_FIFOS  0xc0 /* both bits set when FCR[0] enables the FIFOs */
+
+#define FCR_ENABLE   0x01
+#define FCR_CLEAR_RX 0x02
+#define FCR_CLEAR_TX 0x04
+#define FCR_TRIGGER  0xc0
+
+#define LCR_DLAB 0x80
+
+#define MCR_DTR  0x01
+#define MCR_RTS  0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define MCR_MASK 0x1f
+
+#define LSR_DR   0x01
+#define LSR_OE   0x02
+#define LSR_PE   0x04
+#define LSR_FE   0x08
+#define LSR_BI   0x10
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define LSR_ERRS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
+
+#define MSR_DCTS 0x01
+#define MSR_DDSR 0x02
+#define MSR_TERI 0x04
+#define MSR_DDCD 0x08
+#define MSR_CTS  0x10
+#define MSR_DSR  0x20
+#define MSR_RI   0x40
+#define MSR_DCD  0x80
+#define MSR_DELTAS 0x0f
+
+#define FIFO_SIZE 16
+
+static unsigned rx_capacity(const struct uart16550 *u)
+{
+	/* Without FCR[0] the 16550 behaves as a 16450: one receive holding register. */
+	return (u->fcr & FCR_ENABLE) ? FIFO_SIZE : 1;
+}
+
+static unsigned rx_trigger(const struct uart16550 *u)
+{
+	static const unsigned levels[4] = { 1, 4, 8, 14 };
+
+	if (!(u->fcr & FCR_ENABLE))
+		return 1;
+	return levels[(u->fcr & FCR_TRIGGER) >> 6];
+}
+
+static uint8_t lsr(const struct uart16550 *u)
+{
+	/* Transmission is instantaneous: THR and the shift register are always empty. */
+	return (u->lsr & LSR_ERRS) | LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+}
+
+/* The interrupt identification by priority (NS16550A datasheet, IIR table). */
+static uint8_t compute_iir(const struct uart16550 *u)
+{
+	uint8_t id = IIR_NO_INT;
+
+	if ((u->ier & IER_ELSI) && (u->lsr & LSR_ERRS))
+		id = IIR_RLSI;
+	else if ((u->ier & IER_ERBFI) && u->rx_count >= rx_trigger(u))
+		id = IIR_RDI;
+	else if ((u->ier & IER_ERBFI) && u->rx_count)
+		/*
+		 * Below the trigger level: the character timeout. It is reported
+		 * at once instead of after four character times, which a driver
+		 * cannot tell from a fast line.
+		 */
+		id = IIR_CTI;
+	else if ((u->ier & IER_ETBEI) && u->thr_ipending)
+		id = IIR_THRI;
+	else if ((u->ier & IER_EDSSI) && (u->msr & MSR_DELTAS))
+		id = IIR_MSI;
+	return id | ((u->fcr & FCR_ENABLE) ? IIR_FIFOS : 0);
+}
+
+static void update_irq(struct uart16550 *u)
+{
+	u->iir = compute_iir(u);
+	irq_set(&u->irq, !(u->iir & IIR_NO_INT));
+}
+
+/* Modem status lines: fixed "cable connected" unless looped back onto MCR. */
+static uint8_t modem_lines(const struct uart16550 *u)
+{
+	uint8_t m = 0;
+
+	if (!(u->mcr & MCR_LOOP))
+		return MSR_DCD | MSR_DSR | MSR_CTS;
+	if (u->mcr & MCR_RTS)
+		m |= MSR_CTS;
+	if (u->mcr & MCR_DTR)
+		m |= MSR_DSR;
+	if (u->mcr & MCR_OUT1)
+		m |= MSR_RI;
+	if (u->mcr & MCR_OUT2)
+		m |= MSR_DCD;
+	return m;
+}
+
+static void set_modem_lines(struct uart16550 *u, uint8_t lines)
+{
+	uint8_t old = u->msr & ~MSR_DELTAS, d = u->msr & MSR_DELTAS;
+
+	if ((old ^ lines) & MSR_CTS)
+		d |= MSR_DCTS;
+	if ((old ^ lines) & MSR_DSR)
+		d |= MSR_DDSR;
+	if ((old ^ lines) & MSR_DCD)
+		d |= MSR_DDCD;
+	if ((old & MSR_RI) && !(lines & MSR_RI))
+		d |= MSR_TERI; /* trailing edge of RI only */
+	u->msr = lines | d;
+}
+
+static void rx_push(struct uart16550 *u, uint8_t c)
+{
+	if (u->rx_count >= rx_capacity(u)) {
+		/* Overrun: the character in the shift register is lost. */
+		u->lsr |= LSR_OE;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count) % FIFO_SIZE] = c;
+	u->rx_count++;
+}
+
+static uint8_t rx_pop(struct uart16550 *u)
+{
+	uint8_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
+	u->rx_count--;
+	return c;
+}
+
+static void rx_clear(struct uart16550 *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+static size_t uart_can_receive(void *opaque)
+{
+	struct uart16550 *u = opaque;
+
+	/* In loopback the receiver is disconnected from the line. */
+	if (u->mcr & MCR_LOOP)
+		return 0;
+	return rx_capacity(u) - u->rx_count;
+}
+
+static void uart_receive(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct uart16550 *u = opaque;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		rx_push(u, buf[i]);
+	update_irq(u);
+}
+
+static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct uart16550 *u = opaque;
+	uint8_t v = 0;
+
+	switch (offset) {
+	case REG_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		v = rx_pop(u);
+		update_irq(u);
+		if (u->cd)
+			chardev_kick(u->cd);
+		return v;
+	case REG_IER_DLM:
+		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case REG_IIR_FCR:
+		v = compute_iir(u);
+		/* Reading IIR while it reports THRE acknowledges that interrupt. */
+		if ((v & 0x0f) == IIR_THRI)
+			u->thr_ipending = false;
+		update_irq(u);
+		return v;
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		v = lsr(u);
+		/* Error bits clear on read (NS16550A datasheet, LSR). */
+		u->lsr &= ~LSR_ERRS;
+		update_irq(u);
+		return v;
+	case REG_MSR:
+		v = u->msr;
+		u->msr &= ~MSR_DELTAS;
+		update_irq(u);
+		return v;
+	case REG_SCR:
+		return u->scr;
+	}
+	return 0;
+}
+
+static void transmit(struct uart16550 *u, uint8_t c)
+{
+	if (u->mcr & MCR_LOOP)
+		rx_push(u, c);
+	else if (u->cd)
+		chardev_write(u->cd, &c, 1);
+	/* THR is empty again at once: the THRE interrupt is pending anew. */
+	u->thr_ipending = true;
+}
+
+static void uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct uart16550 *u = opaque;
+	uint8_t v = (uint8_t)value, old;
+
+	switch (offset) {
+	case REG_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB) {
+			u->dll = v;
+			break;
+		}
+		u->thr_ipending = false;
+		transmit(u, v);
+		break;
+	case REG_IER_DLM:
+		if (u->lcr & LCR_DLAB) {
+			u->dlm = v;
+			break;
+		}
+		old = u->ier;
+		u->ier = v & 0x0f;
+		/* Enabling ETBEI with THR empty raises THRE (as Linux's 8250 THRE test expects). */
+		if ((u->ier & IER_ETBEI) && !(old & IER_ETBEI))
+			u->thr_ipending = true;
+		break;
+	case REG_IIR_FCR:
+		/* Changing FCR[0] resets both FIFOs (NS16550A datasheet, FCR). */
+		if ((v ^ u->fcr) & FCR_ENABLE)
+			rx_clear(u);
+		if (v & FCR_CLEAR_RX)
+			rx_clear(u);
+		/* The transmit FIFO is always empty: FCR_CLEAR_TX has nothing to drop. */
+		u->fcr = v & (FCR_ENABLE | FCR_TRIGGER);
+		break;
+	case REG_LCR:
+		u->lcr = v;
+		break;
+	case REG_MCR:
+		u->mcr = v & MCR_MASK;
+		set_modem_lines(u, modem_lines(u));
+		break;
+	case REG_LSR:
+	case REG_MSR:
+		/* Factory test registers on some parts; read-only here. */
+		break;
+	case REG_SCR:
+		u->scr = v;
+		break;
+	}
+	update_irq(u);
+	if (offset == REG_MCR && u->cd)
+		chardev_kick(u->cd);
+}
+
+void uart16550_reset(struct uart16550 *u)
+{
+	/* Reset values: NS16550A datasheet, master reset column. */
+	u->ier = 0;
+	u->lcr = 0;
+	u->mcr = 0;
+	u->lsr = 0;
+	u->scr = 0;
+	u->dll = 0;
+	u->dlm = 0;
+	u->fcr = 0;
+	u->msr = modem_lines(u);
+	u->thr_ipending = false;
+	rx_clear(u);
+	update_irq(u);
+}
+
+void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
+		    struct irq_line irq, struct chardev *cd)
+{
+	memset(u, 0, sizeof(*u));
+	u->mmio.name = "uart16550";
+	u->mmio.base = base;
+	u->mmio.size = 8;
+	u->mmio.min_access = 1;
+	u->mmio.max_access = 1;
+	u->mmio.opaque = u;
+	u->mmio.read = uart_read;
+	u->mmio.write = uart_write;
+	u->clock_hz = clock_hz;
+	u->irq = irq;
+	u->cd = cd;
+	uart16550_reset(u);
+	if (cd) {
+		struct chardev_client c = {
+			.opaque = u,
+			.can_receive = uart_can_receive,
+			.receive = uart_receive,
+		};
+
+		chardev_set_client(cd, &c);
+	}
+}
+
+#define CHECK(x)                      \
+	do {                          \
+		int err_ = (x);       \
+		if (err_ < 0)         \
+			return err_;  \
+	} while (0)
+
+int uart16550_fdt_node(struct uart16550 *u, void *fdt, int parent, uint32_t uic_phandle, unsigned irq_n)
+{
+	char name[32];
+	uint32_t base = (uint32_t)u->mmio.base;
+	uint32_t reg[2] = { cpu_to_fdt32(base), cpu_to_fdt32(8) };
+	uint32_t irqs[2] = { cpu_to_fdt32(irq_n), cpu_to_fdt32(4) }; /* 4: level, active high */
+	int node;
+
+	if (u->node_name)
+		snprintf(name, sizeof(name), "%s", u->node_name);
+	else
+		snprintf(name, sizeof(name), "serial@%x", base);
+	node = fdt_add_subnode(fdt, parent, name);
+	CHECK(node);
+	CHECK(fdt_setprop_string(fdt, node, "device_type", "serial"));
+	CHECK(fdt_setprop_string(fdt, node, "compatible", "ns16550"));
+	CHECK(fdt_setprop(fdt, node, "reg", reg, sizeof(reg)));
+	CHECK(fdt_setprop_u32(fdt, node, "virtual-reg", base));
+	CHECK(fdt_setprop_u32(fdt, node, "clock-frequency", u->clock_hz));
+	CHECK(fdt_setprop_u32(fdt, node, "current-speed", 115200));
+	CHECK(fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle));
+	CHECK(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
+	return node;
+}
