@@ -1,2 +1,442 @@
 /* SPDX-License-Identifier: MIT */
-/* bamboo.c - not written yet. */
+/* bamboo.c - the bamboo (PPC440EP) board: creation order, DCR files, boot state, reset. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "board/board.h"
+
+#define MIB (1ull << 20)
+
+/* ---- 4xx indirect DCR register files (address register at +0, data at +1) ---- */
+
+/* SDRAM0 (PPC440EP manual, SDRAM controller): configuration and bank registers. */
+#define SDRAM0_CFG    0x20
+#define SDRAM0_STATUS 0x24
+#define SDRAM0_B0CR   0x40
+#define SDRAM_CFG_DCE  0x80000000u /* controller enabled */
+#define SDRAM_BXCR_EN  0x00000001u
+#define SDRAM_BXCR_SZ_SHIFT 17     /* size code: 4 MiB << code */
+
+static struct board_indirect *indirect_of(void *opaque)
+{
+	return opaque;
+}
+
+/* Registers live in a sparse table keyed by their indirect address. */
+static uint32_t *indirect_slot(struct board_indirect *ind, uint32_t addr, bool create)
+{
+	unsigned i;
+
+	for (i = 0; i < ind->n; i++)
+		if (ind->addr_of[i] == addr)
+			return &ind->val[i];
+	if (!create || ind->n == BOARD_INDIRECT_REGS)
+		return NULL;
+	ind->addr_of[ind->n] = addr;
+	ind->val[ind->n] = 0;
+	return &ind->val[ind->n++];
+}
+
+static uint64_t indirect_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct board_indirect *ind = indirect_of(opaque);
+	uint32_t *slot;
+
+	if (offset == 0)
+		return ind->addr;
+	slot = indirect_slot(ind, ind->addr, false);
+	return slot ? *slot : 0;
+}
+
+static void indirect_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+	struct board_indirect *ind = indirect_of(opaque);
+	uint32_t *slot;
+
+	if (offset == 0) {
+		ind->addr = (uint32_t)value;
+		return;
+	}
+	/* A full table drops the write: the register then reads as zero, as unimplemented ones do. */
+	slot = indirect_slot(ind, ind->addr, true);
+	if (slot)
+		*slot = (uint32_t)value;
+}
+
+static void indirect_init(struct board_indirect *ind, const char *name, uint32_t dcr)
+{
+	memset(ind, 0, sizeof(*ind));
+	ind->name = name;
+	ind->dcr = (struct region){ .name = name, .base = dcr, .size = 2,
+				    .min_access = 4, .max_access = 4, .opaque = ind,
+				    .read = indirect_read, .write = indirect_write };
+}
+
+static void indirect_preset(struct board_indirect *ind, uint32_t addr, uint32_t value)
+{
+	uint32_t *slot = indirect_slot(ind, addr, true);
+
+	if (slot)
+		*slot = value;
+	ind->n_reset = ind->n;
+	memcpy(ind->reset_addr, ind->addr_of, sizeof(ind->reset_addr));
+	memcpy(ind->reset_val, ind->val, sizeof(ind->reset_val));
+}
+
+static void indirect_reset(struct board_indirect *ind)
+{
+	ind->addr = 0;
+	ind->n = ind->n_reset;
+	memcpy(ind->addr_of, ind->reset_addr, sizeof(ind->addr_of));
+	memcpy(ind->val, ind->reset_val, sizeof(ind->val));
+}
+
+/*
+ * SDRAM0_B0CR..B3CR describe the RAM as up to four enabled banks, each a
+ * power of two from 4 MiB (code 0) to 512 MiB (code 7) at consecutive bases
+ * (base in bits 0xFF800000), as the firmware would have programmed them.
+ */
+static void sdram_banks(struct board_indirect *sdram, uint64_t ram_size)
+{
+	uint64_t base = 0;
+	unsigned bank;
+
+	indirect_preset(sdram, SDRAM0_CFG, SDRAM_CFG_DCE);
+	indirect_preset(sdram, SDRAM0_STATUS, 0);
+	for (bank = 0; bank < 4; bank++) {
+		uint64_t left = ram_size - base;
+		uint32_t code = 7, bcr = 0;
+
+		while (code > 0 && (4 * MIB << code) > left)
+			code--;
+		if (left >= 4 * MIB) {
+			bcr = ((uint32_t)base & 0xFF800000u) | code << SDRAM_BXCR_SZ_SHIFT | SDRAM_BXCR_EN;
+			base += 4 * MIB << code;
+		}
+		indirect_preset(sdram, SDRAM0_B0CR + 4 * bank, bcr);
+	}
+}
+
+/* ---- the vcpu's view of the board ---- */
+
+static int mmio_read(void *opaque, gpa_t pa, unsigned size, uint64_t *val)
+{
+	struct board *b = opaque;
+
+	return bus_read(&b->mmio, pa, size, val);
+}
+
+static int mmio_write(void *opaque, gpa_t pa, unsigned size, uint64_t val)
+{
+	struct board *b = opaque;
+
+	return bus_write(&b->mmio, pa, size, val);
+}
+
+static int dcr_read(void *opaque, uint32_t dcrn, uint32_t *val)
+{
+	struct board *b = opaque;
+	uint64_t v = 0;
+	int ret = bus_read(&b->dcr, dcrn, 4, &v);
+
+	*val = (uint32_t)v;
+	return ret;
+}
+
+static int dcr_write(void *opaque, uint32_t dcrn, uint32_t val)
+{
+	struct board *b = opaque;
+
+	return bus_write(&b->dcr, dcrn, 4, val);
+}
+
+static void poll_host(void *opaque, int64_t timeout_ns)
+{
+	struct board *b = opaque;
+	unsigned i;
+
+	loop_poll(&b->loop, timeout_ns);
+	for (i = 0; i < 2; i++) {
+		if (b->serial[i] && b->serial[i]->quit_requested && !b->quit) {
+			b->quit = true;
+			vcpu_request_stop(&b->vcpu);
+		}
+	}
+}
+
+/* UIC0's outputs drive the core's external and critical inputs. */
+static void uic_output(void *opaque, unsigned n, bool level)
+{
+	struct board *b = opaque;
+
+	vcpu_set_irq(&b->vcpu, n == VCPU_IRQ_CRIT ? VCPU_IRQ_CRIT : VCPU_IRQ_EXT, level);
+}
+
+/* ---- image placement ---- */
+
+struct span {
+	uint64_t start, end;
+	const char *what;
+};
+
+static uint64_t align_mib(uint64_t x)
+{
+	return (x + MIB - 1) & ~(MIB - 1);
+}
+
+static bool overlaps(uint64_t s, uint64_t e, const struct span *used, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (s < used[i].end && used[i].start < e)
+			return true;
+	return false;
+}
+
+/*
+ * QEMU's bamboo addresses when free and inside RAM, else just after the
+ * highest image so far (1 MiB aligned); anything that still does not fit
+ * is an error naming the sizes and addresses.
+ */
+static int place(struct board *b, const char *what, uint64_t want, uint64_t size,
+		 struct span *used, unsigned *n, uint64_t *addr)
+{
+	const char *after = "nothing";
+	uint64_t top = 0, alt;
+	unsigned i;
+
+	if (want + size <= b->ram_size && !overlaps(want, want + size, used, *n)) {
+		*addr = want;
+	} else {
+		for (i = 0; i < *n; i++) {
+			if (used[i].end > top) {
+				top = used[i].end;
+				after = used[i].what;
+			}
+		}
+		alt = align_mib(top);
+		if (alt + size > b->ram_size) {
+			fprintf(stderr, "hv440: %s (%" PRIu64 " bytes) does not fit in %" PRIu64
+				" MiB of RAM: neither at 0x%" PRIx64 " nor after %s (0x%" PRIx64
+				"-0x%" PRIx64 ")\n", what, size, b->ram_size >> 20, want, after,
+				alt, alt + size - 1);
+			return -1;
+		}
+		*addr = alt;
+	}
+	used[*n] = (struct span){ *addr, *addr + size, what };
+	(*n)++;
+	return 0;
+}
+
+static int load_kernel(struct board *b)
+{
+	if (!b->cfg->kernel)
+		return 0;
+	return loader_load_kernel(&b->kernel, b->kernel_fmt, b->cfg->kernel_addr, b->ram,
+				  b->ram_size, &b->kernel_res);
+}
+
+/* Load the kernel once to learn its extent, then build the tree and place everything. */
+static int prepare_images(struct board *b)
+{
+	struct span used[3];
+	unsigned n = 0;
+
+	if (b->cfg->kernel) {
+		if (loader_read_file(&b->kernel, b->cfg->kernel, "kernel") ||
+		    loader_detect(&b->kernel, b->cfg->kernel_addr_set, &b->kernel_fmt) ||
+		    load_kernel(b))
+			return -1;
+		used[n++] = (struct span){ b->kernel_res.start, b->kernel_res.end, "the kernel" };
+	}
+	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "initrd"))
+		return -1;
+	if (board_fdt_build(b))
+		return -1;
+	if (place(b, "the device tree", BOARD_DTB_ADDR, b->fdt_size, used, &n, &b->fdt_addr))
+		return -1;
+	if (b->cfg->initrd &&
+	    place(b, "the initrd", BOARD_INITRD_ADDR, b->initrd.size, used, &n, &b->initrd_addr))
+		return -1;
+	/* The kernel finds the tree and initrd through its initial 256 MiB mapping. */
+	if (b->fdt_addr + b->fdt_size > BOARD_IMA_SIZE) {
+		fprintf(stderr, "hv440: the device tree at 0x%" PRIx64 " is beyond the initial "
+			"256 MiB mapping\n", b->fdt_addr);
+		return -1;
+	}
+	return board_fdt_finish(b);
+}
+
+/* ---- lifecycle ---- */
+
+int board_create(struct board **out, const struct board_config *cfg)
+{
+	struct irq_line inta[4];
+	struct board *b;
+	unsigned i;
+	int err = 0;
+
+	*out = NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		fprintf(stderr, "hv440: out of memory\n");
+		return -1;
+	}
+	b->cfg = cfg;
+	*out = b;
+
+	/* 1. RAM: one mapping at guest physical 0, committed only as the guest touches it. */
+	b->ram_size = cfg->ram_size;
+	b->ram = mmap(NULL, b->ram_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (b->ram == MAP_FAILED) {
+		b->ram = NULL;
+		fprintf(stderr, "hv440: cannot map %" PRIu64 " MiB of guest RAM\n", b->ram_size >> 20);
+		return -1;
+	}
+
+	/* 2. Host loop and buses. */
+	loop_init(&b->loop);
+	bus_init(&b->mmio, "mmio");
+	bus_init_dcr(&b->dcr, "dcr");
+	b->vbus = (struct vcpu_bus){ .opaque = b, .mmio_read = mmio_read, .mmio_write = mmio_write,
+				     .dcr_read = dcr_read, .dcr_write = dcr_write,
+				     .poll = poll_host };
+
+	/* 3. The vcpu; the timebase runs at the core clock. */
+	if (vcpu_init(&b->vcpu, b->ram, b->ram_size, BOARD_CPU_FREQ, &b->vbus)) {
+		fprintf(stderr, "hv440: cannot initialise the vcpu\n");
+		return -1;
+	}
+	b->vcpu.stats_enabled = cfg->stats;
+
+	/* 4. UIC0 at DCR 0xC0, its outputs on the core's interrupt inputs. */
+	uic_init(&b->uic0, BOARD_UIC0_DCR,
+		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_EXT },
+		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_CRIT });
+	err |= bus_add(&b->dcr, &b->uic0.dcr);
+
+	/* 5. The serial backends and the two UARTs on UIC0 inputs 0 and 1. */
+	for (i = 0; i < 2; i++) {
+		b->serial[i] = chardev_open(cfg->serial[i] ? cfg->serial[i] : "null", &b->loop);
+		if (!b->serial[i])
+			return -1;
+		uart16550_init(&b->uart[i], i ? BOARD_UART1_BASE : BOARD_UART0_BASE,
+			       BOARD_UART_CLOCK, uic_input(&b->uic0, i), b->serial[i]);
+		err |= bus_add(&b->mmio, &b->uart[i].mmio);
+	}
+
+	/* 6. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
+	for (i = 0; i < 4; i++)
+		inta[i] = uic_input(&b->uic0, 28 - i);
+	pci_host_init(&b->pci, &b->mmio, inta);
+	err |= bus_add(&b->mmio, &b->pci.cfg);
+	err |= bus_add(&b->mmio, &b->pci.regs);
+	err |= bus_add(&b->mmio, &b->pci.io);
+
+	/* 7. The indirect DCR files Linux touches on the 440EP: CPR0, SDR0, SDRAM0, EBC0. */
+	indirect_init(&b->cpr0, "cpr0", 0x0C);
+	indirect_init(&b->sdr0, "sdr0", 0x0E);
+	indirect_init(&b->sdram0, "sdram0", 0x10);
+	indirect_init(&b->ebc0, "ebc0", 0x12);
+	sdram_banks(&b->sdram0, b->ram_size);
+	err |= bus_add(&b->dcr, &b->cpr0.dcr);
+	err |= bus_add(&b->dcr, &b->sdr0.dcr);
+	err |= bus_add(&b->dcr, &b->sdram0.dcr);
+	err |= bus_add(&b->dcr, &b->ebc0.dcr);
+	if (err) {
+		fprintf(stderr, "hv440: board: overlapping device regions\n");
+		return -1;
+	}
+
+	/* 8. Images, device tree and their placement; then the first reset boots them. */
+	if (prepare_images(b))
+		return -1;
+	return board_reset(b);
+}
+
+static void set_boot_state(struct board *b)
+{
+	struct vcpu *v = &b->vcpu;
+	/*
+	 * TLB entry 0 maps the initial 256 MiB at EA 0 -> PA 0 for the guest
+	 * supervisor (PPC440x5 manual, TLB entry words 0-2): V, TS 0,
+	 * SIZE 9 (1 KiB << 18), TID 0, SX|SW|SR. head_44x.S finds it with tlbsx.
+	 */
+	const struct vcpu_tlb_entry ima = {
+		.word0 = 0x00000000u | 0x200u | 9u << 4,
+		.word1 = 0,
+		.word2 = 0x04u | 0x02u | 0x01u,
+		.tid = 0,
+	};
+
+	vcpu_tlb_set(v, 0, &ima);
+	memset(v->core.gpr, 0, sizeof(v->core.gpr));
+	/* ePAPR boot (as QEMU's bamboo direct boot): stack, tree, magic, mapped size. */
+	v->core.gpr[1] = 16 * MIB - 8;
+	v->core.gpr[3] = (uint32_t)b->fdt_addr;
+	v->core.gpr[6] = BOARD_EPAPR_MAGIC;
+	v->core.gpr[7] = BOARD_IMA_SIZE;
+	/* MSR stays 0 from vcpu_reset(): supervisor, translation space 0, interrupts off. */
+	v->core.pc = b->kernel_res.entry;
+}
+
+int board_reset(struct board *b)
+{
+	unsigned i;
+
+	/* Fresh zero pages for all of RAM without committing it (anonymous private mapping). */
+	if (madvise(b->ram, b->ram_size, MADV_DONTNEED))
+		memset(b->ram, 0, b->ram_size);
+
+	vcpu_reset(&b->vcpu);
+	uic_reset(&b->uic0);
+	for (i = 0; i < 2; i++)
+		uart16550_reset(&b->uart[i]);
+	pci_host_reset(&b->pci);
+	indirect_reset(&b->cpr0);
+	indirect_reset(&b->sdr0);
+	indirect_reset(&b->sdram0);
+	indirect_reset(&b->ebc0);
+	b->quit = false;
+
+	if (load_kernel(b))
+		return -1;
+	memcpy(b->ram + b->fdt_addr, b->fdt, b->fdt_size);
+	if (b->cfg->initrd)
+		memcpy(b->ram + b->initrd_addr, b->initrd.data, b->initrd.size);
+	set_boot_state(b);
+	return 0;
+}
+
+enum vcpu_stop board_run(struct board *b)
+{
+	return vcpu_run(&b->vcpu);
+}
+
+bool board_quit_requested(const struct board *b)
+{
+	return b->quit;
+}
+
+void board_destroy(struct board *b)
+{
+	unsigned i;
+
+	if (!b)
+		return;
+	for (i = 0; i < 2; i++)
+		if (b->serial[i])
+			chardev_close(b->serial[i]);
+	loader_free_file(&b->kernel);
+	loader_free_file(&b->initrd);
+	free(b->fdt);
+	if (b->ram)
+		munmap(b->ram, b->ram_size);
+	free(b);
+}

@@ -1,2 +1,328 @@
 /* SPDX-License-Identifier: MIT */
-/* fdt.c - not written yet. */
+/* fdt.c - the bamboo device tree: generated with libfdt, or the user's with /chosen patched. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libfdt.h>
+
+#include "board/board.h"
+
+/* Room for the generated tree, or added to a user tree for our patches. */
+#define FDT_ROOM (64 * 1024)
+
+#define CPU_PHANDLE 1
+#define UIC_PHANDLE 2
+
+#define UART0_PATH "/plb/opb/serial@ef600300"
+#define UART1_PATH "/plb/opb/serial@ef600400"
+
+/* Every libfdt call goes through here: one clear line naming what failed. */
+#define FDT(call, what)                                                        \
+	do {                                                                   \
+		int err_ = (call);                                             \
+		if (err_ < 0) {                                                \
+			fprintf(stderr, "hv440: device tree: %s: %s\n", (what),  \
+				fdt_strerror(err_));                           \
+			return -1;                                             \
+		}                                                              \
+	} while (0)
+
+/* Add a subnode and keep its offset; the macro reports the failure. */
+#define FDT_NODE(var, fdt, parent, name)                                       \
+	do {                                                                   \
+		(var) = fdt_add_subnode((fdt), (parent), (name));              \
+		FDT((var), "add node " name);                                  \
+	} while (0)
+
+static int set_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n)
+{
+	fdt32_t be[16];
+	unsigned i;
+
+	if (n > 16)
+		return -FDT_ERR_NOSPACE;
+	for (i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(v[i]);
+	return fdt_setprop(fdt, node, name, be, n * sizeof(be[0]));
+}
+
+static int gen_cpus(void *fdt, int root)
+{
+	int cpus, cpu;
+
+	FDT_NODE(cpus, fdt, root, "cpus");
+	FDT(fdt_setprop_u32(fdt, cpus, "#address-cells", 1), "cpus #address-cells");
+	FDT(fdt_setprop_u32(fdt, cpus, "#size-cells", 0), "cpus #size-cells");
+	FDT_NODE(cpu, fdt, cpus, "cpu@0");
+	FDT(fdt_setprop_string(fdt, cpu, "device_type", "cpu"), "cpu device_type");
+	FDT(fdt_setprop_string(fdt, cpu, "model", "PowerPC,440EP"), "cpu model");
+	FDT(fdt_setprop_u32(fdt, cpu, "reg", 0), "cpu reg");
+	/* The timebase counts at the core clock on the 440 (PPC440x5 manual, Time Base). */
+	FDT(fdt_setprop_u32(fdt, cpu, "clock-frequency", BOARD_CPU_FREQ), "cpu clock-frequency");
+	FDT(fdt_setprop_u32(fdt, cpu, "timebase-frequency", BOARD_CPU_FREQ),
+	    "cpu timebase-frequency");
+	/* 32 KiB instruction and data caches with 32-byte lines (PPC440x5 manual, Caches). */
+	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-line-size", 32), "cpu i-cache-line-size");
+	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-line-size", 32), "cpu d-cache-line-size");
+	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-size", 32768), "cpu i-cache-size");
+	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-size", 32768), "cpu d-cache-size");
+	FDT(fdt_setprop(fdt, cpu, "dcr-controller", NULL, 0), "cpu dcr-controller");
+	FDT(fdt_setprop_string(fdt, cpu, "dcr-access-method", "native"), "cpu dcr-access-method");
+	FDT(fdt_setprop_u32(fdt, cpu, "phandle", CPU_PHANDLE), "cpu phandle");
+	return 0;
+}
+
+static int gen_dcr_node(void *fdt, int parent, const char *name, const char *compat,
+			size_t compat_len, uint32_t dcr, uint32_t n)
+{
+	const uint32_t reg[2] = { dcr, n };
+	int node = fdt_add_subnode(fdt, parent, name);
+
+	FDT(node, name);
+	FDT(fdt_setprop(fdt, node, "compatible", compat, (int)compat_len), "dcr node compatible");
+	FDT(set_cells(fdt, node, "dcr-reg", reg, 2), "dcr node dcr-reg");
+	return node;
+}
+
+/* The OPB: the two UARTs and the external bus controller (children added last first). */
+static int gen_opb(struct board *b, void *fdt, int plb)
+{
+	static const char opb_compat[] = "ibm,opb-440ep\0ibm,opb-440gp\0ibm,opb";
+	static const char ebc_compat[] = "ibm,ebc-440ep\0ibm,ebc-440gp\0ibm,ebc";
+	/* As QEMU's bamboo.dtb: OPB addresses are the 32-bit PLB addresses. */
+	static const uint32_t ranges[] = {
+		0x00000000, 0x00000000, 0x00000000, 0x80000000,
+		0x80000000, 0x00000000, 0x80000000, 0x80000000,
+	};
+	int opb, ebc, i;
+
+	FDT_NODE(opb, fdt, plb, "opb");
+	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)), "opb compatible");
+	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1), "opb #address-cells");
+	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1), "opb #size-cells");
+	FDT(set_cells(fdt, opb, "ranges", ranges, 8), "opb ranges");
+	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", BOARD_OPB_FREQ), "opb clock-frequency");
+
+	for (i = 1; i >= 0; i--)
+		FDT(uart16550_fdt_node(&b->uart[i], fdt, opb, UIC_PHANDLE, (unsigned)i), "serial node");
+
+	ebc = gen_dcr_node(fdt, opb, "ebc", ebc_compat, sizeof(ebc_compat), 0x12, 2);
+	if (ebc < 0)
+		return -1;
+	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2), "ebc #address-cells");
+	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1), "ebc #size-cells");
+	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", BOARD_OPB_FREQ), "ebc clock-frequency");
+	return 0;
+}
+
+static int gen_plb(struct board *b, void *fdt, int root)
+{
+	static const char plb_compat[] = "ibm,plb-440ep\0ibm,plb-440gp\0ibm,plb4";
+	static const char sdram_compat[] = "ibm,sdram-440ep\0ibm,sdram-405gp";
+	int plb;
+
+	FDT_NODE(plb, fdt, root, "plb");
+	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)), "plb compatible");
+	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2), "plb #address-cells");
+	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1), "plb #size-cells");
+	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0), "plb ranges");
+	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", BOARD_PLB_FREQ), "plb clock-frequency");
+
+	FDT(pci_host_fdt_node(&b->pci, fdt, plb, UIC_PHANDLE), "pci node");
+	if (gen_opb(b, fdt, plb))
+		return -1;
+	if (gen_dcr_node(fdt, plb, "sdram", sdram_compat, sizeof(sdram_compat), 0x10, 2) < 0)
+		return -1;
+	return 0;
+}
+
+static int gen_chosen(struct board *b, void *fdt, int root)
+{
+	int chosen;
+
+	FDT_NODE(chosen, fdt, root, "chosen");
+	if (b->cfg->append)
+		FDT(fdt_setprop_string(fdt, chosen, "bootargs", b->cfg->append), "chosen bootargs");
+	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", UART0_PATH), "chosen stdout-path");
+	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", UART0_PATH),
+	    "chosen linux,stdout-path");
+	return 0;
+}
+
+static int generate(struct board *b, void *fdt)
+{
+	static const char sdr_compat[] = "ibm,sdr-440ep";
+	static const char cpr_compat[] = "ibm,cpr-440ep";
+	const uint32_t mem_reg[3] = { 0, 0, (uint32_t)b->ram_size };
+	int root = 0, node;
+
+	FDT(fdt_create_empty_tree(fdt, FDT_ROOM), "create");
+	FDT(fdt_setprop_u32(fdt, root, "#address-cells", 2), "root #address-cells");
+	FDT(fdt_setprop_u32(fdt, root, "#size-cells", 1), "root #size-cells");
+	FDT(fdt_setprop_string(fdt, root, "model", "amcc,bamboo"), "root model");
+	FDT(fdt_setprop_string(fdt, root, "compatible", "amcc,bamboo"), "root compatible");
+	FDT(fdt_setprop_u32(fdt, root, "dcr-parent", CPU_PHANDLE), "root dcr-parent");
+
+	/* fdt_add_subnode puts a node first among its siblings: add them last first. */
+	if (gen_chosen(b, fdt, root) || gen_plb(b, fdt, root))
+		return -1;
+	if (gen_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
+	    gen_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
+		return -1;
+	FDT(uic_fdt_node(&b->uic0, fdt, root, UIC_PHANDLE), "interrupt-controller0 node");
+	FDT_NODE(node, fdt, root, "memory");
+	FDT(fdt_setprop_string(fdt, node, "device_type", "memory"), "memory device_type");
+	FDT(set_cells(fdt, node, "reg", mem_reg, 3), "memory reg");
+	if (gen_cpus(fdt, root))
+		return -1;
+	FDT_NODE(node, fdt, root, "aliases");
+	FDT(fdt_setprop_string(fdt, node, "serial0", UART0_PATH), "aliases serial0");
+	FDT(fdt_setprop_string(fdt, node, "serial1", UART1_PATH), "aliases serial1");
+	return 0;
+}
+
+/* Patch a user tree: only what the command line asked for. */
+static int patch_user(struct board *b, void *fdt)
+{
+	const struct board_config *cfg = b->cfg;
+	int chosen, mem;
+
+	if (cfg->append || cfg->initrd) {
+		chosen = fdt_path_offset(fdt, "/chosen");
+		if (chosen == -FDT_ERR_NOTFOUND)
+			chosen = fdt_add_subnode(fdt, 0, "chosen");
+		FDT(chosen, "find /chosen");
+		if (cfg->append)
+			FDT(fdt_setprop_string(fdt, chosen, "bootargs", cfg->append), "chosen bootargs");
+	}
+	if (cfg->ram_size_set) {
+		const uint32_t reg[3] = { 0, 0, (uint32_t)b->ram_size };
+
+		mem = fdt_path_offset(fdt, "/memory");
+		if (mem == -FDT_ERR_NOTFOUND) {
+			mem = fdt_add_subnode(fdt, 0, "memory");
+			FDT(mem, "add node memory");
+			FDT(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory device_type");
+		}
+		FDT(mem, "find /memory");
+		FDT(set_cells(fdt, mem, "reg", reg, 3), "memory reg");
+	}
+	return 0;
+}
+
+static int load_user(struct board *b, void **out)
+{
+	struct loader_file f;
+	size_t size;
+	void *fdt;
+	int err;
+
+	if (loader_read_file(&f, b->cfg->dtb, "device tree"))
+		return -1;
+	err = f.size < (size_t)FDT_V1_SIZE ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);
+	if (!err && fdt_totalsize(f.data) > f.size)
+		err = -FDT_ERR_TRUNCATED;
+	if (err) {
+		fprintf(stderr, "hv440: device tree '%s' is not a valid flattened device tree: %s\n",
+			b->cfg->dtb, fdt_strerror(err));
+		loader_free_file(&f);
+		return -1;
+	}
+	size = fdt_totalsize(f.data) + FDT_ROOM;
+	fdt = calloc(1, size);
+	if (!fdt) {
+		loader_free_file(&f);
+		fprintf(stderr, "hv440: device tree: out of memory\n");
+		return -1;
+	}
+	err = fdt_open_into(f.data, fdt, (int)size);
+	loader_free_file(&f);
+	*out = fdt;
+	FDT(err, "open user tree");
+	return 0;
+}
+
+int board_fdt_build(struct board *b)
+{
+	void *fdt = NULL;
+	int chosen;
+
+	free(b->fdt);
+	b->fdt = NULL;
+	if (b->cfg->dtb) {
+		if (load_user(b, &fdt) || patch_user(b, fdt)) {
+			free(fdt);
+			return -1;
+		}
+	} else {
+		fdt = calloc(1, FDT_ROOM);
+		if (!fdt) {
+			fprintf(stderr, "hv440: device tree: out of memory\n");
+			return -1;
+		}
+		if (generate(b, fdt)) {
+			free(fdt);
+			return -1;
+		}
+	}
+	b->fdt = fdt;
+	/* Placeholders of the final size, filled in by board_fdt_finish() once placed. */
+	if (b->cfg->initrd) {
+		chosen = fdt_path_offset(fdt, "/chosen");
+		FDT(chosen, "find /chosen");
+		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-start", 0), "chosen linux,initrd-start");
+		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-end", 0), "chosen linux,initrd-end");
+	}
+	FDT(fdt_pack(fdt), "pack");
+	b->fdt_size = fdt_totalsize(fdt);
+	return 0;
+}
+
+int board_fdt_finish(struct board *b)
+{
+	int chosen;
+
+	if (!b->cfg->initrd)
+		return 0;
+	chosen = fdt_path_offset(b->fdt, "/chosen");
+	FDT(chosen, "find /chosen");
+	FDT(fdt_setprop_inplace_u32(b->fdt, chosen, "linux,initrd-start", (uint32_t)b->initrd_addr),
+	    "chosen linux,initrd-start");
+	FDT(fdt_setprop_inplace_u32(b->fdt, chosen, "linux,initrd-end",
+				    (uint32_t)(b->initrd_addr + b->initrd.size)),
+	    "chosen linux,initrd-end");
+	return 0;
+}
+
+int board_fdt_write_file(struct board *b, const char *path)
+{
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "hv440: cannot create '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (done < b->fdt_size) {
+		ssize_t n = write(fd, (const uint8_t *)b->fdt + done, b->fdt_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "hv440: cannot write '%s': %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd)) {
+		fprintf(stderr, "hv440: cannot write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* board.h - the bamboo (PPC440EP) board: RAM, vcpu, buses, devices, boot images. */
+#ifndef HV440_BOARD_BOARD_H
+#define HV440_BOARD_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board/loader.h"
+#include "host/chardev.h"
+#include "host/loop.h"
+#include "hv/vcpu.h"
+#include "hw/bus.h"
+#include "hw/pci_host.h"
+#include "hw/uart16550.h"
+#include "hw/uic.h"
+
+/* Bamboo memory map and wiring (as QEMU's bamboo, which Linux 6.1 boots). */
+#define BOARD_UART0_BASE   0xEF600300u
+#define BOARD_UART1_BASE   0xEF600400u
+#define BOARD_UART_CLOCK   11059200u
+#define BOARD_UIC0_DCR     0xC0u
+#define BOARD_CPU_FREQ     400000000u  /* core clock = timebase frequency */
+#define BOARD_PLB_FREQ     133333332u
+#define BOARD_OPB_FREQ     66666666u
+#define BOARD_DTB_ADDR     0x1800000u
+#define BOARD_INITRD_ADDR  0x1900000u
+#define BOARD_MIN_RAM      (16ull << 20)
+#define BOARD_MAX_RAM      (2ull << 30)
+#define BOARD_EPAPR_MAGIC  0x45504150u
+#define BOARD_IMA_SIZE     (256u << 20) /* initial mapped area: TLB entry 0 */
+
+/* What the command line asks for. */
+struct board_config {
+	const char *kernel;
+	bool kernel_addr_set;
+	uint32_t kernel_addr;     /* raw binaries: load address = entry */
+	uint64_t ram_size;
+	bool ram_size_set;        /* -m given: patch a user dtb's /memory */
+	const char *initrd;
+	const char *append;       /* NULL: keep a user dtb's bootargs / none */
+	const char *dtb;          /* user device tree instead of the generated one */
+	const char *serial[2];    /* chardev specs for UART0/UART1 */
+	bool stats;
+};
+
+/*
+ * A 4xx "indirect" DCR pair (address register at base, data at base+1)
+ * in front of a small sparse register file that reads back what was
+ * written; registers never written read as their reset value or zero.
+ */
+#define BOARD_INDIRECT_REGS 64
+struct board_indirect {
+	struct region dcr;
+	const char *name;
+	uint32_t addr;
+	unsigned n, n_reset;
+	uint32_t addr_of[BOARD_INDIRECT_REGS], val[BOARD_INDIRECT_REGS];
+	uint32_t reset_addr[BOARD_INDIRECT_REGS], reset_val[BOARD_INDIRECT_REGS];
+};
+
+struct board {
+	const struct board_config *cfg;
+
+	uint8_t *ram;
+	uint64_t ram_size;
+
+	struct loop loop;
+	struct bus mmio, dcr;
+	struct vcpu_bus vbus;
+	struct vcpu vcpu;
+	bool quit;                /* the user typed Ctrl-A x */
+
+	struct chardev *serial[2];
+	struct uic uic0;
+	struct uart16550 uart[2];
+	struct pci_host pci;
+	struct board_indirect cpr0, sdr0, sdram0, ebc0;
+
+	/* Boot images, kept in host memory so a reset reloads them. */
+	struct loader_file kernel, initrd;
+	enum loader_format kernel_fmt;
+	struct loader_result kernel_res;
+	void *fdt;                /* the device tree as the guest gets it */
+	size_t fdt_size;
+	uint64_t fdt_addr, initrd_addr;
+};
+
+/* Build the board in its documented order and load the images; -1 after one clear error line. */
+int board_create(struct board **out, const struct board_config *cfg);
+/* Reset every device and the vcpu, reload the images and set the boot state. */
+int board_reset(struct board *b);
+void board_destroy(struct board *b);
+/* Run the vcpu; a user quit (Ctrl-A x) returns VCPU_STOP_HOST with board_quit_requested(). */
+enum vcpu_stop board_run(struct board *b);
+bool board_quit_requested(const struct board *b);
+
+/*
+ * fdt.c: the device tree. board_fdt_build() writes the generated tree (or
+ * loads cfg->dtb) into b->fdt with /chosen initrd properties as
+ * placeholders; board_fdt_finish() fills in the final initrd addresses.
+ */
+int board_fdt_build(struct board *b);
+int board_fdt_finish(struct board *b);
+/* Generate the tree only (for --dump-dtb): no images needed. */
+int board_fdt_write_file(struct board *b, const char *path);
+
+#endif

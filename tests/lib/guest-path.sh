@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# guest-path.sh - print the path of a guest artifact, from the shared prebuilt cache or our own.
+#
+# Usage: tests/lib/guest-path.sh kernel|kernel-pv|uimage|initrd|buildroot
+# Prefers ../shared/guests (next to the repository) when it holds the artifact; otherwise uses
+# guests/cache/, running the guests/ recipe first when the artifact is missing there.
+# Progress goes to stderr so that "$(guest-path.sh kernel)" captures only the path.
+set -euo pipefail
+
+what=${1:-}
+case "$what" in
+kernel) rel=linux-6.1-bamboo/vmlinux; recipe=build-kernel.sh ;;
+kernel-pv) rel=linux-6.1-bamboo/vmlinux-pv; recipe=build-kernel.sh ;;
+uimage) rel=linux-6.1-bamboo/uImage; recipe=build-kernel.sh ;;
+initrd) rel=initramfs.cpio.gz; recipe=build-initramfs.sh ;;
+buildroot) rel=third-party/buildroot-ppc32-rootfs.cpio.zst; recipe= ;;
+*) echo "usage: $0 kernel|kernel-pv|uimage|initrd|buildroot" >&2; exit 2 ;;
+esac
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+top=$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/../.." && pwd))
+# HV440_SHARED_GUESTS overrides the prebuilt location (e.g. /nonexistent to test the recipes).
+shared=${HV440_SHARED_GUESTS:-"$top/../shared/guests"}
+if [ -s "$shared/$rel" ]; then
+	if [ -n "${HV440_SHARED_GUESTS:-}" ]; then
+		echo "guests: using prebuilt cache $shared" >&2
+	else
+		echo "guests: using prebuilt cache ../shared/guests" >&2
+	fi
+	echo "$(cd "$shared" && pwd)/$rel"
+	exit 0
+fi
+
+cache="$top/guests/cache"
+if [ ! -s "$cache/$rel" ]; then
+	if [ -z "$recipe" ]; then
+		echo "guests: $rel is a third-party image with no recipe here;" \
+		     "put it in $cache/$rel" >&2
+		exit 1
+	fi
+	echo "guests: $rel missing from guests/cache, building it with guests/$recipe" >&2
+	"$top/guests/$recipe" >&2
+fi
+[ -s "$cache/$rel" ] || { echo "guests: guests/$recipe did not produce $rel" >&2; exit 1; }
+echo "guests: using guests/cache/$rel" >&2
+echo "$cache/$rel"
