@@ -5,7 +5,7 @@
 set -euo pipefail
 what=${1:-build}
 build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev libzstd-dev device-tree-compiler)
-test_pkgs=(gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu qemu-system-ppc u-boot-tools zstd cpio
+test_pkgs=(gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu qemu-system-ppc ipxe-qemu u-boot-tools zstd cpio
            python3 gdb-multiarch e2fsprogs libclang-rt-14-dev)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# build-initramfs.sh - build the busybox guest initramfs from Debian's busybox source package.
+#
+# Usage: guests/build-initramfs.sh [--force]
+#
+# Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
+# initramfs/busybox.config, plus initramfs/init and initramfs/bench/*.sh. The archive is
+# reproducible: names sorted, owner 0:0, every mtime SOURCE_DATE_EPOCH, inode numbers
+# renumbered, gzip without name or time stamp. Skipped when the output exists and the hash of
+# the inputs (this script, the config, init, bench scripts, the busybox source version) matches.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache="$here/cache"
+out="$cache/initramfs.cpio.gz"
+work="$cache/busybox-build"
+cfg="$here/initramfs/busybox.config"
+jobs=${JOBS:-2}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}	# 2026-01-01 00:00:00 UTC
+
+force=0
+for arg in "$@"; do
+	case "$arg" in
+	--force) force=1 ;;
+	*) echo "usage: $0 [--force]" >&2; exit 2 ;;
+	esac
+done
+
+log() { echo "build-initramfs: $*" >&2; }
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+need_pkgs=(gcc-powerpc-linux-gnu libc6-dev-powerpc-cross make cpio gzip dpkg-dev)
+missing=()
+for p in "${need_pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing ${missing[*]}"
+	"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		"${missing[@]}"
+fi
+
+# apt-get source needs a deb-src entry; Debian images often ship only binary ones.
+if ! apt-get source --print-uris busybox > /dev/null 2>&1; then
+	log "adding a deb-src entry for the Debian archive"
+	# shellcheck source=/dev/null
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb-src\nURIs: http://deb.debian.org/debian-security\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$codename" "$codename" "$codename" |
+		"${sudo_cmd[@]}" tee /etc/apt/sources.list.d/hv440-deb-src.sources > /dev/null
+	"${sudo_cmd[@]}" apt-get update -qq
+fi
+bb_version=$(apt-get source --print-uris busybox 2>/dev/null |
+	     sed -n "s/^'[^']*' busybox_\([^ ]*\)\.dsc .*/\1/p")
+[ -n "$bb_version" ] || { log "cannot find the busybox source package"; exit 1; }
+
+inputs_hash=$( { echo "busybox $bb_version $SOURCE_DATE_EPOCH"; cat "$0" "$cfg" "$here/initramfs/init";
+		 for f in "$here"/initramfs/bench/*.sh; do basename "$f"; cat "$f"; done; } |
+	       sha256sum | cut -d' ' -f1)
+if [ $force -eq 0 ] && [ -s "$out" ] && [ "$(cat "$out.inputs.sha256" 2>/dev/null)" = "$inputs_hash" ]; then
+	log "up to date ($out)"
+	exit 0
+fi
+
+mkdir -p "$work"
+if [ "$(cat "$work/.version" 2>/dev/null)" != "$bb_version" ] ||
+   ! ls -d "$work"/busybox-*/ > /dev/null 2>&1; then
+	log "fetching busybox $bb_version source"
+	rm -rf "$work"
+	mkdir -p "$work"
+	(cd "$work" && apt-get source -q busybox > apt-source.log 2>&1) ||
+		{ cat "$work/apt-source.log" >&2; exit 1; }
+	echo "$bb_version" > "$work/.version"
+fi
+srcdir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'busybox-*' | head -n 1)
+[ -f "$srcdir/Makefile" ] || { log "no busybox source tree in $work"; exit 1; }
+
+log "building busybox (static, powerpc-linux-gnu-)"
+bbmake=(make -C "$srcdir" CROSS_COMPILE=powerpc-linux-gnu- KBUILD_BUILD_TIMESTAMP=@"$SOURCE_DATE_EPOCH")
+cp "$cfg" "$srcdir/.config"
+"${bbmake[@]}" -s oldconfig < /dev/null > "$work/oldconfig.log" 2>&1
+grep -qx 'CONFIG_STATIC=y' "$srcdir/.config" || { log "config lost CONFIG_STATIC"; exit 1; }
+"${bbmake[@]}" -j"$jobs" busybox > "$work/make.log" 2>&1 ||
+	{ tail -30 "$work/make.log" >&2; exit 1; }
+
+root="$work/rootfs"
+rm -rf "$root"
+"${bbmake[@]}" CONFIG_PREFIX="$root" install > "$work/install.log" 2>&1
+mkdir -p "$root"/{bench,dev,etc,proc,root,sys,tmp}
+install -m 755 "$here/initramfs/init" "$root/init"
+for f in "$here"/initramfs/bench/*.sh; do
+	install -m "$(stat -c %a "$f")" "$f" "$root/bench/"
+done
+
+# Reproducible archive: fixed mtimes (symlinks too), sorted names, no host uid/inode/devno.
+find "$root" -exec touch -h -d @"$SOURCE_DATE_EPOCH" {} +
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$inputs_hash" > "$out.inputs.sha256"
+log "done: $out ($(stat -c %s "$out") bytes, sha256 $(sha256sum "$out" | cut -c1-16)...)"

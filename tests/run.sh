@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh - run every test tier against one build: unit, cli, isa, differential, boot.
+# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boot tier, as the ASan run does)
+set -uo pipefail
+build=${1:?usage: tests/run.sh BUILD_DIR [--quick]}
+quick=${2:-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logdir="$build/test-logs"
+mkdir -p "$logdir"
+
+total_pass=0
+total_fail=0
+failed_tiers=()
+
+# run_tier NAME CMD...: runs a tier, echoes its output to a log, adds its closing "N passed, N failed".
+run_tier() {
+	local name=$1
+	shift
+	echo "=== tier: $name"
+	local log="$logdir/$name.log"
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line
+	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "=== tier $name: no result line (exit $rc): counted as 1 failure"
+		total_fail=$((total_fail + 1))
+		failed_tiers+=("$name")
+		return
+	fi
+	local p f
+	p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$f" -eq 0 ] || failed_tiers+=("$name")
+	echo "=== tier $name: $p passed, $f failed"
+}
+
+unit_tier() {
+	meson test -C "$build" --suite unit --print-errorlogs --num-processes 2 > "$logdir/unit-meson.log" 2>&1
+	local rc=$?
+	cat "$logdir/unit-meson.log" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+	local ok fail
+	ok=$(grep -E '^Ok:' "$logdir/unit-meson.log" | awk '{print $2}')
+	fail=$(grep -E '^Fail:' "$logdir/unit-meson.log" | awk '{print $2}')
+	to=$(grep -E '^Timeout:' "$logdir/unit-meson.log" | awk '{print $2}')
+	[ $rc -eq 0 ] || grep -A30 -E 'FAIL|stderr' "$logdir/unit-meson.log" | head -60
+	echo "${ok:-0} passed, $(( ${fail:-0} + ${to:-0} )) failed"
+	return $rc
+}
+
+run_tier unit unit_tier
+run_tier cli tests/cli/run.sh "$build"
+run_tier isa tests/isa/run.sh "$build"
+run_tier differential tests/isa/diff.sh "$build"
+if [ "$quick" != "--quick" ]; then
+	run_tier boot tests/boot/run.sh "$build"
+fi
+
+echo
+if [ ${#failed_tiers[@]} -gt 0 ]; then
+	echo "failing tiers: ${failed_tiers[*]} (logs in $logdir)"
+fi
+echo "all: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
