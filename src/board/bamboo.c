@@ -153,6 +153,13 @@ static int dcr_write(void *opaque, uint32_t dcrn, uint32_t val)
 	return bus_write(&b->dcr, dcrn, 4, val);
 }
 
+static bool crit_possible(void *opaque)
+{
+	struct board *b = opaque;
+
+	return (b->uic0.er & b->uic0.cr) != 0;
+}
+
 static void poll_host(void *opaque, int64_t timeout_ns)
 {
 	struct board *b = opaque;
@@ -306,7 +313,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 	bus_init_dcr(&b->dcr, "dcr");
 	b->vbus = (struct vcpu_bus){ .opaque = b, .mmio_read = mmio_read, .mmio_write = mmio_write,
 				     .dcr_read = dcr_read, .dcr_write = dcr_write,
-				     .poll = poll_host };
+				     .poll = poll_host, .crit_possible = crit_possible };
 
 	/* 3. The vcpu; the timebase runs at the core clock. */
 	if (vcpu_init(&b->vcpu, b->ram, b->ram_size, BOARD_CPU_FREQ, &b->vbus)) {

@@ -101,6 +101,7 @@ void vcpu_reset(struct vcpu *v)
 		.tid = 0,
 	};
 	const struct vcpu_bus *bus = v->bus;
+	struct vcpu_debug debug = v->debug;
 	struct hv_stats stats = v->stats;
 	bool stats_enabled = v->stats_enabled;
 
@@ -129,6 +130,8 @@ void vcpu_reset(struct vcpu *v)
 	v->reset_requested = false;
 	v->log_count = 0;
 	v->bus = bus;
+	v->debug = debug;
+	v->debug.skip_pending = false;
 	v->stats = stats;
 	v->stats_enabled = stats_enabled;
 
@@ -177,6 +180,45 @@ static bool mmio(struct vcpu *v, const struct core_exit *e)
 }
 
 /*
+ * The instruction word at the guest's PC through its own translation
+ * (guest TLB, MSR[IS], PID), or false when it is not in RAM.
+ */
+static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
+{
+	uint32_t ea = v->core.pc;
+	int i = tlb_search(v, ea, !!(v->msr & MSR_IS), v->pid);
+	uint64_t pa;
+
+	if (i < 0)
+		return false;
+	pa = ((uint64_t)(v->tlb[i].word1 & 0xf) << 32 | (v->tlb[i].word1 & 0xfffffc00u)) +
+	     (ea & (tlb_page_size(v->tlb[i].word0) - 1));
+	if (pa + 4 > v->core.ram_size)
+		return false;
+	*word = (uint32_t)v->core.ram[pa] << 24 | (uint32_t)v->core.ram[pa + 1] << 16 |
+		(uint32_t)v->core.ram[pa + 2] << 8 | v->core.ram[pa + 3];
+	return true;
+}
+
+/*
+ * A guest halted for good by spinning: "b ." with external interrupts off
+ * and nothing that could raise a critical interrupt or a watchdog reset
+ * (Linux's machine_halt and machine_power_off end this way).
+ */
+static bool spinning_for_good(const struct vcpu *v)
+{
+	uint32_t word;
+
+	if (v->msr & MSR_EE || v->irq_ext || v->irq_crit || (v->tcr & TCR_WRC))
+		return false;
+	if ((v->msr & MSR_CE) && ((v->tcr & TCR_WIE) ||
+				  !v->bus || !v->bus->crit_possible ||
+				  v->bus->crit_possible(v->bus->opaque)))
+		return false;
+	return guest_insn_at_pc(v, &word) && word == 0x48000000u;
+}
+
+/*
  * Handle one core exit. Returns the kind to account (HV_EXIT__COUNT: none);
  * sets *stopping and *stop when vcpu_run() must return.
  */
@@ -188,6 +230,10 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 
 	switch (e->kind) {
 	case CORE_EXIT_BUDGET:
+		if (spinning_for_good(v)) {
+			*stopping = true;
+			*stop = VCPU_STOP_HALT;
+		}
 		break;
 	case CORE_EXIT_EVENT:
 		kind = HV_EXIT_SIGNAL;
@@ -263,6 +309,15 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		kind = HV_EXIT_DEBUG;
 		*stopping = true;
 		*stop = VCPU_STOP_DEBUG;
+		v->debug.reason = VCPU_DEBUG_BREAK;
+		break;
+	case CORE_EXIT_WATCH:
+		kind = HV_EXIT_DEBUG;
+		*stopping = true;
+		*stop = VCPU_STOP_DEBUG;
+		v->debug.reason = VCPU_DEBUG_WATCH;
+		v->debug.watch_addr = e->ea;
+		v->debug.watch_write = e->write;
 		break;
 	default:
 		hv_log(v, "unknown core exit %d", (int)e->kind);
@@ -271,6 +326,68 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		break;
 	}
 	return kind;
+}
+
+void vcpu_account(struct vcpu *v, enum hv_exit_kind kind, uint64_t start_ns, uint64_t ns,
+		  uint32_t pc, uint32_t arg, unsigned tlb_index)
+{
+	hv_stats_add(&v->stats, kind, ns);
+	if (TRACE_ON(v))
+		trace_put(v->trace, start_ns, TRACE_EXIT, kind, tlb_index, pc, arg, ns);
+}
+
+void vcpu_stats_sync(struct vcpu *v)
+{
+	v->stats.core_insns = v->core.stats.insns;
+	v->stats.core_fast_misses = v->core.stats.fast_misses;
+	v->stats.stlb_hits = v->core.stats.stlb_hits;
+}
+
+void vcpu_stats_reset(struct vcpu *v)
+{
+	hv_stats_reset(&v->stats);
+	memset(&v->core.stats, 0, sizeof(v->core.stats));
+	if (TRACE_ON(v))
+		trace_put(v->trace, 0, TRACE_RESET, 0, TRACE_NO_INDEX, v->core.pc, 0, 0);
+}
+
+/*
+ * What the trace records about an exit, taken before it is handled: the
+ * guest PC, the instruction word or the address involved, and for a TLB
+ * miss the guest TLB entry that maps the address (none: a REAL miss).
+ */
+static void trace_exit_info(struct vcpu *v, const struct core_exit *e, uint32_t *pc,
+			    uint32_t *arg, unsigned *idx)
+{
+	int gi;
+
+	*pc = v->core.pc;
+	switch (e->kind) {
+	case CORE_EXIT_PRIV:
+	case CORE_EXIT_SC:
+	case CORE_EXIT_PROGRAM:
+		*arg = e->insn;
+		break;
+	case CORE_EXIT_ITLB_MISS:
+	case CORE_EXIT_DTLB_MISS:
+		*arg = e->ea;
+		gi = tlb_search(v, e->ea,
+				e->kind == CORE_EXIT_ITLB_MISS ? !!(v->msr & MSR_IS) : !!(v->msr & MSR_DS),
+				v->pid);
+		*idx = gi < 0 ? TRACE_NO_INDEX : (unsigned)gi;
+		break;
+	case CORE_EXIT_MMIO:
+	case CORE_EXIT_FETCH_IO:
+		*arg = (uint32_t)e->pa;
+		break;
+	case CORE_EXIT_BUDGET:
+	case CORE_EXIT_EVENT:
+		*arg = 0;
+		break;
+	default:
+		*arg = e->ea;
+		break;
+	}
 }
 
 /* The guest waits (MSR[WE]): sleep in the board's poll until the next timer deadline. */
@@ -293,20 +410,24 @@ static void wait_for_event(struct vcpu *v)
 
 		nanosleep(&ts, NULL);
 	}
-	hv_stats_add(&v->stats, HV_EXIT_HALT, now_ns() - t0);
+	vcpu_account(v, HV_EXIT_HALT, t0, now_ns() - t0, v->core.pc, 0, TRACE_NO_INDEX);
 }
 
 enum vcpu_stop vcpu_run(struct vcpu *v)
 {
 	uint64_t last_poll = now_ns();
+	unsigned step_tries = 0;
 
+	v->debug.reason = VCPU_DEBUG_NONE;
 	for (;;) {
 		uint32_t ev = atomic_load_explicit(&v->core.events, memory_order_acquire);
 		const struct core_exit *e;
 		enum vcpu_stop stop = VCPU_STOP_HOST;
 		enum hv_exit_kind kind;
 		bool stopping = false;
-		uint64_t t0, t1, t2;
+		uint64_t t0, t1, t2, insns0;
+		uint32_t pc0, xpc = 0, xarg = 0;
+		unsigned xidx = TRACE_NO_INDEX;
 
 		if (ev & CORE_EVENT_STOP) {
 			core_event_clear(&v->core, CORE_EVENT_STOP);
@@ -324,8 +445,17 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			v->reset_requested = false;
 			return VCPU_STOP_RESET;
 		}
-		irq_deliver_pending(v);
+		/* A debugger's single step holds asynchronous interrupts off unless asked. */
+		if (!v->debug.step || v->debug.step_irqs)
+			irq_deliver_pending(v);
+		if (__builtin_expect(v->profile != NULL, 0))
+			profile_poll(v);
 		if (v->halted) {
+			if (v->debug.step && !v->debug.step_irqs) {
+				/* Waiting, and nothing may wake it during this step: the step ends here. */
+				v->debug.reason = VCPU_DEBUG_STEP;
+				return VCPU_STOP_DEBUG;
+			}
 			if (!irq_can_wake(v))
 				return VCPU_STOP_HALT;
 			wait_for_event(v);
@@ -333,23 +463,89 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			continue;
 		}
 
+		if (v->debug.skip_pending && v->core.pc == v->debug.skip_pc)
+			v->core.skip_breakpoint_once = true;
+		insns0 = v->core.stats.insns;
+		pc0 = v->core.pc;
 		t0 = now_ns();
-		e = core_run(&v->core, RUN_BUDGET);
+		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
 		t1 = now_ns();
-		hv_stats_add(&v->stats, HV_EXIT_TIMEINGUEST, t1 - t0);
-		v->stats.core_insns = v->core.stats.insns;
-		v->stats.core_fast_misses = v->core.stats.fast_misses;
+		/* The breakpoint was resumed over once an instruction ran (or pc moved). */
+		if (v->core.stats.insns != insns0 || v->core.pc != pc0)
+			v->debug.skip_pending = false;
+		vcpu_account(v, HV_EXIT_TIMEINGUEST, t0, t1 - t0, pc0, 0, TRACE_NO_INDEX);
+		vcpu_stats_sync(v);
 
+		if (TRACE_ON(v))
+			trace_exit_info(v, e, &xpc, &xarg, &xidx);
 		kind = handle_exit(v, e, &stopping, &stop);
 		t2 = now_ns();
 		if (kind != HV_EXIT__COUNT)
-			hv_stats_add(&v->stats, kind, t2 - t1);
+			vcpu_account(v, kind, t1, t2 - t1, xpc, xarg, xidx);
 		if (stopping)
 			return stop;
+		/* A step is done when an instruction retired or was emulated, or an interrupt was taken. */
+		if (v->debug.step && (v->core.stats.insns != insns0 || v->core.pc != pc0 ||
+				      ++step_tries > 64)) {
+			v->debug.reason = VCPU_DEBUG_STEP;
+			return VCPU_STOP_DEBUG;
+		}
 		if (t2 - last_poll >= POLL_INTERVAL_NS) {
 			last_poll = t2;
 			if (v->bus && v->bus->poll)
 				v->bus->poll(v->bus->opaque, 0);
 		}
 	}
+}
+
+bool vcpu_debug_translate(const struct vcpu *v, uint32_t ea, uint64_t *pa, uint32_t *len)
+{
+	unsigned ds = (v->msr & MSR_DS) ? 1 : 0, is = (v->msr & MSR_IS) ? 1 : 0;
+	int i = tlb_search(v, ea, ds, v->pid & 0xff);
+	const struct vcpu_tlb_entry *e;
+	uint32_t size, off;
+
+	if (i < 0 && is != ds)
+		i = tlb_search(v, ea, is, v->pid & 0xff);
+	if (i < 0)
+		return false;
+	e = &v->tlb[i];
+	size = tlb_page_size(e->word0);
+	off = ea & (size - 1);
+	*pa = ((((uint64_t)(e->word1 & TLB1_ERPN)) << 32) | (e->word1 & TLB1_RPN & ~(size - 1))) + off;
+	*len = size - off;
+	return true;
+}
+
+uint32_t vcpu_debug_read_dec(struct vcpu *v)
+{
+	return timer_read_dec(v);
+}
+
+void vcpu_debug_write_dec(struct vcpu *v, uint32_t val)
+{
+	timer_write_dec(v, val);
+}
+
+void vcpu_debug_set_msr(struct vcpu *v, uint32_t msr)
+{
+	vcpu_set_msr(v, msr);
+	if (!(msr & MSR_WE))
+		v->halted = false;
+}
+
+void vcpu_debug_set_pid(struct vcpu *v, uint32_t pid)
+{
+	v->pid = pid & 0xff;
+	vcpu_sync(v);
+}
+
+void vcpu_debug_resume_time(struct vcpu *v, uint64_t tb)
+{
+	core_tb_write(&v->core, tb);
+	/* Reads while stopped may have advanced the timer bookkeeping past tb. */
+	if (v->dec_tb > tb)
+		v->dec_tb = tb;
+	if (v->timer_tb > tb)
+		v->timer_tb = tb;
 }

@@ -9,6 +9,9 @@
 #include "core/core.h"
 #include "hv/stats.h"
 
+struct hv_trace;
+struct hv_profile;
+
 /*
  * How the hypervisor reaches the board without knowing any device.
  * Values follow the core's MMIO convention (bytes on the bus read as a
@@ -28,6 +31,13 @@ struct vcpu_bus {
 	 * Called between run chunks and when the guest waits (MSR[WE]).
 	 */
 	void (*poll)(void *opaque, int64_t timeout_ns);
+	/*
+	 * Could the interrupt controller ever raise the critical input (some
+	 * source enabled and routed to critical)? NULL means "yes". Used to
+	 * tell a guest that spins for good (Linux's halt: interrupts off,
+	 * "b .") from one that waits for a critical interrupt.
+	 */
+	bool (*crit_possible)(void *opaque);
 };
 
 /* Interrupt inputs (level-sensitive), driven by the interrupt controller. */
@@ -73,6 +83,30 @@ struct vcpu_tlb_entry {
 };
 #define VCPU_TLB_SIZE 64
 
+/* Why the last VCPU_STOP_DEBUG happened. */
+enum vcpu_debug_reason {
+	VCPU_DEBUG_NONE = 0,
+	VCPU_DEBUG_BREAK,   /* pc reached a core breakpoint (nothing executed there yet) */
+	VCPU_DEBUG_WATCH,   /* a data access hit a core watchpoint (access not done yet) */
+	VCPU_DEBUG_STEP,    /* debug.step: one instruction completed */
+};
+
+/*
+ * Debugger control: written by the debugger (gdb stub) while vcpu_run() is
+ * not running, on the vcpu thread. Breakpoints and watchpoints themselves
+ * live in the core (core.breakpoints, core_set_watchpoints()); none of this
+ * touches the guest's own DBCR0/IAC/DAC/DBSR.
+ */
+struct vcpu_debug {
+	bool step;           /* run one instruction, then return VCPU_STOP_DEBUG (reason STEP) */
+	bool step_irqs;      /* deliver asynchronous interrupts during a step (default: held off) */
+	bool skip_pending;   /* resume over the breakpoint at skip_pc (until it has executed) */
+	uint32_t skip_pc;
+	enum vcpu_debug_reason reason;
+	uint32_t watch_addr; /* VCPU_DEBUG_WATCH: the watched address touched */
+	bool watch_write;    /* ... by a store */
+};
+
 struct vcpu {
 	struct core core;
 	const struct vcpu_bus *bus;
@@ -99,10 +133,14 @@ struct vcpu {
 
 	struct hv_stats stats;
 	bool stats_enabled;
+	struct hv_trace *trace;     /* --trace (hv/trace.h): NULL when off */
+	struct hv_profile *profile; /* --profile (hv/profile.h): NULL when off */
 
 	/* Added by hv: private bookkeeping of hv/. */
 	uint64_t timer_tb;     /* timebase up to which FIT/watchdog transitions were applied */
 	unsigned log_count;    /* rate limit for guest-error log lines */
+
+	struct vcpu_debug debug; /* debugger (gdb stub) control; kept over vcpu_reset() */
 };
 
 /* Lifecycle. ram is guest physical 0..ram_size-1. */
@@ -121,5 +159,21 @@ enum vcpu_stop vcpu_run(struct vcpu *v);
 void vcpu_set_irq(struct vcpu *v, enum vcpu_irq line, bool level);
 /* Any thread: make vcpu_run() return VCPU_STOP_HOST soon. */
 void vcpu_request_stop(struct vcpu *v);
+/* vcpu thread, between runs: bring the core counters into v->stats / zero all statistics. */
+void vcpu_stats_sync(struct vcpu *v);
+void vcpu_stats_reset(struct vcpu *v);
+
+/*
+ * Debugger access (vcpu thread, while vcpu_run() is not running).
+ * vcpu_debug_translate: the guest's own view of ea (guest TLB, current PID,
+ * MSR[DS], then MSR[IS]); false when unmapped. *len: bytes to the page end.
+ */
+bool vcpu_debug_translate(const struct vcpu *v, uint32_t ea, uint64_t *pa, uint32_t *len);
+uint32_t vcpu_debug_read_dec(struct vcpu *v);
+void vcpu_debug_write_dec(struct vcpu *v, uint32_t val);
+void vcpu_debug_set_msr(struct vcpu *v, uint32_t msr);
+void vcpu_debug_set_pid(struct vcpu *v, uint32_t pid);
+/* Freeze guest time while a debugger holds the vcpu: the timebase resumes at tb. */
+void vcpu_debug_resume_time(struct vcpu *v, uint64_t tb);
 
 #endif

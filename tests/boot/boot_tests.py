@@ -10,6 +10,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -186,11 +187,168 @@ def check_dts(dts, bootargs):
                     dts), "no /chosen bootargs with the --append string")
 
 
+# run=/proc/cmdline: init runs the command line as a shell script; it holds only
+# assignments (console=ttyS0 run=...), so the "script" does nothing and exits 0.
+
+
+def hv440_only(ctx):
+    if ctx.vmm != "hv440":
+        raise Skip("hv440 only")
+
+
+def test_reboot(ctx, con_factory):
+    """Without --no-reboot a guest reboot boots the guest again; SIGTERM then
+    ends hv440 cleanly with 128+15."""
+    hv440_only(ctx)
+    argv = [a for a in ctx.argv(guest("kernel"), guest("initrd"),
+                                "console=ttyS0 run=/proc/cmdline") if a != "--no-reboot"]
+    con = con_factory(argv, 300)
+    con.expect(r"^guest: /proc/cmdline exited with 0$", 120)
+    con.expect(r"^guest: up after [0-9.]+ s$", 120)      # the second boot
+    con.proc.send_signal(signal.SIGTERM)
+    rc = con.wait_exit(30)
+    check(rc == 128 + 15, f"exit status after SIGTERM {rc}, expected 143")
+
+
+def test_poweroff_halts(ctx, con_factory):
+    """A guest that powers off ends in a wait with interrupts masked: hv440
+    reports it and exits with status 2 instead of hanging."""
+    hv440_only(ctx)
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0"), 300)
+    con.expect(r"^guest: shell ready$", 120)
+    con.expect(r"[#$] $", 60)
+    con.send("poweroff -f")
+    con.expect(r"System halted|Power down", 60)
+    rc = con.wait_exit(60)
+    check(rc == 2, f"exit status {rc}, expected 2 (guest halted)")
+    check(re.search(r"hv440: .*halt", con.text()), "no hv440 message about the halt")
+
+
+def test_sigint(ctx, con_factory):
+    """SIGINT while the guest runs ends hv440 with 128+2 and a message."""
+    hv440_only(ctx)
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0"), 300)
+    con.expect(r"^guest: shell ready$", 120)
+    con.proc.send_signal(signal.SIGINT)
+    rc = con.wait_exit(30)
+    check(rc == 128 + 2, f"exit status after SIGINT {rc}, expected 130")
+
+
+def serial_test(ctx, con_factory, spec_of, attach):
+    """Boot with UART0 on another backend; attach() returns the console text."""
+    hv440_only(ctx)
+    tmp = tempfile.mkdtemp(prefix="hv440-serial-")
+    try:
+        argv = ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0 run=/proc/cmdline")
+        argv += ["--serial", spec_of(tmp)]
+        con = con_factory(argv, 300)
+        text = attach(tmp, con)
+        rc = con.wait_exit(120)
+        check(rc == 0, f"VMM exit status {rc}, expected 0")
+        check("guest: /proc/cmdline exited with 0" in text,
+              f"console output missing on the backend: {text[-300:]!r}")
+        check("guest: up after" not in con.text(), "console text leaked to stdout")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_serial_file(ctx, con_factory):
+    """--serial file:PATH writes the guest console to PATH."""
+    def attach(tmp, con):
+        con.wait_exit(120)
+        with open(os.path.join(tmp, "console.log"), errors="replace") as f:
+            return f.read()
+    serial_test(ctx, con_factory, lambda t: "file:" + os.path.join(t, "console.log"), attach)
+
+
+def read_until(fd_read, pattern, timeout):
+    buf = b""
+    end = time.monotonic() + timeout
+    while pattern not in buf and time.monotonic() < end:
+        chunk = fd_read()
+        if not chunk:
+            break
+        buf += chunk
+    return buf.decode("utf-8", "replace")
+
+
+def test_serial_unix(ctx, con_factory):
+    """--serial unix:PATH listens on PATH; the guest waits for nobody, and a
+    client that connects sees the console."""
+    import socket
+
+    def attach(tmp, con):
+        path = os.path.join(tmp, "s")
+        end = time.monotonic() + 30
+        while not os.path.exists(path) and time.monotonic() < end:
+            time.sleep(0.05)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        s.settimeout(120)
+        try:
+            return read_until(lambda: s.recv(4096), b"exited with 0", 120)
+        finally:
+            s.close()
+    serial_test(ctx, con_factory, lambda t: "unix:" + os.path.join(t, "s"), attach)
+
+
+def test_serial_pty(ctx, con_factory):
+    """--serial pty prints the pty's name; opening it shows the console."""
+    def attach(tmp, con):
+        m = con.expect(r"(/dev/pts/\d+)", 30)
+        fd = os.open(m.group(1).decode(), os.O_RDWR | os.O_NOCTTY)
+        try:
+            return read_until(lambda: os.read(fd, 4096), b"exited with 0", 120)
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
+    serial_test(ctx, con_factory, lambda t: "pty", attach)
+
+
+def test_escape_key(ctx, con_factory):
+    """On a terminal: Ctrl-A h prints the key help, Ctrl-A x quits with
+    status 0, and the terminal's modes are restored afterwards."""
+    import pty
+    import termios
+    hv440_only(ctx)
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    argv = ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0")
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                            start_new_session=True)
+    try:
+        def upto(pattern, timeout):
+            return read_until(lambda: os.read(master, 4096), pattern, timeout)
+        out = upto(b"guest: shell ready", 120)
+        check("guest: shell ready" in out, f"no shell on the terminal: {out[-200:]!r}")
+        os.write(master, b"\x01h")
+        out = upto(b"quit", 10)
+        check("Ctrl-A x" in out, f"Ctrl-A h printed no help: {out[-200:]!r}")
+        os.write(master, b"\x01x")
+        rc = proc.wait(30)
+        check(rc == 0, f"exit status after Ctrl-A x {rc}, expected 0")
+        check(termios.tcgetattr(slave) == before, "terminal modes not restored")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        os.close(slave)
+
+
 TESTS = {
     "all_sh": test_all_sh,
     "interactive": test_interactive,
     "buildroot_uimage": test_buildroot_uimage,
     "dtb_roundtrip": test_dtb_roundtrip,
+    "reboot": test_reboot,
+    "poweroff_halts": test_poweroff_halts,
+    "sigint": test_sigint,
+    "serial_file": test_serial_file,
+    "serial_unix": test_serial_unix,
+    "serial_pty": test_serial_pty,
+    "escape_key": test_escape_key,
 }
 
 
