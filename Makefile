@@ -5,7 +5,7 @@ CC ?= gcc
 GUEST_KERNEL ?= $(shell tests/lib/guest-path.sh kernel)
 GUEST_INITRD ?= $(shell tests/lib/guest-path.sh initrd)
 
-.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan clean
+.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan bench clean
 
 all: $(BUILD)/hv440
 
@@ -33,6 +33,10 @@ check-asan: test-deps
 	[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --quick
+
+# hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py --help); not a test.
+bench: test-deps $(BUILD)/hv440
+	bench/run.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan

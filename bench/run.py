@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# run.py - hv440 against qemu-system-ppc -M bamboo on the same guests, side by side in one run.
+"""Usage: bench/run.py [--build DIR] [--reps N] [--only NAME,...] [--no-native]
+
+Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
+  boot      boot to init and reboot (run=/proc/cmdline: a no-op script), wall time
+  cpu       run=/bench/cpu.sh: wall time and the guest's own "bench cpu: T s"
+  fork      run=/bench/fork.sh: wall time and "bench fork: T s"
+  all       run=/bench/all.sh: boot plus cpu.sh plus fork.sh, wall time
+  intloop   bench/intloop.c, a bare-metal integer loop: wall time, guest instructions/s
+Prints per workload the median wall and in-guest times, the hv440/QEMU ratio
+(below 1.0: hv440 is faster), hv440's exit count and shadow-TLB fills, peak
+RSS of both, and the same script run natively on this host where one exists.
+"""
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+GUEST_PATH = os.path.join(TOP, "tests", "lib", "guest-path.sh")
+SHARED_BENCH = os.path.join(TOP, "..", "shared", "guests", "initramfs", "bench")
+
+WORKLOADS = {
+    # name: (run= script or None for bare metal, in-guest time regex)
+    "boot": ("/proc/cmdline", None),
+    "cpu": ("/bench/cpu.sh", r"bench cpu: ([0-9.]+) s"),
+    "fork": ("/bench/fork.sh", r"bench fork: ([0-9.]+) s"),
+    "all": ("/bench/all.sh", None),
+    "intloop": (None, None),
+}
+EXPECT = {
+    "cpu": ["0e10426a1d5bddffcef02f1345787128  -", "89443054.1985"],
+    "fork": ["forked 400"],
+    "all": ["89443054.1985", "forked 400"],
+    "intloop": ["intloop checksum "],
+}
+
+
+def guest(what):
+    return subprocess.run([GUEST_PATH, what], check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True).stdout.strip()
+
+
+def build_intloop(outdir):
+    """Cross-compile the bare-metal loop with the ISA suite's runtime."""
+    isa = os.path.join(TOP, "tests", "isa")
+    elf = os.path.join(outdir, "intloop.elf")
+    cmd = ["powerpc-linux-gnu-gcc", "-mcpu=440", "-msoft-float", "-ffreestanding", "-nostdlib",
+           "-nostartfiles", "-O2", "-fno-pie", "-no-pie", "-msdata=none", "-G", "0",
+           "-fno-builtin", "-fno-stack-protector", "-I", os.path.join(isa, "lib"),
+           "-T", os.path.join(isa, "lib", "link.ld"), "-Wl,--build-id=none",
+           "-Wl,--no-warn-rwx-segments", "-o", elf, os.path.join(isa, "lib", "crt0.S"),
+           os.path.join(isa, "lib", "lib.c"), os.path.join(TOP, "bench", "intloop.c"), "-lgcc"]
+    subprocess.run(cmd, check=True)
+    return elf
+
+
+def timed(argv, timeout):
+    """Run argv; return (wall seconds, stdout+stderr text, peak RSS in KiB, status).
+    Each run is a fresh child of a fresh fork, so RUSAGE_CHILDREN's maxrss is its own."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        t0 = time.monotonic()
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+        wall = time.monotonic() - t0
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        os.write(w, f"{wall} {rss} {p.returncode}\n".encode() + p.stdout)
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while True:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    head, _, out = data.partition(b"\n")
+    wall, rss, rc = head.split()
+    return float(wall), out.decode("utf-8", "replace").replace("\r", ""), int(rss), int(rc)
+
+
+def argv_for(vmm, build, name, elf):
+    script = WORKLOADS[name][0]
+    if vmm == "qemu":
+        base = ["qemu-system-ppc", "-M", "bamboo", "-m", "256", "-nic", "none", "-nographic",
+                "-no-reboot", "-monitor", "none"]
+        if script is None:
+            return base + ["-kernel", elf]
+        return base + ["-kernel", guest("kernel"), "-initrd", guest("initrd"),
+                       "-append", f"console=ttyS0 run={script}"]
+    base = [os.path.join(build, "hv440"), "-m", "256M", "--no-reboot", "--stats"]
+    if script is None:
+        return base + ["--kernel", elf]
+    return base + ["--kernel", guest("kernel"), "--initrd", guest("initrd"),
+                   "--append", f"console=ttyS0 run={script}"]
+
+
+def native(name):
+    """The workload's script run on the host itself: the physical-limit column."""
+    if name not in ("cpu", "fork", "all"):
+        return None
+    path = os.path.join(SHARED_BENCH, name + ".sh")
+    if not os.path.exists(path):
+        return None
+    if name == "all":
+        wall = 0.0
+        for part in ("cpu", "fork"):
+            wall += timed(["sh", os.path.join(SHARED_BENCH, part + ".sh")], 600)[0]
+        return wall, None
+    wall, out, _, _ = timed(["sh", path], 600)
+    m = re.search(WORKLOADS[name][1], out) if WORKLOADS[name][1] else None
+    return wall, (float(m.group(1)) if m else None)
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, spec="{:.2f}"):
+    return "-" if x is None else spec.format(x)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="boot,cpu,fork,all,intloop")
+    ap.add_argument("--no-native", action="store_true")
+    args = ap.parse_args()
+    names = args.only.split(",")
+    for n in names:
+        if n not in WORKLOADS:
+            sys.exit(f"bench: unknown workload {n!r}; known: {', '.join(WORKLOADS)}")
+    if not os.access(os.path.join(args.build, "hv440"), os.X_OK):
+        sys.exit(f"bench: {args.build}/hv440 not built (make)")
+
+    tmp = tempfile.mkdtemp(prefix="hv440-bench-")
+    elf = build_intloop(tmp) if "intloop" in names else None
+    print(f"# bench/run.py --reps {args.reps} --only {args.only}  ({time.strftime('%Y-%m-%d %H:%M')}, "
+          f"{os.cpu_count()} CPUs)", flush=True)
+    rows = []
+    for name in names:
+        res = {"hv440": [], "qemu": []}
+        for rep in range(args.reps):
+            for vmm in ("hv440", "qemu"):      # alternate, so drift hits both alike
+                wall, out, rss, rc = timed(argv_for(vmm, args.build, name, elf), 1800)
+                ok = rc == 0 and all(e in out for e in EXPECT.get(name, []))
+                rx = WORKLOADS[name][1]
+                m = re.search(rx, out) if rx else None
+                r = {"wall": wall, "rss": rss, "ok": ok,
+                     "guest": float(m.group(1)) if m else None}
+                if vmm == "hv440":
+                    m = re.search(r"^total exits\s+(\d+)", out, re.M)
+                    r["exits"] = int(m.group(1)) if m else None
+                    m = re.search(r"shadow TLB: (\d+) fills", out)
+                    r["fills"] = int(m.group(1)) if m else None
+                    m = re.search(r"core: (\d+) instructions", out)
+                    r["insns"] = int(m.group(1)) if m else None
+                res[vmm].append(r)
+                print(f"  {name} {vmm} rep {rep + 1}: {wall:.2f} s wall"
+                      f"{'' if ok else '  WRONG OUTPUT OR STATUS ' + str(rc)}", flush=True)
+        nat = None if args.no_native else native(name)
+        rows.append((name, res, nat))
+
+    print()
+    hdr = (f"{'workload':9} {'hv440 s':>8} {'qemu s':>8} {'ratio':>6} {'hv guest':>9} "
+           f"{'qemu guest':>10} {'ratio':>6} {'native s':>8} {'hv MIPS':>8} {'qemu MIPS':>9} "
+           f"{'exits':>9} {'stlb fills':>10} {'hv RSS MiB':>10} {'qemu RSS':>8}")
+    print(hdr)
+    bad = 0
+    for name, res, nat in rows:
+        h, q = res["hv440"], res["qemu"]
+        bad += sum(not r["ok"] for r in h + q)
+        hw, qw = med(r["wall"] for r in h), med(r["wall"] for r in q)
+        hg, qg = med(r["guest"] for r in h), med(r["guest"] for r in q)
+        insns = med(r.get("insns") for r in h)
+        hm = insns / hw / 1e6 if insns and name == "intloop" else None
+        qm = insns / qw / 1e6 if insns and name == "intloop" else None
+        print(f"{name:9} {fmt(hw):>8} {fmt(qw):>8} {fmt(hw / qw if hw and qw else None):>6} "
+              f"{fmt(hg):>9} {fmt(qg):>10} {fmt(hg / qg if hg and qg else None):>6} "
+              f"{fmt(nat[0] if nat else None):>8} {fmt(hm, '{:.0f}'):>8} {fmt(qm, '{:.0f}'):>9} "
+              f"{fmt(med(r.get('exits') for r in h), '{:.0f}'):>9} "
+              f"{fmt(med(r.get('fills') for r in h), '{:.0f}'):>10} "
+              f"{fmt(max(r['rss'] for r in h) / 1024, '{:.0f}'):>10} "
+              f"{fmt(max(r['rss'] for r in q) / 1024, '{:.0f}'):>8}")
+    print("\nratio = hv440 / QEMU (medians); MIPS = hv440's guest instruction count / wall time;"
+          " intloop's wall time includes start-up of each VMM.")
+    if bad:
+        print(f"bench: {bad} run(s) gave wrong output or a non-zero status", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
