@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* core.c - the emulated 440's lifecycle, shadow TLB, fast lookup cache, translation and timebase. */
 #include "core/core.h"
+#include "core/block.h"
 #include "core/decode.h"
 
 #include <errno.h>
@@ -11,7 +12,8 @@ int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
 {
 	if (!c || (!ram && ram_size) || tb_freq == 0)
 		return -EINVAL;
-	memset(c, 0, sizeof(*c));
+	/* The block arena is initialised by block_flush() and filled on use: do not touch it. */
+	memset(c, 0, offsetof(struct core, block_mem));
 	c->ram = ram;
 	c->ram_size = ram_size;
 	c->tb_freq = tb_freq;
@@ -35,8 +37,12 @@ void core_reset(struct core *c)
 	c->skip_breakpoint_once = false;
 	memset(&c->exit, 0, sizeof(c->exit));
 	memset(&c->mmio, 0, sizeof(c->mmio));
-	memset(&c->stats, 0, sizeof(c->stats));
 	core_stlb_flush(c);
+	core_set_ctx(c, &c->ctx);
+	c->last_stlb = -1;
+	block_flush(c);
+	c->code_changed = false;
+	memset(&c->stats, 0, sizeof(c->stats));
 	core_tb_write(c, 0);
 }
 
@@ -45,33 +51,79 @@ static void fast_flush(struct core *c)
 	memset(c->fast, 0, sizeof(c->fast));
 }
 
+/*
+ * Drop the fast-cache slots an EA range can occupy, in every privilege,
+ * access kind and context key. A range that covers the whole table (4 MiB
+ * and up) flushes it.
+ */
+static void fast_drop_range(struct core *c, gva_t ea, uint32_t size)
+{
+	uint32_t pages = size >> 12;
+
+	if (pages >= CORE_FAST_SIZE) {
+		fast_flush(c);
+		return;
+	}
+	if (pages == 0)
+		pages = 1;
+	ea &= ~0xfffu;
+	for (uint32_t p = 0; p < pages; p++, ea += 0x1000) {
+		unsigned slot = (ea >> 12) & (CORE_FAST_SIZE - 1);
+
+		for (unsigned k = 0; k < 2; k++)
+			for (unsigned acc = 0; acc < 3; acc++) {
+				struct core_fast_entry *f = &c->fast[k][acc][slot];
+
+				if ((f->tag & ~0xfffu) == ea)
+					f->tag = 0;
+			}
+	}
+}
+
 void core_set_ctx(struct core *c, const struct core_ctx *ctx)
 {
-	/* The fast cache is split by kmode, so only PID/IS/DS changes invalidate it. */
-	if (ctx->pid != c->ctx.pid || ctx->is != c->ctx.is || ctx->ds != c->ctx.ds)
-		fast_flush(c);
+	/* The fast-cache tags carry PID and TS (and the table is split by kmode): no flush. */
 	c->ctx = *ctx;
+	c->fast_key[CORE_ACC_READ] = (uint32_t)ctx->pid << 2 | (uint32_t)(ctx->ds & 1) << 1 | 1;
+	c->fast_key[CORE_ACC_WRITE] = c->fast_key[CORE_ACC_READ];
+	c->fast_key[CORE_ACC_FETCH] = (uint32_t)ctx->pid << 2 | (uint32_t)(ctx->is & 1) << 1 | 1;
+}
+
+/* Invalidate one shadow entry and the fast-cache slots it may have filled. */
+static void stlb_drop(struct core *c, unsigned index)
+{
+	struct core_stlb_entry *e = &c->stlb[index];
+
+	if (e->flags & CORE_STLB_VALID) {
+		e->flags &= (uint8_t)~CORE_STLB_VALID;
+		fast_drop_range(c, e->ea, e->size);
+	}
 }
 
 void core_stlb_write(struct core *c, unsigned index, const struct core_stlb_entry *e)
 {
+	struct core_stlb_entry *s;
+
 	if (index >= CORE_STLB_SIZE)
 		return;
-	c->stlb[index] = *e;
+	stlb_drop(c, index);
+	s = &c->stlb[index];
+	*s = *e;
 	/* Keep the invariant (ea, pa aligned; size a power of two >= 1 KiB) a bad caller could break. */
-	if (c->stlb[index].size < 1024 || (c->stlb[index].size & (c->stlb[index].size - 1)))
-		c->stlb[index].flags &= (uint8_t)~CORE_STLB_VALID;
-	c->stlb[index].ea &= ~(c->stlb[index].size - 1);
-	c->stlb[index].pa &= ~(gpa_t)(c->stlb[index].size - 1);
-	fast_flush(c);
+	if (s->size < 1024 || (s->size & (s->size - 1)))
+		s->flags &= (uint8_t)~CORE_STLB_VALID;
+	s->ea &= ~(s->size - 1);
+	s->pa &= ~(gpa_t)(s->size - 1);
+	/* An overlapping older entry may have filled slots this one now answers (multi-hit). */
+	if (s->flags & CORE_STLB_VALID)
+		fast_drop_range(c, s->ea, s->size);
 }
 
 void core_stlb_invalidate(struct core *c, unsigned index)
 {
 	if (index >= CORE_STLB_SIZE)
 		return;
-	c->stlb[index].flags &= (uint8_t)~CORE_STLB_VALID;
-	fast_flush(c);
+	stlb_drop(c, index);
 }
 
 void core_stlb_flush(struct core *c)
@@ -95,6 +147,75 @@ int core_stlb_find(const struct core *c, gva_t ea, uint8_t ts)
 	return -1;
 }
 
+/*
+ * core_stlb_find() for the slow path, trying the last hit first. The
+ * answer can differ from the lowest-index match only when shadow entries
+ * overlap, which is the guest's undefined multi-hit case on the 440.
+ */
+static int stlb_lookup(struct core *c, gva_t ea, uint8_t ts)
+{
+	int i = c->last_stlb;
+
+	if (i >= 0 && i < CORE_STLB_SIZE && stlb_match(&c->stlb[i], ea, ts, c->ctx.pid))
+		return i;
+	i = core_stlb_find(c, ea, ts);
+	if (i >= 0)
+		c->last_stlb = i;
+	return i;
+}
+
+static uint8_t watch_need(enum core_access acc)
+{
+	return acc == CORE_ACC_WRITE ? CORE_PERM_W : acc == CORE_ACC_READ ? CORE_PERM_R : 0;
+}
+
+/* Does a watchpoint of this access kind overlap [ea, ea+n)? Returns its index or -1. */
+static int watch_find(const struct core *c, gva_t ea, uint32_t n, enum core_access acc)
+{
+	uint8_t need = watch_need(acc);
+
+	for (unsigned k = 0; k < c->n_watchpoints && k < CORE_MAX_WATCHPOINTS; k++) {
+		const struct core_watchpoint *w = &c->watchpoints[k];
+
+		if ((w->perm & need) && (uint64_t)ea < (uint64_t)w->ea + w->len &&
+		    (uint64_t)w->ea < (uint64_t)ea + n)
+			return (int)k;
+	}
+	return -1;
+}
+
+/* A watched 4 KiB page must not enter the fast cache for that access kind. */
+static bool watch_page(const struct core *c, gva_t ea, enum core_access acc)
+{
+	return watch_find(c, ea & ~0xfffu, 4096, acc) >= 0;
+}
+
+bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc)
+{
+	int k = watch_find(c, ea, n, acc);
+
+	if (k < 0)
+		return false;
+	c->exit.kind = CORE_EXIT_WATCH;
+	c->exit.ea = ea > c->watchpoints[k].ea ? ea : c->watchpoints[k].ea;
+	c->exit.write = acc == CORE_ACC_WRITE;
+	return true;
+}
+
+int core_set_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n)
+{
+	if (n > CORE_MAX_WATCHPOINTS)
+		return -1;
+	for (unsigned k = 0; k < n; k++) {
+		c->watchpoints[k] = w[k];
+		if (!c->watchpoints[k].len)
+			c->watchpoints[k].len = 1;
+	}
+	c->n_watchpoints = n;
+	fast_flush(c);
+	return 0;
+}
+
 enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uint32_t esr_extra,
 			     gpa_t *pa, uint32_t *len, bool *le)
 {
@@ -106,7 +227,7 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 	int i;
 
 	c->stats.fast_misses++;
-	i = core_stlb_find(c, ea, ts);
+	i = stlb_lookup(c, ea, ts);
 	if (i < 0) {
 		c->exit.kind = fetch ? CORE_EXIT_ITLB_MISS : CORE_EXIT_DTLB_MISS;
 		goto fault;
@@ -128,16 +249,20 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 
 	/*
 	 * Fill the fast cache for whole 4 KiB pages of big-endian RAM entries
-	 * (1 KiB pages would alias inside one fast slot).
+	 * (1 KiB pages would alias inside one fast slot), except write entries
+	 * for pages holding decoded code: stores there take the slow path so
+	 * the blocks they overwrite die (block.h).
 	 */
-	if (e->size >= 4096 && !(e->flags & CORE_STLB_LE)) {
+	if (e->size >= 4096 && !(e->flags & CORE_STLB_LE) &&
+	    !(c->n_watchpoints && watch_page(c, ea, acc))) {
 		gpa_t page_pa = *pa & ~(gpa_t)0xfff;
 
-		if (page_pa + 4096 <= c->ram_size) {
+		if (page_pa + 4096 <= c->ram_size &&
+		    !(acc == CORE_ACC_WRITE && block_page_is_code(c, page_pa))) {
 			struct core_fast_entry *f =
 				&c->fast[c->ctx.kmode][acc][(ea >> 12) & (CORE_FAST_SIZE - 1)];
 
-			f->tag = (ea & ~0xfffu) | 1;
+			f->tag = (ea & ~0xfffu) | c->fast_key[acc];
 			f->addend = (uintptr_t)(c->ram + page_pa) - (uintptr_t)(ea & ~0xfffu);
 		}
 	}
@@ -150,16 +275,20 @@ fault:
 	return XL_FAULT;
 }
 
+/* icbi: the 440's instruction cache line is 32 bytes (PPC440x5 manual, "Instruction Cache"). */
 void core_icache_invalidate(struct core *c, gpa_t pa)
 {
-	/* The interpreter decodes every fetch afresh: nothing is cached yet. */
-	(void)c;
-	(void)pa;
+	block_invalidate(c, pa & ~(gpa_t)31, 32);
+}
+
+void core_icache_invalidate_range(struct core *c, gpa_t pa, uint64_t len)
+{
+	block_invalidate(c, pa, len);
 }
 
 void core_icache_flush(struct core *c)
 {
-	(void)c;
+	block_flush(c);
 }
 
 static uint64_t host_ns(void)
@@ -211,8 +340,10 @@ bool core_phys_write(struct core *c, gpa_t pa, const void *buf, size_t len)
 {
 	if (pa > c->ram_size || len > c->ram_size - pa)
 		return false;
-	if (len)
+	if (len) {
 		memcpy(c->ram + pa, buf, len);
+		block_invalidate(c, pa, len);
+	}
 	return true;
 }
 
@@ -233,6 +364,7 @@ const char *core_exit_name(enum core_exit_kind kind)
 		[CORE_EXIT_MMIO] = "mmio",
 		[CORE_EXIT_FETCH_IO] = "fetch_io",
 		[CORE_EXIT_DEBUG] = "debug",
+		[CORE_EXIT_WATCH] = "watch",
 	};
 
 	if ((unsigned)kind >= CORE_EXIT__COUNT)

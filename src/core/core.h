@@ -43,6 +43,8 @@ enum core_exit_kind {
 	CORE_EXIT_MMIO,       /* data access to an I/O shadow page: .pa .size .write .data */
 	CORE_EXIT_FETCH_IO,   /* instruction fetch from an I/O shadow page: .ea .pa */
 	CORE_EXIT_DEBUG,      /* a breakpoint in core.breakpoints[] was reached (pc) */
+	CORE_EXIT_WATCH,      /* a data access touched core.watchpoints[]: .ea (first watched
+	                       * byte it touches), .write; nothing was accessed (precise) */
 	CORE_EXIT__COUNT
 };
 
@@ -77,7 +79,8 @@ struct core_exit {
 };
 
 /* Shadow TLB (the "hardware" TLB the hypervisor fills). */
-#define CORE_STLB_SIZE 64
+/* 64 mirror the guest TLB; the hypervisor keeps the last one for itself (the paravirt magic page). */
+#define CORE_STLB_SIZE 65
 
 #define CORE_PERM_R 0x1
 #define CORE_PERM_W 0x2
@@ -112,17 +115,33 @@ struct core_ctx {
 	uint8_t pid; /* PID (8 bits on the 440) */
 };
 
-/* Fast lookup cache: EA page (4 KiB) -> host addend, split by access kind. */
-#define CORE_FAST_BITS 10
+/*
+ * Fast lookup cache: EA page (4 KiB) -> host addend, split by privilege and
+ * access kind. The tag's low 12 bits hold the context key (PID, TS, valid
+ * bit: core.fast_key[]), so a PID or MSR[IS/DS] change needs no flush; a
+ * shadow-TLB change drops only the slots its EA range maps to.
+ */
+#define CORE_FAST_BITS 12
 #define CORE_FAST_SIZE (1u << CORE_FAST_BITS)
 struct core_fast_entry {
-	uint32_t tag;       /* EA page | 1 when valid (bit 0 is free: pages are 4 KiB) */
+	uint32_t tag;       /* EA page | fast_key[access] when valid, 0 when not */
 	uintptr_t addend;   /* host address = addend + ea */
 };
 
+/* Storage of the decoded-block cache (layout private to block.c). */
+#define CORE_BLOCK_MEM_BYTES (7u << 20)
+
 enum core_access { CORE_ACC_READ = 0, CORE_ACC_WRITE = 1, CORE_ACC_FETCH = 2 };
 
-#define CORE_MAX_BREAKPOINTS 8
+#define CORE_MAX_BREAKPOINTS 32
+#define CORE_MAX_WATCHPOINTS 8
+
+/* A debugger's data watchpoint: accesses overlapping [ea, ea+len) of a kind in perm exit. */
+struct core_watchpoint {
+	gva_t ea;
+	uint32_t len;      /* >= 1 */
+	uint8_t perm;      /* CORE_PERM_R (loads) and/or CORE_PERM_W (stores) */
+};
 
 /* Event mask bits (set by anyone, any thread; cleared by whoever set them). */
 #define CORE_EVENT_IRQ   0x1u /* an interrupt line changed */
@@ -134,6 +153,9 @@ struct core_stats {
 	uint64_t insns;        /* instructions retired */
 	uint64_t fast_misses;  /* fast-cache misses that searched the shadow TLB */
 	uint64_t stlb_hits;    /* of those, found in the shadow TLB */
+	uint64_t blocks_built; /* code blocks decoded */
+	uint64_t block_kills;  /* blocks killed by stores, icbi or host writes */
+	uint64_t block_flushes; /* whole block-cache flushes (iccci, reset, arena full) */
 };
 
 /* Pending completion of an MMIO access (internal to the core). */
@@ -170,6 +192,9 @@ struct core {
 	gva_t breakpoints[CORE_MAX_BREAKPOINTS];
 	unsigned n_breakpoints;
 	bool skip_breakpoint_once; /* resume over the breakpoint at pc */
+	/* Watchpoints (debugger): set only with core_set_watchpoints(). */
+	struct core_watchpoint watchpoints[CORE_MAX_WATCHPOINTS];
+	unsigned n_watchpoints;
 
 	/* Guest RAM: one host mapping at guest physical 0. */
 	uint8_t *ram;
@@ -182,13 +207,22 @@ struct core {
 	struct core_stlb_entry stlb[CORE_STLB_SIZE];
 	/* [kmode][access] so a guest user/kernel switch needs no flush. */
 	struct core_fast_entry fast[2][3][CORE_FAST_SIZE];
+	uint32_t fast_key[3];  /* tag low bits per access kind: PID << 2 | TS << 1 | 1 */
+	int last_stlb;         /* shadow entry of the last slow-path hit (searched first) */
 
 	struct core_exit exit;
 	struct core_mmio_pending mmio;
 	struct core_stats stats;
+
+	bool code_changed;     /* a block was killed: stop running the current one */
+	_Alignas(16) unsigned char block_mem[CORE_BLOCK_MEM_BYTES];
 };
 
-/* Lifecycle */
+/*
+ * Lifecycle. struct core is large (about 7 MiB, mostly the block cache,
+ * which core_init() leaves untouched until used): allocate it statically
+ * or on the heap.
+ */
 int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq);
 void core_reset(struct core *c); /* registers to 0, shadow TLB empty, TB restarts at 0 */
 
@@ -205,9 +239,21 @@ void core_stlb_flush(struct core *c);
 /* Find the shadow entry translating ea for the current context, or -1. */
 int core_stlb_find(const struct core *c, gva_t ea, uint8_t ts);
 
-/* Code invalidation: icbi (one line), iccci (all); stores to code are the core's own business. */
+/*
+ * Debugger watchpoints: replace the whole set (n <= CORE_MAX_WATCHPOINTS, else
+ * -1). Watched pages bypass the fast cache, so unwatched code runs at full speed.
+ */
+int core_set_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n);
+
+/*
+ * Code invalidation: icbi (one line), iccci (all). Stores the core performs
+ * are its own business, as are core_phys_write()s; a host that writes guest
+ * RAM directly (DMA) relies on the guest's icbi, as on the real 440, or
+ * calls core_icache_invalidate_range()/core_icache_flush() itself.
+ */
 void core_icache_invalidate(struct core *c, gpa_t pa);
 void core_icache_flush(struct core *c);
+void core_icache_invalidate_range(struct core *c, gpa_t pa, uint64_t len);
 
 /* Timebase (TBL/TBU). */
 uint64_t core_tb_read(const struct core *c);

@@ -256,4 +256,11 @@ enum xlate_result { XL_RAM = 0, XL_IO = 1, XL_FAULT = 2 };
 enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uint32_t esr_extra,
 			     gpa_t *pa, uint32_t *len, bool *le);
 
+/*
+ * A data access of n bytes at ea (CORE_ACC_READ/WRITE) hits a watchpoint:
+ * fills c->exit (CORE_EXIT_WATCH) and returns true. Call it before the
+ * access when c->n_watchpoints is non-zero.
+ */
+bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc);
+
 #endif

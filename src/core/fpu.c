@@ -768,7 +768,12 @@ static enum fpu_result exec_x_form(struct fpop *f, uint32_t insn)
 			if ((insn >> 17) & (0x80u >> i))
 				mask |= 0xf0000000u >> (4 * i);
 		return move_to_fpscr(f, old, mask, (uint32_t)b, rc);
-	case 583: /* mffs: frD[32:63] <- FPSCR; frD[0:31] are 0 as in QEMU 7.2 */
+	case 583:
+		/*
+		 * mffs: frD[32:63] <- FPSCR; frD[0:31] are 0 as in QEMU 7.2. Bits 11-20
+		 * are reserved on the 440 and ignored: glibc's libm executes 0xfc17048e
+		 * (a later ISA's mffs variant), which must work as plain mffs.
+		 */
 		c->fpr[rd] = old;
 		break;
 	case 40:  /* fneg */

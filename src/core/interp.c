@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* interp.c - the 440 integer unit: run loop, loads/stores, MMIO completion and every user instruction. */
 #include "core/core.h"
+#include "core/block.h"
 #include "core/decode.h"
 #include "core/fpu.h"
 
@@ -28,19 +29,57 @@ enum { PK_NONE = 0, PK_GPR, PK_FPR_S, PK_FPR_D, PK_STORE };
 /* The instruction counts between event checks when no branch is taken. */
 #define EVENT_CHECK_MASK 255u
 
+/* Big-endian memory accesses of n bytes (1, 2, 4 and 8 are single host accesses). */
 static inline uint64_t ld_be(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
+	uint32_t w;
+	uint16_t h;
 
-	for (unsigned i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&h, p, 2);
+		return __builtin_bswap16(h);
+	case 4:
+		memcpy(&w, p, 4);
+		return __builtin_bswap32(w);
+	case 8:
+		memcpy(&v, p, 8);
+		return __builtin_bswap64(v);
+	default:
+		for (unsigned i = 0; i < n; i++)
+			v = (v << 8) | p[i];
+		return v;
+	}
 }
 
 static inline void st_be(uint8_t *p, unsigned n, uint64_t v)
 {
-	for (unsigned i = n; i-- > 0; v >>= 8)
-		p[i] = (uint8_t)v;
+	uint32_t w;
+	uint16_t h;
+
+	switch (n) {
+	case 1:
+		p[0] = (uint8_t)v;
+		return;
+	case 2:
+		h = __builtin_bswap16((uint16_t)v);
+		memcpy(p, &h, 2);
+		return;
+	case 4:
+		w = __builtin_bswap32((uint32_t)v);
+		memcpy(p, &w, 4);
+		return;
+	case 8:
+		v = __builtin_bswap64(v);
+		memcpy(p, &v, 8);
+		return;
+	default:
+		for (unsigned i = n; i-- > 0; v >>= 8)
+			p[i] = (uint8_t)v;
+	}
 }
 
 static inline uint64_t bswap_n(uint64_t v, unsigned n)
@@ -83,6 +122,8 @@ static int access_slow(struct core *c, gva_t ea, unsigned n, enum core_access ac
 	unsigned parts = 1, n0 = n;
 	uint8_t buf[8];
 
+	if (unlikely(c->n_watchpoints) && core_watch_hit(c, ea, n, acc))
+		return R_EXIT;
 	xr[0] = core_xlate(c, ea, acc, esr, &pa[0], &len[0], &le[0]);
 	if (xr[0] == XL_FAULT)
 		return R_EXIT;
@@ -117,8 +158,11 @@ static int access_slow(struct core *c, gva_t ea, unsigned n, enum core_access ac
 	if (acc == CORE_ACC_WRITE) {
 		st_be(buf, n, rev ? bswap_n(*v, n) : *v);
 		memcpy(c->ram + pa[0], buf, n0);
-		if (parts == 2)
+		block_code_written(c, pa[0], n0);
+		if (parts == 2) {
 			memcpy(c->ram + pa[1], buf + n0, n - n0);
+			block_code_written(c, pa[1], n - n0);
+		}
 	} else {
 		memcpy(buf, c->ram + pa[0], n0);
 		if (parts == 2)
@@ -130,12 +174,24 @@ static int access_slow(struct core *c, gva_t ea, unsigned n, enum core_access ac
 	return R_OK;
 }
 
+/* Fast-path host address of an n-byte access at ea, or NULL (the slow path must decide). */
+static inline uint8_t *fast_host(struct core *c, gva_t ea, unsigned n, enum core_access acc)
+{
+	const struct core_fast_entry *f =
+		&c->fast[c->ctx.kmode][acc][(ea >> 12) & (CORE_FAST_SIZE - 1)];
+
+	if (likely(f->tag == ((ea & ~0xfffu) | c->fast_key[acc]) && (ea & 0xfff) <= 0x1000u - n))
+		return (uint8_t *)(f->addend + ea);
+	return NULL;
+}
+
 static inline int load(struct core *c, gva_t ea, unsigned n, bool rev, uint32_t esr, uint64_t *v)
 {
 	const struct core_fast_entry *f =
 		&c->fast[c->ctx.kmode][CORE_ACC_READ][(ea >> 12) & (CORE_FAST_SIZE - 1)];
 
-	if (likely(f->tag == ((ea & ~0xfffu) | 1) && (ea & 0xfff) <= 0x1000u - n)) {
+	if (likely(f->tag == ((ea & ~0xfffu) | c->fast_key[CORE_ACC_READ]) &&
+		   (ea & 0xfff) <= 0x1000u - n)) {
 		uint64_t x = ld_be((const uint8_t *)(f->addend + ea), n);
 
 		*v = rev ? bswap_n(x, n) : x;
@@ -149,7 +205,8 @@ static inline int store(struct core *c, gva_t ea, unsigned n, bool rev, uint32_t
 	const struct core_fast_entry *f =
 		&c->fast[c->ctx.kmode][CORE_ACC_WRITE][(ea >> 12) & (CORE_FAST_SIZE - 1)];
 
-	if (likely(f->tag == ((ea & ~0xfffu) | 1) && (ea & 0xfff) <= 0x1000u - n)) {
+	if (likely(f->tag == ((ea & ~0xfffu) | c->fast_key[CORE_ACC_WRITE]) &&
+		   (ea & 0xfff) <= 0x1000u - n)) {
 		st_be((uint8_t *)(f->addend + ea), n, rev ? bswap_n(v, n) : v);
 		return R_OK;
 	}
@@ -165,10 +222,25 @@ static int block_access(struct core *c, gva_t ea, unsigned n, enum core_access a
 			uint8_t *buf, bool *le)
 {
 	uint8_t *host[4];
+	gpa_t hpa[4];
 	unsigned cnt[4], parts = 0;
 	unsigned done = 0;
 
 	*le = false;
+	if (unlikely(c->n_watchpoints) && core_watch_hit(c, ea, n, acc))
+		return R_EXIT;
+	/* Inside one fast-cache page (never a code page for writes): one copy. */
+	if (likely(n <= 0x1000)) {
+		uint8_t *h = fast_host(c, ea, n, acc);
+
+		if (h) {
+			if (acc == CORE_ACC_WRITE)
+				memcpy(h, buf, n);
+			else
+				memcpy(buf, h, n);
+			return R_OK;
+		}
+	}
 	while (done < n) {
 		gpa_t pa;
 		uint32_t len;
@@ -184,14 +256,16 @@ static int block_access(struct core *c, gva_t ea, unsigned n, enum core_access a
 		if (parts == 0)
 			*le = ple;
 		host[parts] = c->ram + pa;
+		hpa[parts] = pa;
 		cnt[parts] = len < n - done ? len : n - done;
 		done += cnt[parts++];
 	}
 	done = 0;
 	for (unsigned i = 0; i < parts; i++) {
-		if (acc == CORE_ACC_WRITE)
+		if (acc == CORE_ACC_WRITE) {
 			memcpy(host[i], buf + done, cnt[i]);
-		else
+			block_code_written(c, hpa[i], cnt[i]);
+		} else
 			memcpy(buf + done, host[i], cnt[i]);
 		done += cnt[i];
 	}
@@ -774,6 +848,8 @@ static int exec(struct core *c, const struct insn *i)
 				set_exit(c, CORE_EXIT_ALIGN, ea, st ? CORE_ESR_ST : 0);
 				return X_EXIT;
 			}
+			if (unlikely(c->n_watchpoints) && core_watch_hit(c, ea, 4, acc))
+				return X_EXIT;
 			xr = core_xlate(c, ea, acc, 0, &pa, &len, &le);
 			if (xr == XL_FAULT)
 				return X_EXIT;
@@ -792,6 +868,7 @@ static int exec(struct core *c, const struct insn *i)
 
 				if (c->resv_valid && c->resv_pa == pa) {
 					st_be(c->ram + pa, 4, le ? __builtin_bswap32(g[i->rt]) : g[i->rt]);
+					block_code_written(c, pa, 4);
 					crf |= 2; /* EQ: the store was performed */
 				}
 				c->resv_valid = false;
@@ -807,6 +884,16 @@ static int exec(struct core *c, const struct insn *i)
 
 			/* Operates on the 32-byte line; the low EA bits are ignored (manual, 2.1.3). */
 			ea = (a + g[i->rb]) & ~31u;
+			if (unlikely(c->n_watchpoints) && core_watch_hit(c, ea, 32, CORE_ACC_WRITE))
+				return X_EXIT;
+			{
+				uint8_t *h = fast_host(c, ea, 32, CORE_ACC_WRITE);
+
+				if (h) {
+					memset(h, 0, 32);
+					break;
+				}
+			}
 			xr = core_xlate(c, ea, CORE_ACC_WRITE, 0, &pa, &len, &le);
 			if (xr == XL_FAULT)
 				return X_EXIT;
@@ -816,6 +903,7 @@ static int exec(struct core *c, const struct insn *i)
 				return X_EXIT;
 			}
 			memset(c->ram + pa, 0, 32);
+			block_code_written(c, pa, 32);
 			break;
 		}
 		case OP_DCBF:
@@ -919,7 +1007,7 @@ static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
 	gpa_t pa;
 	bool le;
 
-	if (likely(f->tag == ((pc & ~0xfffu) | 1))) {
+	if (likely(f->tag == ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))) {
 		*word = (uint32_t)ld_be((const uint8_t *)(f->addend + pc), 4);
 		return true;
 	}
@@ -938,17 +1026,36 @@ static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
 	return true;
 }
 
-const struct core_exit *core_run(struct core *c, uint64_t budget)
+/* Fetch, decode and execute the instruction at c->pc; on X_EXIT c->exit is complete. */
+static int step(struct core *c)
+{
+	struct insn in;
+	uint32_t word;
+	int x;
+
+	if (unlikely(!fetch(c, c->pc, &word))) {
+		c->exit.insn = 0;
+		return X_EXIT;
+	}
+	core_decode(word, &in);
+	x = exec(c, &in);
+	if (unlikely(x == X_EXIT))
+		c->exit.insn = word;
+	return x;
+}
+
+/*
+ * The reference loop: fetch, decode and execute one instruction at a time.
+ * Used while breakpoints are set (they are checked before every
+ * instruction) and for code the block cache does not hold.
+ */
+static const struct core_exit *run_stepping(struct core *c, uint64_t budget)
 {
 	uint64_t n = 0;
 	bool skip = c->skip_breakpoint_once;
 
-	if (budget == 0)
-		budget = 1;
 	c->skip_breakpoint_once = false;
 	for (;;) {
-		struct insn in;
-		uint32_t word;
 		int x;
 
 		/* Instructions are word-aligned; the low two bits of the PC do not exist. */
@@ -959,16 +1066,9 @@ const struct core_exit *core_run(struct core *c, uint64_t budget)
 			break;
 		}
 		skip = false;
-		if (unlikely(!fetch(c, c->pc, &word))) {
-			c->exit.insn = 0;
+		x = step(c);
+		if (unlikely(x == X_EXIT))
 			break;
-		}
-		core_decode(word, &in);
-		x = exec(c, &in);
-		if (unlikely(x == X_EXIT)) {
-			c->exit.insn = word;
-			break;
-		}
 		n++;
 		if (unlikely(n >= budget)) {
 			c->exit.kind = CORE_EXIT_BUDGET;
@@ -976,6 +1076,410 @@ const struct core_exit *core_run(struct core *c, uint64_t budget)
 		}
 		if ((x == X_BRANCH || (n & EVENT_CHECK_MASK) == 0) &&
 		    unlikely(atomic_load_explicit(&c->events, memory_order_relaxed))) {
+			c->exit.kind = CORE_EXIT_EVENT;
+			break;
+		}
+	}
+	c->stats.insns += n;
+	return &c->exit;
+}
+
+/*
+ * The block for the code at c->pc: found or built from the fetch fast
+ * cache. NULL with *stop set when the fetch exits (c->exit filled), NULL
+ * without it when the code must be stepped (little-endian or 1 KiB page).
+ */
+static inline struct block *block_at(struct core *c, struct block *prev, bool *stop)
+{
+	struct block_cache *bc = block_cache(c);
+	unsigned slot = 0;
+	uint32_t id;
+	gva_t pc = c->pc;
+	const struct core_fast_entry *f =
+		&c->fast[c->ctx.kmode][CORE_ACC_FETCH][(pc >> 12) & (CORE_FAST_SIZE - 1)];
+	enum xlate_result xr;
+	uintptr_t host;
+	struct block *b;
+	uint32_t len;
+	gpa_t pa;
+	bool le;
+
+	if (unlikely(f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))) {
+		xr = core_xlate(c, pc, CORE_ACC_FETCH, 0, &pa, &len, &le);
+		if (xr == XL_FAULT) {
+			c->exit.insn = 0;
+			*stop = true;
+			return NULL;
+		}
+		if (xr == XL_IO || len < 4) {
+			c->exit.kind = CORE_EXIT_FETCH_IO;
+			c->exit.ea = pc;
+			c->exit.pa = pa;
+			c->exit.insn = 0;
+			*stop = true;
+			return NULL;
+		}
+		if (f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))
+			return NULL; /* not cacheable: step it */
+	}
+	host = f->addend + pc;
+	pa = (gpa_t)(host - (uintptr_t)c->ram);
+	if (prev) {
+		slot = pa != prev->pa + 4ull * prev->n;
+		id = prev->link[slot];
+		if (likely(bc->blk[id].pa == pa))
+			return &bc->blk[id];
+	}
+	b = block_find(c, pa);
+	if (unlikely(!b)) {
+		uint64_t flushes = c->stats.block_flushes;
+
+		b = block_build(c, pa, (const uint8_t *)host);
+		if (flushes != c->stats.block_flushes)
+			return b; /* prev died with the flush */
+	}
+	if (prev)
+		prev->link[slot] = (uint32_t)(b - bc->blk);
+	return b;
+}
+
+/*
+ * The fast loop: run decoded blocks as threaded code. Each instruction
+ * jumps straight to the handler of its op (computed goto, one indirect
+ * jump per instruction). The common simple ops have handlers here that
+ * repeat exec()'s semantics for their plain forms (fast-cache hits, no OE,
+ * the SPRs LR and CTR); everything else, and every case a handler does not
+ * take, goes to exec() - the reference - with nothing changed yet.
+ * Events and the budget are checked between blocks (every block ends at a
+ * branch or after BLK_MAX_INSNS instructions).
+ */
+const struct core_exit *core_run(struct core *c, uint64_t budget)
+{
+	/* Every op defaults to exec(); the range initializer is then overridden on purpose. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+	static const void *const handler[OP__COUNT] = {
+		[0 ... OP__COUNT - 1] = &&op_generic,
+		[OP_ADDI] = &&op_addi, [OP_ADDIS] = &&op_addis,
+		[OP_ORI] = &&op_ori, [OP_ORIS] = &&op_oris, [OP_XORI] = &&op_xori,
+		[OP_XORIS] = &&op_xoris, [OP_ANDI_] = &&op_andi_,
+		[OP_RLWINM] = &&op_rlwinm, [OP_RLWIMI] = &&op_rlwimi,
+		[OP_OR] = &&op_or, [OP_AND] = &&op_and, [OP_XOR] = &&op_xor, [OP_ANDC] = &&op_andc,
+		[OP_NOR] = &&op_nor,
+		[OP_ADD] = &&op_add, [OP_SUBF] = &&op_subf, [OP_NEG] = &&op_neg,
+		[OP_MULLW] = &&op_mullw, [OP_MULLI] = &&op_mulli,
+		[OP_CMP] = &&op_cmp, [OP_CMPI] = &&op_cmpi, [OP_CMPL] = &&op_cmpl,
+		[OP_CMPLI] = &&op_cmpli,
+		[OP_MFSPR] = &&op_mfspr, [OP_MTSPR] = &&op_mtspr,
+		[OP_LBZ] = &&op_load, [OP_LBZU] = &&op_load, [OP_LBZX] = &&op_load,
+		[OP_LBZUX] = &&op_load, [OP_LHZ] = &&op_load, [OP_LHZU] = &&op_load,
+		[OP_LHZX] = &&op_load, [OP_LHZUX] = &&op_load, [OP_LHA] = &&op_load,
+		[OP_LHAU] = &&op_load, [OP_LHAX] = &&op_load, [OP_LHAUX] = &&op_load,
+		[OP_LWZ] = &&op_load, [OP_LWZU] = &&op_load, [OP_LWZX] = &&op_load,
+		[OP_LWZUX] = &&op_load,
+		[OP_STB] = &&op_store, [OP_STBU] = &&op_store, [OP_STBX] = &&op_store,
+		[OP_STBUX] = &&op_store, [OP_STH] = &&op_store, [OP_STHU] = &&op_store,
+		[OP_STHX] = &&op_store, [OP_STHUX] = &&op_store, [OP_STW] = &&op_store,
+		[OP_STWU] = &&op_store, [OP_STWX] = &&op_store, [OP_STWUX] = &&op_store,
+		[OP_B] = &&op_b, [OP_BC] = &&op_bc, [OP_BCLR] = &&op_bclr, [OP_BCCTR] = &&op_bclr,
+		[OP_ANDIS_] = &&op_andis_, [OP_ADDIC] = &&op_addic, [OP_ADDIC_] = &&op_addic,
+		[OP_SUBFIC] = &&op_subfic, [OP_ADDZE] = &&op_addze, [OP_MFCR] = &&op_mfcr,
+		[OP_MTCRF] = &&op_mtcrf, [OP_SLW] = &&op_slw, [OP_SRW] = &&op_srw,
+		[OP_CNTLZW] = &&op_cntlzw,
+	};
+#pragma GCC diagnostic pop
+	uint32_t *g = c->gpr;
+	struct block *b = NULL;
+	uint64_t n = 0;
+
+	if (budget == 0)
+		budget = 1;
+	if (unlikely(c->n_breakpoints || c->skip_breakpoint_once))
+		return run_stepping(c, budget);
+	for (;;) {
+		const struct insn *i, *first, *end;
+		struct block *prev = b;
+		gva_t bpc;
+		bool stop = false;
+		uint32_t r, x, y;
+		uint8_t *h;
+		gva_t ea;
+		int xr;
+
+		c->pc &= ~3u;
+		b = block_at(c, prev, &stop);
+		if (unlikely(!b)) {
+			if (stop || step(c) == X_EXIT)
+				break;
+			n++;
+			goto block_done;
+		}
+		first = i = &block_cache(c)->ins[b->first];
+		end = first + (budget - n < b->n ? budget - n : b->n);
+		bpc = c->pc;
+		c->code_changed = false;
+
+		/*
+		 * Inside a block c->pc is stale: the handlers here do not need it,
+		 * and PC() gives the current instruction's address to those that do.
+		 */
+#define PC() (bpc + 4 * (uint32_t)(i - first))
+#define DISPATCH() goto *handler[i->op]
+#define NEXT() do { if (++i == end) goto block_end; DISPATCH(); } while (0)
+#define RA0 (i->ra ? g[i->ra] : 0)
+		DISPATCH();
+
+	op_addi:
+		g[i->rt] = RA0 + i->imm;
+		NEXT();
+	op_addis:
+		g[i->rt] = RA0 + (i->imm << 16);
+		NEXT();
+	op_ori:
+		g[i->ra] = g[i->rt] | i->imm;
+		NEXT();
+	op_oris:
+		g[i->ra] = g[i->rt] | (i->imm << 16);
+		NEXT();
+	op_xori:
+		g[i->ra] = g[i->rt] ^ i->imm;
+		NEXT();
+	op_xoris:
+		g[i->ra] = g[i->rt] ^ (i->imm << 16);
+		NEXT();
+	op_andi_:
+		r = g[i->rt] & i->imm;
+		g[i->ra] = r;
+		set_cr0(c, r);
+		NEXT();
+	op_andis_:
+		r = g[i->rt] & (i->imm << 16);
+		g[i->ra] = r;
+		set_cr0(c, r);
+		NEXT();
+	op_addic: {
+		bool ca, ov;
+
+		r = add3(g[i->ra], i->imm, 0, &ca, &ov);
+		g[i->rt] = r;
+		set_ca(c, ca);
+		if (i->op == OP_ADDIC_)
+			set_cr0(c, r);
+		NEXT();
+	}
+	op_subfic: {
+		bool ca, ov;
+
+		g[i->rt] = add3(~g[i->ra], i->imm, 1, &ca, &ov);
+		set_ca(c, ca);
+		NEXT();
+	}
+	op_addze: {
+		bool ca, ov;
+
+		if (i->flags & I_OE)
+			goto op_generic;
+		r = add3(g[i->ra], 0, (c->xer >> 29) & 1, &ca, &ov);
+		set_ca(c, ca);
+		goto arith;
+	}
+	op_mfcr:
+		g[i->rt] = c->cr;
+		NEXT();
+	op_mtcrf: {
+		uint32_t m = 0;
+
+		for (unsigned f = 0; f < 8; f++)
+			if (i->imm & (0x80u >> f))
+				m |= 0xf0000000u >> (4 * f);
+		c->cr = (c->cr & ~m) | (g[i->rt] & m);
+		NEXT();
+	}
+	op_slw:
+		x = g[i->rb] & 63;
+		r = x > 31 ? 0 : g[i->rt] << x;
+		goto logical;
+	op_srw:
+		x = g[i->rb] & 63;
+		r = x > 31 ? 0 : g[i->rt] >> x;
+		goto logical;
+	op_cntlzw:
+		r = g[i->rt] ? (uint32_t)__builtin_clz(g[i->rt]) : 32;
+		goto logical;
+	op_rlwinm:
+		r = rotl(g[i->rt], i->sh) & i->imm;
+		goto logical;
+	op_rlwimi:
+		r = (rotl(g[i->rt], i->sh) & i->imm) | (g[i->ra] & ~i->imm);
+		goto logical;
+	op_or:
+		r = g[i->rt] | g[i->rb];
+		goto logical;
+	op_and:
+		r = g[i->rt] & g[i->rb];
+		goto logical;
+	op_xor:
+		r = g[i->rt] ^ g[i->rb];
+		goto logical;
+	op_andc:
+		r = g[i->rt] & ~g[i->rb];
+		goto logical;
+	op_nor:
+		r = ~(g[i->rt] | g[i->rb]);
+		goto logical;
+	logical:
+		g[i->ra] = r;
+		if (i->flags & I_RC)
+			set_cr0(c, r);
+		NEXT();
+	op_add:
+		if (i->flags & I_OE)
+			goto op_generic;
+		r = g[i->ra] + g[i->rb];
+		goto arith;
+	op_subf:
+		if (i->flags & I_OE)
+			goto op_generic;
+		r = g[i->rb] - g[i->ra];
+		goto arith;
+	op_neg:
+		if (i->flags & I_OE)
+			goto op_generic;
+		r = -g[i->ra];
+		goto arith;
+	op_mullw:
+		if (i->flags & I_OE)
+			goto op_generic;
+		r = g[i->ra] * g[i->rb];
+		goto arith;
+	arith:
+		g[i->rt] = r;
+		if (i->flags & I_RC)
+			set_cr0(c, r);
+		NEXT();
+	op_mulli:
+		g[i->rt] = (uint32_t)((int32_t)g[i->ra] * (int64_t)(int32_t)i->imm);
+		NEXT();
+	op_cmp:
+		x = g[i->ra];
+		y = g[i->rb];
+		goto cmp_signed;
+	op_cmpi:
+		x = g[i->ra];
+		y = i->imm;
+	cmp_signed:
+		set_cr_field(c, i->rt >> 2,
+			     ((int32_t)x < (int32_t)y ? 8 : (int32_t)x > (int32_t)y ? 4 : 2) |
+				     (c->xer >> 31));
+		NEXT();
+	op_cmpl:
+		x = g[i->ra];
+		y = g[i->rb];
+		goto cmp_unsigned;
+	op_cmpli:
+		x = g[i->ra];
+		y = i->imm;
+	cmp_unsigned:
+		set_cr_field(c, i->rt >> 2, (x < y ? 8 : x > y ? 4 : 2) | (c->xer >> 31));
+		NEXT();
+	op_mfspr:
+		if (i->imm == 8)
+			g[i->rt] = c->lr;
+		else if (i->imm == 9)
+			g[i->rt] = c->ctr;
+		else
+			goto op_generic;
+		NEXT();
+	op_mtspr:
+		if (i->imm == 8)
+			c->lr = g[i->rt];
+		else if (i->imm == 9)
+			c->ctr = g[i->rt];
+		else
+			goto op_generic;
+		NEXT();
+	op_load:
+		ea = RA0 + (i->attr & D_IDX ? g[i->rb] : i->imm);
+		h = fast_host(c, ea, i->size, CORE_ACC_READ);
+		if (unlikely(!h))
+			goto op_generic;
+		r = (uint32_t)ld_be(h, i->size);
+		if (i->attr & D_BREV)
+			r = (uint32_t)bswap_n(r, i->size);
+		if (i->attr & D_SEXT)
+			r = (uint32_t)(int32_t)(int16_t)r;
+		g[i->rt] = r;
+		if (i->attr & D_UPD)
+			g[i->ra] = ea;
+		NEXT();
+	op_store:
+		ea = RA0 + (i->attr & D_IDX ? g[i->rb] : i->imm);
+		h = fast_host(c, ea, i->size, CORE_ACC_WRITE);
+		if (unlikely(!h))
+			goto op_generic;
+		r = g[i->rt];
+		if (i->attr & D_BREV)
+			r = (uint32_t)bswap_n(r, i->size);
+		st_be(h, i->size, r);
+		if (i->attr & D_UPD)
+			g[i->ra] = ea;
+		NEXT();
+	op_b:
+		if (i->flags & I_LK)
+			c->lr = PC() + 4;
+		c->pc = (i->flags & I_AA) ? i->imm : PC() + i->imm;
+		i++;
+		goto block_left;
+	op_bc:
+	op_bclr: {
+		/* As exec(): BO[2] = 0 decrements CTR, BO[0] = 0 tests CR bit BI. */
+		unsigned bo = i->rt;
+		bool ok = true;
+		uint32_t pc = PC();
+		uint32_t target = i->op == OP_BCLR    ? c->lr & ~3u
+				  : i->op == OP_BCCTR ? c->ctr & ~3u
+				  : (i->flags & I_AA) ? i->imm : pc + i->imm;
+
+		/* bcctr never decrements CTR (an invalid form there). */
+		if (!(bo & 4) && i->op != OP_BCCTR) {
+			c->ctr--;
+			ok = (c->ctr != 0) ^ !!(bo & 2);
+		}
+		if (!(bo & 16))
+			ok = ok && cr_bit(c, i->ra) == !!(bo & 8);
+		if (i->flags & I_LK)
+			c->lr = pc + 4;
+		c->pc = ok ? target : pc + 4;
+		i++;
+		goto block_left;
+	}
+	op_generic:
+		c->pc = PC();
+		xr = exec(c, i);
+		if (unlikely(xr == X_EXIT)) {
+			c->exit.insn = i->word;
+			n += (uint64_t)(i - first);
+			break;
+		}
+		i++;
+		if (xr == X_BRANCH || unlikely(c->code_changed) || i == end)
+			goto block_left; /* exec() set c->pc */
+		DISPATCH();
+
+	block_end:
+		c->pc = PC();
+	block_left:
+		n += (uint64_t)(i - first);
+#undef PC
+#undef DISPATCH
+#undef NEXT
+#undef RA0
+	block_done:
+		if (unlikely(n >= budget)) {
+			c->exit.kind = CORE_EXIT_BUDGET;
+			break;
+		}
+		if (unlikely(atomic_load_explicit(&c->events, memory_order_relaxed))) {
 			c->exit.kind = CORE_EXIT_EVENT;
 			break;
 		}

@@ -71,12 +71,14 @@ static uint32_t SPR(unsigned xo, unsigned rt, unsigned spr)
 	return X(31, rt, spr & 31, spr >> 5, xo, 0);
 }
 
+/* The test writes RAM behind the core's back (like DMA), so it tells the block cache. */
 static void be32(uint32_t addr, uint32_t v)
 {
 	ram[addr] = (uint8_t)(v >> 24);
 	ram[addr + 1] = (uint8_t)(v >> 16);
 	ram[addr + 2] = (uint8_t)(v >> 8);
 	ram[addr + 3] = (uint8_t)v;
+	core_icache_invalidate_range(&C, addr, 4);
 }
 
 static uint32_t rd32(uint32_t addr)
@@ -778,6 +780,68 @@ static void test_random(void)
 	CHECK(kinds[CORE_EXIT_PROGRAM] > 1000);
 }
 
+/* Write an instruction word behind the core's back, without telling it (like DMA). */
+static void poke32(uint32_t addr, uint32_t v)
+{
+	ram[addr] = (uint8_t)(v >> 24);
+	ram[addr + 1] = (uint8_t)(v >> 16);
+	ram[addr + 2] = (uint8_t)(v >> 8);
+	ram[addr + 3] = (uint8_t)v;
+}
+
+/* The decoded-block cache: stores, icbi and iccci keep it exact. */
+static void test_blocks(void)
+{
+	const struct core_exit *e;
+
+	setup();
+	/* A store into the running block (no icbi): the next instruction is the new word. */
+	C.gpr[3] = CODE;
+	C.gpr[4] = D(14, 5, 0, 77); /* li r5,77 */
+	e = RUN(D(36, 4, 3, 8) /* stw r4,8(r3) */, D(14, 6, 0, 1), D(14, 5, 0, 5));
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	CHECK_EQ(C.gpr[5], 77);
+	CHECK_EQ(C.gpr[6], 1);
+	CHECK_EQ(C.pc, CODE + 12);
+	CHECK(C.stats.block_kills >= 1);
+
+	/* A host write is seen after icbi of its line (and not before: the block is cached). */
+	RUN(D(14, 5, 0, 1));
+	CHECK_EQ(C.gpr[5], 1);
+	poke32(CODE, D(14, 5, 0, 2));
+	C.pc = CODE;
+	core_run(&C, 1);
+	CHECK_EQ(C.gpr[5], 1);
+	core_icache_invalidate(&C, CODE + 4);
+	C.pc = CODE;
+	core_run(&C, 1);
+	CHECK_EQ(C.gpr[5], 2);
+	/* ... and after iccci */
+	poke32(CODE, D(14, 5, 0, 3));
+	core_icache_flush(&C);
+	C.pc = CODE;
+	core_run(&C, 1);
+	CHECK_EQ(C.gpr[5], 3);
+	/* ... and after a core_phys_write() of it */
+	{
+		uint8_t w[4] = { 0x38, 0xa0, 0x00, 0x04 }; /* li r5,4 */
+
+		CHECK(core_phys_write(&C, CODE, w, 4));
+	}
+	C.pc = CODE;
+	core_run(&C, 1);
+	CHECK_EQ(C.gpr[5], 4);
+
+	/* The budget ends a block in the middle; the rest runs on the next call. */
+	C.gpr[5] = 0;
+	e = run((const uint32_t[]){ D(14, 5, 5, 1), D(14, 5, 5, 1), D(14, 5, 5, 1) }, 3, 2);
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	CHECK_EQ(C.gpr[5], 2);
+	CHECK_EQ(C.pc, CODE + 8);
+	CHECK_EQ(core_run(&C, 1)->kind, CORE_EXIT_BUDGET);
+	CHECK_EQ(C.gpr[5], 3);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -796,6 +860,7 @@ int main(void)
 	test_exits();
 	test_translation();
 	test_random();
+	test_blocks();
 	free(ram);
 	printf("test_core: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;

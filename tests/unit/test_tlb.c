@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hv/internal.h"
 #include "hv/vcpu.h"
 
 static int checks, failures;
@@ -647,6 +648,39 @@ static void test_wait(void)
 	CHECK(vcpu.stats.exit[HV_EXIT_HALT].count >= 1);
 }
 
+/* Large guest pages are shadowed whole, split only where they straddle the end of RAM. */
+static void test_large_pages(void)
+{
+	struct vcpu_tlb_entry mb = entry(0x40000000u, 5, 0, 0x3f, 0, 0);     /* 1 MiB = all RAM */
+	struct vcpu_tlb_entry big = entry(0xc0000000u, 9, 0, 0x3f, 0, 0);    /* 256 MiB */
+	const struct core_stlb_entry *s;
+
+	setup();
+	vcpu_tlb_set(&vcpu, 4, &mb);
+	vcpu_tlb_set(&vcpu, 5, &big);
+	CHECK_EQ(tlb_handle_miss(&vcpu, 0x400abcdeu, false, 0), HV_EXIT_DTLB_VIRT);
+	s = &vcpu.core.stlb[4];
+	CHECK(s->flags & CORE_STLB_VALID);
+	CHECK_EQ(s->size, 1u << 20);
+	CHECK_EQ(s->ea, 0x40000000u);
+	CHECK_EQ(s->pa, 0);
+	CHECK(!(s->flags & CORE_STLB_IO));
+	/* the 256 MiB page: its RAM part is one 1 MiB shadow entry, the rest is I/O */
+	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc0012345u, true, 0), HV_EXIT_ITLB_VIRT);
+	s = &vcpu.core.stlb[5];
+	CHECK_EQ(s->size, 1u << 20);
+	CHECK_EQ(s->ea, 0xc0000000u);
+	CHECK(!(s->flags & CORE_STLB_IO));
+	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc0212345u, false, 0), HV_EXIT_DTLB_VIRT);
+	CHECK_EQ(s->ea, 0xc0200000u);
+	CHECK_EQ(s->pa, 0x200000u);
+	CHECK(s->flags & CORE_STLB_IO);
+	/* every access inside the RAM part now translates without another fill */
+	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc00fff00u, false, 0), HV_EXIT_DTLB_VIRT);
+	CHECK_EQ(core_stlb_find(&vcpu.core, 0xc0000000u, 0), 5);
+	CHECK_EQ(core_stlb_find(&vcpu.core, 0xc00ffffcu, 0), 5);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -664,6 +698,7 @@ int main(void)
 	test_fit();
 	test_watchdog();
 	test_wait();
+	test_large_pages();
 	if (getenv("TEST_TLB_STATS"))
 		hv_stats_print(&vcpu.stats, stdout);
 	printf("test_tlb: %d checks, %d failures\n", checks, failures);
