@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: tests/isa/diff.sh BUILD_DIR [N]}
 n=${2:-30}
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
-out=$here/out/random
+out=$here/out/random-$(basename "$build") # per build: concurrent runs must not share files
 mkdir -p "$out"
 if [ ! -x "$build/hv440" ] || ! command -v qemu-system-ppc >/dev/null; then
 	echo "need $build/hv440 and qemu-system-ppc"

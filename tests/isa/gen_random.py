@@ -3,7 +3,9 @@
 # gen_random.py SEED OUT.S - a seeded random 440 instruction sequence (integer, load/store into a
 # scratch buffer, FP with special values) that dumps GPRs, CR, XER, LR, CTR, FPRs, FPSCR and the
 # buffer. Instructions QEMU 7.2 gets wrong (QEMU-DIFFERENCES.md: MAC family, stwcx. alignment,
-# estimates) and those with undefined results (divw by 0) are never generated.
+# estimates, fnmadd/fnmsub under RP/RM) and those with undefined results (divw by 0 or -1) are
+# never generated; FPSCR enables stay 0; FPSCR bits QEMU 7.2 gets wrong (FR; FR FI C after a
+# compare; FX after mtfsb1 or a repeated exception) are made invisible as described there.
 import random
 import sys
 
@@ -25,7 +27,20 @@ def fr(rng):
     return rng.randrange(32)
 
 
-def gen_insn(rng):
+# QEMU 7.2 sets FX for every exception, also when its sticky bit is already 1 (the ISA: only on
+# a 0->1 change). So FX is never left 0 while an exception bit is 1: after mtfsb0 0 and
+# mcrfs BF,0 (which clear FX) the other exception bits are cleared too.
+CLEAR_EXC = "\n\tmtfsb0 3\n\tmtfsfi 1,0\n\tmtfsfi 2,0\n\tmtfsfi 3,0\n\tmtfsfi 5,0"
+
+
+class State:
+    """What the generator knows statically: the FPSCR rounding mode in force."""
+
+    def __init__(self, rn):
+        self.rn = rn
+
+
+def gen_insn(rng, st):
     k = rng.randrange(100)
     d, a, b = r(rng), r(rng), r(rng)
     if k < 30:
@@ -78,8 +93,42 @@ def gen_insn(rng):
             return f"li 30,{off & ~3}\n\t{x} {d if d != 30 else 29},31,30"
         return f"{mn} {d},{off}(31)"
     if k < 80:
-        return rng.choice([f"mtctr {a}", f"mtlr {a}", f"mfctr {d}", f"mflr {d}", "mcrxr 5",
-                           f"mfxer {d}", "mcrxr 3", f"mfcr {d}"])
+        if rng.randrange(2):
+            return rng.choice([f"mtctr {a}", f"mtlr {a}", f"mfctr {d}", f"mflr {d}", "mcrxr 5",
+                               f"mfxer {d}", "mcrxr 3", f"mfcr {d}",
+                               f"mcrf {rng.randrange(8)},{rng.randrange(8)}"])
+        # More integer forms; r30 is the scratch pointer for update/multiple/string forms.
+        c = rng.randrange(8)
+        d2 = rng.choice([x for x in GPRS if x not in (29, 30)])
+        if c == 0:
+            return f"mulli {d},{a},{rng.randrange(-32768, 32768)}"
+        if c == 1:
+            # divw/divwu only by a constant that is neither 0 nor -1 (else rD is undefined).
+            dv = rng.choice([v for v in range(-9, 10) if v not in (0, -1)] + [0x1234, -0x777])
+            mn = rng.choice(["divw", "divwu"]) + rng.choice(["", "o", ".", "o."])
+            return f"li 29,{dv}\n\t{mn} {d2},{a},29"
+        if c == 2:
+            off = rng.randrange(0, 240, 4)
+            mn = rng.choice(["lwzu", "lbzu", "lhzu", "lhau", "stwu", "stbu", "sthu"])
+            return f"addi 30,31,{off}\n\t{mn} {d2},4(30)"
+        if c == 3:
+            off = rng.randrange(0, 256 - 16, 4)
+            return f"addi 30,31,{off}\n\tstmw 28,0(30)"
+        if c == 4:
+            nb = rng.randrange(1, 17)
+            rd = rng.randrange(2, 26)
+            off = rng.randrange(0, 256 - 16)
+            mn = rng.choice(["lswi", "stswi"])
+            return f"addi 30,31,{off}\n\t{mn} {rd},30,{nb}"
+        if c == 5:
+            return rng.choice([f"andis. {d},{a},{rng.randrange(65536)}",
+                               f"oris {d},{a},{rng.randrange(65536)}",
+                               f"xori {d},{a},{rng.randrange(65536)}",
+                               f"addic. {d},{a},{rng.randrange(-32768, 32768)}"])
+        if c == 6:
+            return f"{rng.choice(['cmp', 'cmpl'])} {rng.randrange(8)},0,{a},{b}"
+        off = rng.randrange(0, 256 - 4, 4)
+        return f"addi 30,31,{off}\n\t{rng.choice(['lwzx', 'lhax', 'lhzx', 'stbx', 'sthx'])} {d2},0,30"
     t, fa, fb, fc = fr(rng), fr(rng), fr(rng), fr(rng)
     rc = rng.choice(["", "", "."])
     c = rng.randrange(14)
@@ -87,7 +136,9 @@ def gen_insn(rng):
         mn = rng.choice(["fadd", "fsub", "fmul", "fdiv"]) + rng.choice(["", "s"])
         return f"{mn}{rc} {t},{fa},{fc if mn.startswith('fmul') else fb}"
     if c < 7:
-        mn = rng.choice(["fmadd", "fmsub", "fnmadd", "fnmsub"]) + rng.choice(["", "s"])
+        # QEMU 7.2 rounds fnmadd/fnmsub after negating: wrong under RP/RM (QEMU-DIFFERENCES.md).
+        ops = ["fmadd", "fmsub", "fnmadd", "fnmsub"] if st.rn < 2 else ["fmadd", "fmsub"]
+        mn = rng.choice(ops) + rng.choice(["", "s"])
         return f"{mn}{rc} {t},{fa},{fc},{fb}"
     if c < 9:
         mn = rng.choice(["fabs", "fneg", "fnabs", "fmr", "frsp", "fctiw", "fctiwz"])
@@ -95,15 +146,32 @@ def gen_insn(rng):
     if c == 9:
         return f"fsel{rc} {t},{fa},{fc},{fb}"
     if c == 10:
-        return f"{rng.choice(['fcmpu', 'fcmpo'])} {rng.randrange(8)},{fa},{fb}"
+        # QEMU 7.2's fcmpu/fcmpo with a NaN change FR FI C, which they leave alone: clear them.
+        return (f"{rng.choice(['fcmpu', 'fcmpo'])} {rng.randrange(8)},{fa},{fb}"
+                "\n\tmtfsb0 13\n\tmtfsb0 14\n\tmtfsb0 15")
     if c == 11:
         off = rng.randrange(0, 256 - 8, 8)
         return rng.choice([f"stfd {t},{off}(31)", f"lfd {t},{off}(31)", f"stfs {t},{off}(31)",
-                           f"lfs {t},{off}(31)"])
+                           f"lfs {t},{off}(31)", f"li 30,{off}\n\tstfiwx {t},31,30",
+                           f"li 30,{off}\n\tlfsx {t},31,30", f"li 30,{off}\n\tstfdx {t},31,30"])
     if c == 12:
-        return rng.choice([f"mtfsb{rng.choice([0, 1])} {rng.choice([0, 3, 4, 5, 6, 7, 22, 23, 30, 31])}",
-                           f"mcrfs {rng.randrange(8)},{rng.choice([0, 1, 2, 3, 5, 7])}",
-                           f"mffs{rc} {t}"])
+        form = rng.randrange(3)
+        if form == 0:
+            v, bit = rng.choice([0, 1]), rng.choice([0, 3, 4, 5, 6, 7, 22, 23, 30, 31])
+            if bit >= 30:
+                m = 1 << (31 - bit)
+                st.rn = (st.rn | m) if v else (st.rn & ~m)
+            if v == 1 and bit not in (0, 30, 31):
+                # QEMU 7.2's mtfsb1 of an exception bit does not set FX (the ISA: it does, on
+                # a 0->1 change, which is always the case while FX = 0): set FX explicitly.
+                return f"mtfsb1 {bit}\n\tmtfsb1 0"
+            return f"mtfsb{v} {bit}" + (CLEAR_EXC if (v, bit) == (0, 0) else "")
+        # QEMU 7.2 never sets FPSCR[FR] (bit 13): clear it before it is read.
+        if form == 1:
+            field = rng.choice([0, 1, 2, 3, 5, 7])
+            return (f"mtfsb0 13\n\tmcrfs {rng.randrange(8)},{field}" +
+                    (CLEAR_EXC if field == 0 else ""))
+        return f"mtfsb0 13\n\tmffs{rc} {t}"
     return f"fsqrt{rng.choice(['', 's'])}{rc} {t},{fb}"
 
 
@@ -120,7 +188,10 @@ def main():
     for _ in range(32):
         v = rng.choice(FP_SPECIALS) if rng.randrange(3) else rng.getrandbits(64)
         w(f"\t.long 0x{v >> 32:08x}, 0x{v & 0xffffffff:08x}")
-    fpscr = rng.randrange(4)  # rounding mode only; all exception enables off
+    # Rounding mode only; all exception enables off (QEMU 7.2 turns an enabled exception with
+    # MSR[FE0,FE1] = 0 into a stale program interrupt at the next exit; QEMU-DIFFERENCES.md).
+    fpscr = rng.randrange(4)
+    st = State(fpscr)
     w(f"\t.long 0, 0x{fpscr:08x}")
     w("\t.text\n\t.globl rand_run\nrand_run:")
     # r3 = dump area (struct in rand_main.c), r4 = scratch buffer; save nonvolatiles.
@@ -128,7 +199,7 @@ def main():
     for i in range(14, 32):
         w(f"\tstw {i},{16 + 4 * (i - 14)}(1)")
     w("\tmr 31,4\n\tlis 30,rand_in@ha\n\taddi 30,30,rand_in@l")
-    w("\tlfd 0,256(30)\n\tmtfsf 0xff,0")
+    w("\tlfd 0,384(30)\n\tmtfsf 0xff,0")
     for i in range(32):
         w(f"\tlfd {i},{128 + 8 * i}(30)")
     w("\tlwz 0,0(30)\n\tmtcr 0\n\tlwz 0,4(30)\n\trlwinm 0,0,0,0,2\n\tmtxer 0"
@@ -137,7 +208,7 @@ def main():
         w(f"\tlwz {i},{4 * i}(30)")
     w("\tlwz 30,120(30)")
     for _ in range(int(sys.argv[3]) if len(sys.argv) > 3 else 200):
-        w("\t" + gen_insn(rng))
+        w("\t" + gen_insn(rng, st))
     # Dump: GPRs at 0(r3 saved), then CR XER LR CTR at 128.., FPRs at 144, FPSCR at 400.
     w("\tstw 30,-4(1)\n\tlwz 30,8(1)")
     for i in GPRS[:-1]:
@@ -147,7 +218,7 @@ def main():
       "\n\tmfctr 0\n\tstw 0,140(30)")
     for i in range(32):
         w(f"\tstfd {i},{144 + 8 * i}(30)")
-    w("\tmffs 0\n\tstfd 0,400(30)")
+    w("\tmtfsb0 13\n\tmffs 0\n\tstfd 0,400(30)")
     for i in range(14, 32):
         w(f"\tlwz {i},{16 + 4 * (i - 14)}(1)")
     w("\tlwz 0,12(1)\n\tmtcr 0\n\tlwz 0,164(1)\n\tmtlr 0\n\taddi 1,1,160\n\tblr")

@@ -3,7 +3,9 @@
 # run.sh - build the ISA test programs, run each under hv440 or QEMU, compare with expected/*.out.
 # Usage: tests/isa/run.sh BUILD_DIR [--vmm hv440|qemu] [--regen] [PROGRAM...]
 #   --regen  rewrite expected/<prog>.out from this run (review them against the manual, and
-#            keep the cases listed in QEMU-DIFFERENCES.md as the manual says).
+#            keep the cases listed in QEMU-DIFFERENCES.md as the manual says). Programs in
+#            MANUAL_EXPECTED are not rewritten: QEMU 7.2 gets too much of them wrong, so their
+#            expected files are reviewed line by line against the manual (QEMU-DIFFERENCES.md).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: tests/isa/run.sh BUILD_DIR [--vmm hv440|qemu] [--regen] [PROGRAM...]}
@@ -38,7 +40,9 @@ if ! "$here/build.sh"; then
 	echo "FAIL build"
 fi
 out=$here/out
+# One log directory per build: concurrent runs against different builds must not share files.
 logs=$out/logs-$vmm
+[ "$vmm" = hv440 ] && logs=$out/logs-hv440-$(basename "$build")
 mkdir -p "$logs"
 
 # run_vmm ELF LOG: one program, 20 s at most, UART output (stdout) into LOG.
@@ -51,6 +55,7 @@ run_vmm() {
 	fi
 }
 
+MANUAL_EXPECTED=" fp_corner tlb timers "
 pass=0
 fail=0
 for src in "$here"/progs/*.c "$here"/progs/*.S; do
@@ -75,13 +80,19 @@ for src in "$here"/progs/*.c "$here"/progs/*.S; do
 		fail=$((fail + 1))
 		continue
 	fi
-	if [ $regen -eq 1 ]; then
+	if [ $regen -eq 1 ] && [[ $MANUAL_EXPECTED == *" $name "* ]]; then
+		echo "note: expected/$name.out kept (reviewed against the manual, not regenerated)"
+	elif [ $regen -eq 1 ]; then
 		cp "$log" "$exp"
 		# Where QEMU 7.2 disagrees with the manual, the expected file follows the manual.
 		python3 "$here/fixups.py" "$name" "$exp"
 	fi
 	if [ ! -f "$exp" ]; then
 		echo "FAIL $name (no expected/$name.out)"
+		fail=$((fail + 1))
+	elif [ "$vmm" = hv440 ] && [ $rc -ne 0 ]; then
+		# Every program ends with a reset, which --no-reboot turns into status 0.
+		echo "FAIL $name (exit status $rc: $(tail -n 1 "$log.err"))"
 		fail=$((fail + 1))
 	elif cmp -s "$log" "$exp"; then
 		echo "PASS $name"

@@ -155,11 +155,11 @@ void isa_dispatch(uint32_t vec, struct isa_frame *f)
 	if (vec < IV_COUNT && isa_handlers[vec]) {
 		isa_handlers[vec](f);
 		/*
-		 * SRR1 bits 12-14 are MSR bits (WE, CE) on the 440, but QEMU 7.2 puts
+		 * SRR1 bits 11-14 are MSR bits (WE, CE, reserved) on the 440, but QEMU 7.2 puts
 		 * Book III-S program-interrupt reasons there; never rfi them back.
 		 */
 		if (vec == IV_PROGRAM)
-			f->srr1 &= ~0x000e0000u;
+			f->srr1 &= ~0x001e0000u;
 		return;
 	}
 	isa_puts("FAIL unexpected interrupt ");

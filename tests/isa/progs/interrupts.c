@@ -11,6 +11,22 @@ static uint32_t u_pvr(uint32_t x)
 	return v;
 }
 
+static uint32_t u_mfspr_unimpl(uint32_t x)
+{
+	uint32_t v = x;
+
+	/* SPR 3: user-accessible number (SPRN5 = 0) with no register behind it -> illegal. */
+	__asm__ volatile("mfspr %0,3" : "+r"(v));
+	return v;
+}
+
+static uint32_t u_mtspr_unimpl(uint32_t x)
+{
+	/* SPR 6: user-accessible number with no register -> illegal (ESR[PIL]), not privileged. */
+	__asm__ volatile("mtspr 6,%0" : : "r"(x));
+	return 0;
+}
+
 static uint32_t u_mfmsr(uint32_t x)
 {
 	__asm__ volatile("mfmsr %0" : "=r"(x));
@@ -99,6 +115,12 @@ int main(void)
 	isa_clear_last();
 	isa_call_user(u_mtspr_sprg4, 5, MSR_PR);
 	isa_show_int("user mtspr sprg4", 0);
+	isa_clear_last();
+	isa_call_user(u_mfspr_unimpl, 5, MSR_PR);
+	isa_show_int("user mfspr 3 (unimplemented)", 0);
+	isa_clear_last();
+	isa_call_user(u_mtspr_unimpl, 5, MSR_PR);
+	isa_show_int("user mtspr 6 (unimplemented)", 0);
 
 	/* User-readable SPRs. */
 	mtspr(SPR_SPRG4W, 0x10);
