@@ -41,7 +41,12 @@ enum hv_exit_kind {
 struct hv_exit_stat {
 	uint64_t count;
 	uint64_t min_ns, max_ns, sum_ns;
-	long double sum_sq_ns; /* sum of squares (for the standard deviation) */
+	/*
+	 * Sum of squares (for the standard deviation), as an exact integer: a
+	 * floating-point sum would depend on the host FPU rounding mode, which
+	 * the core's FPU emulation changes, and would not match a trace's.
+	 */
+	__extension__ unsigned __int128 sum_sq_ns;
 };
 
 struct hv_stats {
@@ -49,14 +54,22 @@ struct hv_stats {
 	uint64_t irq_delivered[16];  /* interrupts delivered per IVOR */
 	uint64_t stlb_fills;         /* shadow TLB entries written by the hypervisor */
 	uint64_t stlb_evictions;     /* valid shadow entries replaced */
-	uint64_t core_insns;         /* copied from the core's counters after each run chunk */
-	uint64_t core_fast_misses;
+	/* Copied from the core's counters after each run chunk (0: not known, e.g. from a trace). */
+	uint64_t core_insns;
+	uint64_t core_fast_misses;   /* fast-cache misses: the core searched the shadow TLB */
+	uint64_t stlb_hits;          /* of those, found in the shadow TLB (the rest exit as misses) */
 };
 
 const char *hv_exit_name(enum hv_exit_kind kind);
 void hv_stats_reset(struct hv_stats *s);
 void hv_stats_add(struct hv_stats *s, enum hv_exit_kind kind, uint64_t ns);
-/* The --stats table. */
+/* Exit kind by name (case-insensitive; "DEC", "EMUL_MTSPR", ...); -1 if unknown. */
+int hv_exit_kind_from_name(const char *name);
+/* Name of IVOR n (0-15). */
+const char *hv_ivor_name(unsigned n);
+/* The --stats table. Core counters are printed only when known (core_insns != 0). */
 void hv_stats_print(const struct hv_stats *s, FILE *out);
+/* The same figures as one line of JSON (--stats=json); see docs/measuring.md. */
+void hv_stats_print_json(const struct hv_stats *s, FILE *out);
 
 #endif

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* control.c - the control socket (--control unix:PATH): live statistics and their reset. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tools/control.h"
+
+/*
+ * One client at a time (a new connection replaces the old one). Commands
+ * are lines; every answer ends with a line "ok" or "error: ...". The
+ * callbacks run from the board's event loop on the vcpu thread, between
+ * run chunks, so they read and reset the vcpu's statistics safely.
+ */
+struct control {
+	struct loop *loop;
+	struct vcpu *v;
+	int listen_fd, client_fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char buf[512];
+	size_t len;
+};
+
+static void send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the client went away: nothing to tell it */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void drop_client(struct control *c)
+{
+	if (c->client_fd < 0)
+		return;
+	loop_remove_fd(c->loop, c->client_fd);
+	close(c->client_fd);
+	c->client_fd = -1;
+	c->len = 0;
+}
+
+static void command(struct control *c, char *line)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (!f)
+		return;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	for (size_t n = strlen(line); n && (line[n - 1] == ' ' || line[n - 1] == '\r'); n--)
+		line[n - 1] = 0;
+	if (!strcmp(line, "stats") || !strcmp(line, "stats table")) {
+		vcpu_stats_sync(c->v);
+		hv_stats_print(&c->v->stats, f);
+		fputs("ok\n", f);
+	} else if (!strcmp(line, "stats json")) {
+		vcpu_stats_sync(c->v);
+		hv_stats_print_json(&c->v->stats, f);
+		fputs("ok\n", f);
+	} else if (!strcmp(line, "reset")) {
+		vcpu_stats_reset(c->v);
+		fputs("ok\n", f);
+	} else if (!strcmp(line, "help")) {
+		fputs("commands: stats, stats json, reset, help\nok\n", f);
+	} else if (*line) {
+		fprintf(f, "error: unknown command '%.64s' (try help)\n", line);
+	}
+	fclose(f);
+	send_all(c->client_fd, out, outlen);
+	free(out);
+}
+
+static void client_ready(void *opaque, int fd, short revents)
+{
+	struct control *c = opaque;
+	ssize_t n;
+	char *nl;
+
+	(void)revents;
+	n = read(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	if (n <= 0) {
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		drop_client(c);
+		return;
+	}
+	c->len += (size_t)n;
+	c->buf[c->len] = 0;
+	while ((nl = strchr(c->buf, '\n'))) {
+		*nl = 0;
+		command(c, c->buf);
+		if (c->client_fd < 0)
+			return;
+		c->len -= (size_t)(nl + 1 - c->buf);
+		memmove(c->buf, nl + 1, c->len + 1);
+	}
+	if (c->len == sizeof(c->buf) - 1) {
+		send_all(c->client_fd, "error: line too long\n", 21);
+		drop_client(c);
+	}
+}
+
+static void listen_ready(void *opaque, int fd, short revents)
+{
+	struct control *c = opaque;
+	int cfd;
+
+	(void)revents;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	drop_client(c);
+	if (loop_add_fd(c->loop, cfd, POLLIN, client_ready, c)) {
+		close(cfd);
+		return;
+	}
+	c->client_fd = cfd;
+}
+
+int control_open(struct control **out, const char *spec, struct loop *loop, struct vcpu *v)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct control *c;
+	struct stat st;
+	const char *path;
+
+	*out = NULL;
+	if (strncmp(spec, "unix:", 5) || !spec[5]) {
+		fprintf(stderr, "hv440: invalid --control '%s' (use unix:PATH)\n", spec);
+		return -1;
+	}
+	path = spec + 5;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "hv440: --control path '%s' is too long\n", path);
+		return -1;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -1;
+	c->loop = loop;
+	c->v = v;
+	c->client_fd = -1;
+	strcpy(c->path, path);
+	strcpy(sa.sun_path, path);
+	/* A socket left behind by an earlier run is replaced; any other file is not. */
+	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(c->listen_fd, 4) < 0) {
+		fprintf(stderr, "hv440: cannot listen on '%s': %s\n", path, strerror(errno));
+		if (c->listen_fd >= 0)
+			close(c->listen_fd);
+		free(c);
+		return -1;
+	}
+	if (loop_add_fd(loop, c->listen_fd, POLLIN, listen_ready, c)) {
+		fprintf(stderr, "hv440: --control: too many host file descriptors\n");
+		close(c->listen_fd);
+		unlink(path);
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void control_close(struct control *c)
+{
+	if (!c)
+		return;
+	drop_client(c);
+	loop_remove_fd(c->loop, c->listen_fd);
+	close(c->listen_fd);
+	unlink(c->path);
+	free(c);
+}
