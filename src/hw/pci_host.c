@@ -321,6 +321,22 @@ static bool bar_size_ok(const struct pci_function *f, unsigned i)
 	return io ? (s >= 4 && s <= PCI_IO_SIZE) : s >= 16;
 }
 
+/* A slot's INTA changed: the shared line is asserted while any slot on it is. */
+static void intx_set(void *opaque, unsigned slot, bool level)
+{
+	struct pci_host *h = opaque;
+	unsigned line = (slot - 1) % 4, s;
+	bool any = false;
+
+	if (level)
+		h->intx_level |= 1u << slot;
+	else
+		h->intx_level &= ~(1u << slot);
+	for (s = line + 1; s < PCI_MAX_SLOTS; s += 4)
+		any |= (h->intx_level >> s) & 1;
+	irq_set(&h->inta[line], any);
+}
+
 int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 {
 	unsigned i;
@@ -350,11 +366,8 @@ int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 		le32_put(&f->wmask[PCI_BAR0 + 4 * i], m);
 		f->bar_mapped[i] = false;
 	}
-	/* INTA of slots 1-4 per the interrupt map; other slots have no line. */
-	if (slot <= 4)
-		f->intx = h->inta[slot - 1];
-	else
-		f->intx = (struct irq_line){ 0 };
+	/* INTA of slot s drives line (s-1)%4, wired-OR with the other slots on it. */
+	f->intx = (struct irq_line){ .set = intx_set, .opaque = h, .n = slot };
 	h->slot[slot] = f;
 	function_reset(h, f);
 	return 0;
@@ -369,7 +382,7 @@ int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 
 static int set_cells(void *fdt, int node, const char *name, const uint32_t *cells, unsigned n)
 {
-	uint32_t be[32];
+	uint32_t be[256];
 	unsigned i;
 
 	for (i = 0; i < n; i++)
@@ -395,16 +408,24 @@ int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_ph
 	/* Inbound: prefetchable memory, PCI 0 = RAM 0, 2 GiB. */
 	const uint32_t dma_ranges[] = { 0x42000000, 0, 0, 0, 0, 0, 0x80000000 };
 	const uint32_t map_mask[] = { 0xf800, 0, 0, 0 };
-	/* Slots 1-4 INTA -> UIC0 28, 27, 26, 25; 8 = level, active low. */
-	const uint32_t map[] = {
-		0x0800, 0, 0, 0, uic_phandle, 28, 8,
-		0x1000, 0, 0, 0, uic_phandle, 27, 8,
-		0x1800, 0, 0, 0, uic_phandle, 26, 8,
-		0x2000, 0, 0, 0, uic_phandle, 25, 8,
-	};
+	/*
+	 * Slots 1-4 INTA -> UIC0 28, 27, 26, 25 (as QEMU's bamboo); slot s
+	 * beyond uses the line of slot (s-1)%4+1. 8 = level, active low.
+	 */
+	uint32_t map[7 * (PCI_MAX_SLOTS - 1)];
+	unsigned s;
 	int node;
 
 	(void)h;
+	for (s = 1; s < PCI_MAX_SLOTS; s++) {
+		uint32_t *e = &map[7 * (s - 1)];
+
+		e[0] = s << 11;
+		e[1] = e[2] = e[3] = 0;
+		e[4] = uic_phandle;
+		e[5] = 28 - (s - 1) % 4;
+		e[6] = 8;
+	}
 	node = fdt_add_subnode(fdt, parent, "pci@ec000000");
 	CHECK(node);
 	CHECK(fdt_setprop_string(fdt, node, "device_type", "pci"));

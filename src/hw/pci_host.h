@@ -36,7 +36,8 @@ struct pci_host {
 	uint32_t pmm[3][4];       /* local addr, mask/attr, PCI lo, PCI hi */
 	uint32_t ptm[2][3];
 	struct pci_function *slot[PCI_MAX_SLOTS];
-	struct irq_line inta[4];  /* slots 1-4 INTA -> UIC0 28, 27, 26, 25 */
+	struct irq_line inta[4];  /* slots 1-4 INTA -> UIC0 28, 27, 26, 25; slot s uses (s-1)%4 */
+	uint32_t intx_level;      /* bit s: slot s asserts INTA (lines shared by slots are wired-OR) */
 	struct bus *mmio_bus;     /* where BARs are mapped */
 	/* Added by devices: the bridge's own function (devfn 0) and PCI I/O space. */
 	struct pci_function bridge;

@@ -299,6 +299,16 @@ static void test_fdt(void)
 		const void *a = fdt_getprop(fdt, node, props[i], &len);
 		const void *b = fdt_getprop(ref, rnode, props[i], &rlen);
 
+		/* QEMU maps slots 1-4; ours goes on to slot 31 with the same 4-line rotation. */
+		if (a && b && !strcmp(props[i], "interrupt-map") && len > rlen) {
+			const fdt32_t *m = a;
+			int e;
+
+			for (e = rlen / 28; e < len / 28; e++)
+				CHECK(fdt32_to_cpu(m[7 * e]) == (uint32_t)(e + 1) << 11 &&
+				      fdt32_to_cpu(m[7 * e + 5]) == 28u - (uint32_t)e % 4);
+			len = rlen;
+		}
 		CHECK(a && b && len == rlen && !memcmp(a, b, (size_t)len));
 		if (!(a && b && len == rlen && !memcmp(a, b, (size_t)len)))
 			fprintf(stderr, "  property %s differs\n", props[i]);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* disk.h - raw disk image backends: open, lock, positioned I/O and flush. */
+#ifndef HV440_HOST_DISK_H
+#define HV440_HOST_DISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+enum disk_cache {
+	DISK_CACHE_WRITEBACK,    /* host page cache; the guest's FLUSH runs fdatasync (default) */
+	DISK_CACHE_WRITETHROUGH, /* O_DSYNC: every write is stable when it completes */
+	DISK_CACHE_UNSAFE,       /* FLUSH is a no-op: fast, loses data if the host crashes */
+};
+
+struct disk {
+	int fd;
+	char *path;
+	bool readonly;
+	enum disk_cache cache;
+	uint64_t size;           /* bytes */
+};
+
+/*
+ * Parse "FILE[,readonly=on|off][,cache=writeback|writethrough|unsafe]" and
+ * open the image; takes an OFD lock (write lock, or read lock when
+ * read-only) so another hv440 cannot write it meanwhile. NULL after one
+ * clear error line on stderr.
+ */
+struct disk *disk_open(const char *spec);
+void disk_close(struct disk *d);
+/* 0 or -errno; short transfers past the end of the image are errors. */
+int disk_preadv(struct disk *d, const struct iovec *iov, unsigned n, uint64_t offset);
+int disk_pwritev(struct disk *d, const struct iovec *iov, unsigned n, uint64_t offset);
+int disk_flush(struct disk *d);
+
+#endif

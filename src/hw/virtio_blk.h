@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* virtio_blk.h - virtio block device on a host disk image. */
+#ifndef HV440_HW_VIRTIO_BLK_H
+#define HV440_HW_VIRTIO_BLK_H
+
+#include "host/disk.h"
+#include "hw/virtio.h"
+
+struct virtio_blk;
+
+/* Takes ownership of disk; index names it in logs and GET_ID ("hv440-diskN"). */
+struct virtio_blk *virtio_blk_create(struct disk *disk, unsigned index, uint8_t *ram,
+				     uint64_t ram_size);
+struct virtio_dev *virtio_blk_dev(struct virtio_blk *b);
+void virtio_blk_destroy(struct virtio_blk *b);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* virtio_console.c - virtio console (virtio 1.2, 5.3): port 0 only, no multiport. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/virtio_console.h"
+
+#define RX_QUEUE 0
+#define TX_QUEUE 1
+#define CONFIG_LEN 12     /* cols, rows, max_nr_ports, emerg_wr */
+
+struct virtio_console {
+	struct virtio_dev vdev;
+	struct chardev *chr;
+	struct virtq_elem rx;     /* a receive buffer taken off the queue, not yet filled */
+	bool rx_held;
+	struct virtq_elem tx;
+	uint8_t buf[4096];
+};
+
+/* Hold the next receive buffer; its size is what the guest can take now. */
+static size_t can_receive(void *opaque)
+{
+	struct virtio_console *c = opaque;
+	struct virtio_dev *d = &c->vdev;
+
+	if (!(d->status & VIRTIO_STATUS_DRIVER_OK))
+		return 0;
+	if (!c->rx_held)
+		c->rx_held = virtq_pop(d, &d->vq[RX_QUEUE], &c->rx) > 0;
+	return c->rx_held ? c->rx.in_len : 0;
+}
+
+static void receive(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct virtio_console *c = opaque;
+	struct virtio_dev *d = &c->vdev;
+	size_t n;
+
+	if (!c->rx_held && !can_receive(c))
+		return;
+	n = iov_from_buf(c->rx.in, c->rx.n_in, 0, buf, len);
+	virtq_push(d, &d->vq[RX_QUEUE], &c->rx, (uint32_t)n);
+	c->rx_held = false;
+	virtq_notify(d, &d->vq[RX_QUEUE]);
+}
+
+static void handle_rx(struct virtio_dev *d, struct virtqueue *vq)
+{
+	struct virtio_console *c = d->opaque;
+
+	(void)vq;
+	chardev_kick(c->chr);  /* new buffers: deliver input the chardev held back */
+}
+
+static void handle_tx(struct virtio_dev *d, struct virtqueue *vq)
+{
+	struct virtio_console *c = d->opaque;
+	bool pushed = false;
+
+	while (virtq_pop(d, vq, &c->tx) > 0) {
+		size_t off = 0, n;
+
+		while ((n = iov_to_buf(c->tx.out, c->tx.n_out, off, c->buf, sizeof(c->buf))) > 0) {
+			chardev_write(c->chr, c->buf, n);
+			off += n;
+		}
+		virtq_push(d, vq, &c->tx, 0);
+		pushed = true;
+	}
+	if (pushed)
+		virtq_notify(d, vq);
+}
+
+static void config_read(struct virtio_dev *d, unsigned off, uint8_t *buf, unsigned len)
+{
+	uint8_t cfg[CONFIG_LEN];
+
+	memset(cfg, 0, sizeof(cfg));
+	virtio_put16(d, cfg + 0, 80);
+	virtio_put16(d, cfg + 2, 25);
+	virtio_put32(d, cfg + 4, 1);
+	memcpy(buf, cfg + off, len);
+}
+
+static void reset(struct virtio_dev *d)
+{
+	struct virtio_console *c = d->opaque;
+
+	c->rx_held = false;
+}
+
+static void driver_ok(struct virtio_dev *d)
+{
+	struct virtio_console *c = d->opaque;
+
+	chardev_kick(c->chr);
+}
+
+static const struct virtio_ops console_ops = {
+	.name = "virtio-console",
+	.config_read = config_read,
+	.reset = reset,
+	.driver_ok = driver_ok,
+};
+
+struct virtio_console *virtio_console_create(struct chardev *chr, uint8_t *ram, uint64_t ram_size)
+{
+	struct virtio_console *c = calloc(1, sizeof(*c));
+	struct chardev_client client;
+
+	if (!c)
+		return NULL;
+	c->chr = chr;
+	virtio_init(&c->vdev, &console_ops, c, VIRTIO_ID_CONSOLE, 0, CONFIG_LEN, 2, ram, ram_size);
+	c->vdev.vq[RX_QUEUE].handle = handle_rx;
+	c->vdev.vq[TX_QUEUE].handle = handle_tx;
+	client = (struct chardev_client){ .opaque = c, .can_receive = can_receive, .receive = receive };
+	chardev_set_client(chr, &client);
+	return c;
+}
+
+struct virtio_dev *virtio_console_dev(struct virtio_console *c)
+{
+	return &c->vdev;
+}
+
+void virtio_console_destroy(struct virtio_console *c)
+{
+	free(c);
+}
