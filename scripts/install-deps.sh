@@ -4,9 +4,9 @@
 # Usage: scripts/install-deps.sh [build|test]   (test = build + everything the test tiers use)
 set -euo pipefail
 what=${1:-build}
-build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev libzstd-dev device-tree-compiler)
+build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev libzstd-dev device-tree-compiler libslirp-dev libglib2.0-dev libseccomp-dev)
 test_pkgs=(gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu qemu-system-ppc ipxe-qemu u-boot-tools zstd cpio
-           python3 gdb-multiarch e2fsprogs libclang-rt-14-dev)
+           python3 gdb-multiarch e2fsprogs libclang-rt-14-dev iproute2 iputils-ping curl wget)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

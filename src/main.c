@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,15 @@
 #include <strings.h>
 
 #include "board/board.h"
+#include "debug/gdbstub.h"
+#include "host/sandbox.h"
 #include "host/chardev.h"
+#include "hv/profile.h"
 #include "hv/stats.h"
+#include "hv/trace.h"
 #include "hv/vcpu.h"
+#include "tools/control.h"
+#include "tools/tools.h"
 
 #define HV440_VERSION "0.1.0"
 
@@ -32,6 +39,17 @@ enum {
 	OPT_SERIAL1,
 	OPT_NO_REBOOT,
 	OPT_STATS,
+	OPT_GDB,
+	OPT_TRACE,
+	OPT_PROFILE,
+	OPT_CONTROL,
+	OPT_DISK,
+	OPT_NET,
+	OPT_CONSOLE,
+	OPT_RNG,
+	OPT_NO_PARAVIRT,
+	OPT_BYTECHAN,
+	OPT_SANDBOX,
 };
 
 static const struct option long_opts[] = {
@@ -45,7 +63,18 @@ static const struct option long_opts[] = {
 	{ "serial",      required_argument, NULL, OPT_SERIAL },
 	{ "serial1",     required_argument, NULL, OPT_SERIAL1 },
 	{ "no-reboot",   no_argument,       NULL, OPT_NO_REBOOT },
-	{ "stats",       no_argument,       NULL, OPT_STATS },
+	{ "stats",       optional_argument, NULL, OPT_STATS },
+	{ "trace",       required_argument, NULL, OPT_TRACE },
+	{ "profile",     required_argument, NULL, OPT_PROFILE },
+	{ "control",     required_argument, NULL, OPT_CONTROL },
+	{ "gdb",         required_argument, NULL, OPT_GDB },
+	{ "disk",        required_argument, NULL, OPT_DISK },
+	{ "net",         required_argument, NULL, OPT_NET },
+	{ "console",     required_argument, NULL, OPT_CONSOLE },
+	{ "rng",         no_argument,       NULL, OPT_RNG },
+	{ "no-paravirt", no_argument,       NULL, OPT_NO_PARAVIRT },
+	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
+	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -55,16 +84,30 @@ static const struct option long_opts[] = {
 static const char *const qemu_style[][2] = {
 	{ "-kernel", "--kernel" }, { "-initrd", "--initrd" }, { "-append", "--append" },
 	{ "-dtb", "--dtb" }, { "-serial", "--serial" }, { "-no-reboot", "--no-reboot" },
+	{ "-gdb", "--gdb" },
 	{ "-help", "--help" }, { "-version", "--version" },
 };
 
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t stats_print_requested, stats_reset_requested;
 static struct vcpu *signal_vcpu;
+
+/* Measurement options (docs/measuring.md). */
+#define TRACE_DEFAULT_SIZE (256ull << 20)
+#define PROFILE_DEFAULT_HZ 997
+static bool stats_json;
+static struct hv_trace *trace;
+static struct hv_profile *profile;
+static struct control *control;
+static struct gdbstub *gdb;          /* --gdb / -s: the remote stub, or NULL */
+static int gdb_client_fd_polled = -1; /* the client fd registered in the board loop */
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: hv440 [options] --kernel FILE\n"
+"       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
+"       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
 "Run a PowerPC 440 guest (bamboo board, PPC440EP) on this host.\n"
 "\n"
 "Options:\n"
@@ -82,13 +125,45 @@ static void usage(FILE *out)
 "      --serial SPEC       UART0 backend: stdio (default), pty, unix:PATH,\n"
 "                          file:PATH or null\n"
 "      --serial1 SPEC      UART1 backend (same choices; default null)\n"
+"      --disk FILE[,readonly=on][,cache=writeback|writethrough|unsafe]\n"
+"                          a raw image as a virtio-blk disk (/dev/vda, vdb, ...);\n"
+"                          repeat for more; locked against other writers\n"
+"      --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=M]\n"
+"      --net tap,ifname=NAME[,mac=M]\n"
+"                          a virtio-net NIC on user-mode networking (libslirp:\n"
+"                          10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3) or on\n"
+"                          an existing TAP interface; repeat for more\n"
+"      --console SPEC      a virtio console (hvc0) on SPEC (as --serial); with\n"
+"                          stdio, UART0 defaults to null\n"
+"      --rng               a virtio-rng entropy device fed by getrandom()\n"
+"      --bytechan SPEC     an ePAPR byte channel (Linux ttyEHV0) on SPEC (as\n"
+"                          --serial), the guest's stdout-path; with stdio, UART0\n"
+"                          defaults to null\n"
+"      --no-paravirt       a plain bamboo board: no /hypervisor node, no\n"
+"                          hypercalls, no magic page (docs/paravirt.md)\n"
 "      --no-reboot         exit when the guest resets instead of rebooting it\n"
-"      --stats             print the exit statistics table to stderr at exit\n"
+"      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
+"                          privileges (default on; off for debugging hv440)\n"
+"      --stats[=json]      print the exit statistics to stderr at exit (a table,\n"
+"                          or one line of JSON); SIGUSR1 prints them while the\n"
+"                          guest runs, SIGUSR2 resets them\n"
+"      --trace FILE[,size=N]  record every exit and TLB change in FILE, a ring of\n"
+"                          at most N bytes (K/M/G; default 256M); read it with\n"
+"                          'hv440 trace FILE'\n"
+"      --profile FILE[,hz=N]  sample the guest PC and call chain N times a second\n"
+"                          (default 997) into FILE; report with 'hv440 profile'\n"
+"      --control unix:PATH  a socket taking the commands stats, stats json, reset\n"
+"      --gdb tcp:HOST:PORT accept gdb (remote protocol) on HOST:PORT; an empty\n"
+"                          HOST is 127.0.0.1, port 0 picks a free one (printed);\n"
+"                          see docs/gdb.md\n"
+"  -s                      short for --gdb tcp::1234\n"
+"  -S                      hold the guest before its first instruction until a\n"
+"                          gdb attaches and continues (needs --gdb or -s)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
 "QEMU spellings with one dash (-kernel, -initrd, -append, -dtb, -serial,\n"
-"-no-reboot) are accepted too.\n"
+"-no-reboot, -gdb) are accepted too. Measuring: see docs/measuring.md.\n"
 "\n"
 "Console keys (serial on stdio, on a terminal):\n"
 "  Ctrl-A x                quit\n"
@@ -96,7 +171,8 @@ static void usage(FILE *out)
 "  Ctrl-A Ctrl-A           send Ctrl-A to the guest\n"
 "\n"
 "Exit status:\n"
-"  0    the guest reset under --no-reboot, or the user quit (Ctrl-A x)\n"
+"  0    the guest reset under --no-reboot, the user quit (Ctrl-A x), or gdb\n"
+"       killed the target\n"
 "  1    error in the input or at start-up\n"
 "  2    the guest halted for good (waiting with every interrupt masked)\n"
 "  3    checkstop (machine check with MSR[ME]=0)\n"
@@ -180,6 +256,17 @@ static void on_signal(int sig)
 		vcpu_request_stop(signal_vcpu);
 }
 
+/* SIGUSR1: print the statistics; SIGUSR2: reset them. Both on the vcpu thread, between runs. */
+static void on_stats_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stats_print_requested = 1;
+	else
+		stats_reset_requested = 1;
+	if (signal_vcpu)
+		vcpu_request_stop(signal_vcpu);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -189,28 +276,131 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_stats_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+}
+
+static void print_stats(struct vcpu *v)
+{
+	vcpu_stats_sync(v);
+	if (stats_json)
+		hv_stats_print_json(&v->stats, stderr);
+	else
+		hv_stats_print(&v->stats, stderr);
+	fflush(stderr);
+}
+
+/* FILE[,key=VALUE]: split off the one option a measuring flag takes. */
+static char *split_option(char *arg, const char *key, const char **value)
+{
+	char *comma = strrchr(arg, ',');
+	size_t klen = strlen(key);
+
+	*value = NULL;
+	if (comma && !strncmp(comma + 1, key, klen) && comma[1 + klen] == '=') {
+		*comma = 0;
+		*value = comma + 2 + klen;
+	}
+	return arg;
+}
+
+/*
+ * Everything is open and set up: confine the process. libslirp re-reads
+ * /etc/resolv.conf while it runs, so with user networking read-only opens
+ * stay allowed (docs/sandbox.md).
+ */
+static int enter_sandbox(const struct board_config *cfg)
+{
+	bool read_only_open = false;
+	char err[160];
+
+	for (unsigned i = 0; i < cfg->n_nets; i++)
+		if (!strncmp(cfg->net[i], "user", 4))
+			read_only_open = true;
+	if (sandbox_enter(read_only_open, err, sizeof(err))) {
+		fprintf(stderr, "hv440: sandbox: %s (--sandbox off runs without it)\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int finish(struct board *b, const struct board_config *cfg, int status)
 {
+	gdbstub_exiting(gdb, status);
+	gdbstub_close(gdb);
+	gdb = NULL;
 	chardev_restore_terminal();
+	if (b) {
+		b->vcpu.profile = NULL;
+		b->vcpu.trace = NULL;
+	}
+	control_close(control);
+	control = NULL;
+	profile_stop(profile);
+	trace_close(trace);
 	if (b && cfg->stats)
-		hv_stats_print(&b->vcpu.stats, stderr);
+		print_stats(&b->vcpu);
 	board_destroy(b);
 	return status;
+}
+
+static void gdb_fd_ready(void *opaque, int fd, short revents);
+
+/* Keep the board loop polling the stub's client socket (it changes on attach/detach). */
+static void gdb_sync_fds(struct board *b)
+{
+	int lfd, cfd;
+
+	gdbstub_fds(gdb, &lfd, &cfd);
+	if (cfd == gdb_client_fd_polled)
+		return;
+	if (gdb_client_fd_polled >= 0)
+		loop_remove_fd(&b->loop, gdb_client_fd_polled);
+	gdb_client_fd_polled = -1;
+	if (cfd >= 0 && loop_add_fd(&b->loop, cfd, POLLIN, gdb_fd_ready, b) == 0)
+		gdb_client_fd_polled = cfd;
+}
+
+/* Guest running: gdb sent something (Ctrl-C) or a client connects. */
+static void gdb_fd_ready(void *opaque, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	gdbstub_io(gdb);
+	gdb_sync_fds(opaque);
+}
+
+/* The vcpu stopped for gdb: serve it; false when gdb killed the target. */
+static bool gdb_stopped(struct board *b, enum vcpu_stop stop, bool hold)
+{
+	enum gdbstub_result r = gdbstub_stopped(gdb, stop, hold);
+
+	gdb_sync_fds(b);
+	return r != GDBSTUB_KILL;
 }
 
 int main(int argc, char **argv)
 {
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
 	const char *dump_dtb = NULL, *mem_arg = "256M";
-	bool no_reboot = false;
+	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
+	const char *gdb_spec = NULL;
+	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
+	uint64_t trace_size = TRACE_DEFAULT_SIZE;
+	unsigned profile_hz = PROFILE_DEFAULT_HZ;
 	struct board *b = NULL;
-	int opt;
+	int opt, r;
 
+	/* Offline subcommands. */
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return trace_cmd(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return profile_cmd(argc - 1, argv + 1);
 	qemu_spellings(argc, argv);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":k:m:hV", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			cfg.kernel = optarg;
@@ -246,15 +436,95 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SERIAL:
 			cfg.serial[0] = optarg;
+			serial0_set = true;
 			break;
 		case OPT_SERIAL1:
 			cfg.serial[1] = optarg;
+			break;
+		case OPT_DISK:
+			if (cfg.n_disks == BOARD_MAX_DISKS) {
+				fprintf(stderr, "hv440: too many --disk options (at most %d)\n",
+					BOARD_MAX_DISKS);
+				return EXIT_ERROR;
+			}
+			cfg.disk[cfg.n_disks++] = optarg;
+			break;
+		case OPT_NET:
+			if (cfg.n_nets == BOARD_MAX_NICS) {
+				fprintf(stderr, "hv440: too many --net options (at most %d)\n",
+					BOARD_MAX_NICS);
+				return EXIT_ERROR;
+			}
+			cfg.net[cfg.n_nets++] = optarg;
+			break;
+		case OPT_CONSOLE:
+			cfg.console = optarg;
+			break;
+		case OPT_NO_PARAVIRT:
+			cfg.no_paravirt = true;
+			break;
+		case OPT_SANDBOX:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "hv440: --sandbox takes on or off, not '%s'\n", optarg);
+				return try_help();
+			}
+			sandbox = !strcmp(optarg, "on");
+			break;
+		case OPT_BYTECHAN:
+			cfg.bytechan = optarg;
+			break;
+		case OPT_RNG:
+			cfg.rng = true;
 			break;
 		case OPT_NO_REBOOT:
 			no_reboot = true;
 			break;
 		case OPT_STATS:
+			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
+				fprintf(stderr, "hv440: invalid --stats format '%s' (use --stats or "
+					"--stats=json)\n", optarg);
+				return try_help();
+			}
 			cfg.stats = true;
+			stats_json = optarg && !strcmp(optarg, "json");
+			break;
+		case OPT_TRACE: {
+			const char *size;
+
+			trace_path = split_option(optarg, "size", &size);
+			if (size && (parse_size(size, &trace_size) || trace_size < (64ull << 10))) {
+				fprintf(stderr, "hv440: invalid trace size '%s' (at least 64K, e.g. "
+					"size=512M)\n", size);
+				return try_help();
+			}
+			break;
+		}
+		case OPT_CONTROL:
+			control_spec = optarg;
+			break;
+		case OPT_PROFILE: {
+			const char *hz;
+			uint32_t n;
+
+			profile_path = split_option(optarg, "hz", &hz);
+			if (hz) {
+				if (parse_addr(hz, &n) || n < 1 || n > 100000) {
+					fprintf(stderr, "hv440: invalid profile rate '%s' (1 to 100000)\n",
+						hz);
+					return try_help();
+				}
+				profile_hz = n;
+			}
+			break;
+		}
+		case OPT_GDB:
+			gdb_spec = optarg;
+			break;
+		case 's':
+			gdb_spec = "tcp::1234";
+			break;
+		case 'S':
+			gdb_hold = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -281,6 +551,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
+	if (gdb_hold && !gdb_spec) {
+		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s)\n");
+		return try_help();
+	}
 	if (cfg.kernel_addr_set && !cfg.kernel) {
 		fprintf(stderr, "hv440: --kernel-addr needs --kernel\n");
 		return try_help();
@@ -292,9 +566,34 @@ int main(int argc, char **argv)
 			mem_arg);
 		return EXIT_ERROR;
 	}
+	/* One stdio: a virtio console there takes it from UART0 unless --serial said otherwise. */
+	if (cfg.console && !strcmp(cfg.console, "stdio")) {
+		if (serial0_set && !strcmp(cfg.serial[0], "stdio")) {
+			fprintf(stderr, "hv440: --console stdio and --serial stdio cannot share stdio\n");
+			return EXIT_ERROR;
+		}
+		cfg.serial[0] = serial0_set ? cfg.serial[0] : "null";
+	}
+	if (cfg.bytechan && cfg.no_paravirt) {
+		fprintf(stderr, "hv440: --bytechan needs paravirtualization (drop --no-paravirt)\n");
+		return EXIT_ERROR;
+	}
+	if (cfg.bytechan && !strcmp(cfg.bytechan, "stdio")) {
+		if ((serial0_set && !strcmp(cfg.serial[0], "stdio")) ||
+		    (cfg.console && !strcmp(cfg.console, "stdio"))) {
+			fprintf(stderr, "hv440: --bytechan stdio cannot share stdio with --serial or --console\n");
+			return EXIT_ERROR;
+		}
+		cfg.serial[0] = serial0_set ? cfg.serial[0] : "null";
+	}
 	/* --dump-dtb only looks at the tree: no console. */
-	if (dump_dtb)
+	if (dump_dtb) {
 		cfg.serial[0] = cfg.serial[1] = "null";
+		if (cfg.console)
+			cfg.console = "null";
+		if (cfg.bytechan)
+			cfg.bytechan = "null";
+	}
 
 	/* Before the chardevs, so theirs (restore the terminal and die) do not replace ours. */
 	install_signals();
@@ -303,7 +602,43 @@ int main(int argc, char **argv)
 	if (dump_dtb)
 		return finish(b, &cfg, board_fdt_write_file(b, dump_dtb) ? EXIT_ERROR : EXIT_OK);
 
+	if (trace_path) {
+		r = trace_open(&trace, trace_path, trace_size);
+		if (r) {
+			fprintf(stderr, "hv440: cannot create trace file '%s': %s\n", trace_path,
+				strerror(-r));
+			return finish(b, &cfg, EXIT_ERROR);
+		}
+		b->vcpu.trace = trace;
+	}
+	if (profile_path) {
+		r = profile_start(&profile, profile_path, profile_hz, &b->vcpu);
+		if (r) {
+			fprintf(stderr, "hv440: cannot start the profile '%s': %s\n", profile_path,
+				strerror(-r));
+			return finish(b, &cfg, EXIT_ERROR);
+		}
+		b->vcpu.profile = profile;
+	}
+	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
+		return finish(b, &cfg, EXIT_ERROR);
+
+	if (sandbox && enter_sandbox(&cfg))
+		return finish(b, &cfg, EXIT_ERROR);
 	signal_vcpu = &b->vcpu;
+	if (gdb_spec) {
+		int lfd, cfd;
+
+		if (gdbstub_open(&gdb, &b->vcpu, gdb_spec))
+			return finish(b, &cfg, EXIT_ERROR);
+		gdbstub_fds(gdb, &lfd, &cfd);
+		if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
+			fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
+			return finish(b, &cfg, EXIT_ERROR);
+		}
+		if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
+			return finish(b, &cfg, EXIT_OK);
+	}
 	for (;;) {
 		enum vcpu_stop stop;
 
@@ -326,13 +661,25 @@ int main(int argc, char **argv)
 				"at pc 0x%08x\n", b->vcpu.core.pc);
 			return finish(b, &cfg, EXIT_CHECKSTOP);
 		case VCPU_STOP_HOST:
+			if (stats_print_requested) {
+				stats_print_requested = 0;
+				print_stats(&b->vcpu);
+			}
+			if (stats_reset_requested) {
+				stats_reset_requested = 0;
+				vcpu_stats_reset(&b->vcpu);
+			}
 			if (got_signal)
 				return finish(b, &cfg, 128 + got_signal);
 			if (board_quit_requested(b))
 				return finish(b, &cfg, EXIT_OK);
+			if (gdb && gdbstub_wants_stop(gdb) && !gdb_stopped(b, stop, false))
+				return finish(b, &cfg, EXIT_OK);
 			break;
 		case VCPU_STOP_DEBUG:
-			/* No debugger is attached yet: resume. */
+			/* A gdb breakpoint, watchpoint or step (without a stub: resume). */
+			if (gdb && !gdb_stopped(b, stop, false))
+				return finish(b, &cfg, EXIT_OK);
 			break;
 		}
 	}

@@ -59,8 +59,18 @@ run_tier unit unit_tier
 run_tier cli tests/cli/run.sh "$build"
 run_tier isa tests/isa/run.sh "$build"
 run_tier differential tests/isa/diff.sh "$build"
+run_tier pv tests/pv/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier boot tests/boot/run.sh "$build"
+	run_tier virtio tests/virtio/run.sh "$build"
+fi
+run_tier gdb tests/gdb/run.sh "$build" $quick
+run_tier trace tests/trace/run.sh "$build" "$([ "$quick" = --quick ] || echo --boot)"
+# Fuzz tier: only in a build configured with -Dfuzz=true (clang; docs/fuzzing.md), 20 s per harness.
+if [ -x "$build/tests/fuzz/fuzz_core" ]; then
+	run_tier fuzz tests/fuzz/run.sh "$build" 20
+else
+	echo "=== tier fuzz: not run ($build has no -Dfuzz=true harnesses)"
 fi
 
 echo

@@ -7,6 +7,10 @@
 #include <sys/mman.h>
 
 #include "board/board.h"
+#include "hw/virtio_blk.h"
+#include "hw/virtio_console.h"
+#include "hw/virtio_net.h"
+#include "hw/virtio_rng.h"
 
 #define MIB (1ull << 20)
 
@@ -165,13 +169,54 @@ static void poll_host(void *opaque, int64_t timeout_ns)
 	struct board *b = opaque;
 	unsigned i;
 
+	/* Backends whose fds change every round (slirp) register them around the poll. */
+	for (i = 0; i < BOARD_MAX_NICS; i++)
+		if (b->nic[i])
+			net_before_poll(virtio_net_backend(b->nic[i]), &timeout_ns);
 	loop_poll(&b->loop, timeout_ns);
-	for (i = 0; i < 2; i++) {
-		if (b->serial[i] && b->serial[i]->quit_requested && !b->quit) {
+	for (i = 0; i < BOARD_MAX_NICS; i++)
+		if (b->nic[i])
+			net_after_poll(virtio_net_backend(b->nic[i]));
+	for (i = 0; i < 4; i++) {
+		struct chardev *cd = i < 2 ? b->serial[i] : i == 2 ? b->vcons_chr : b->bc_chr;
+
+		if (cd && cd->quit_requested && !b->quit) {
 			b->quit = true;
 			vcpu_request_stop(&b->vcpu);
 		}
 	}
+}
+
+/* The ePAPR byte-channel hypercalls (hv/hcall.c) reach the one byte channel by its handle. */
+static struct bytechan *bytechan_of(void *opaque, uint32_t handle)
+{
+	struct board *b = opaque;
+
+	return b->bc_chr && handle == b->bc.handle ? &b->bc : NULL;
+}
+
+static int bc_send(void *opaque, uint32_t handle, const uint8_t *buf, unsigned len)
+{
+	struct bytechan *bc = bytechan_of(opaque, handle);
+
+	return bc ? (int)bytechan_send(bc, buf, len) : -1;
+}
+
+static int bc_receive(void *opaque, uint32_t handle, uint8_t *buf, unsigned max)
+{
+	struct bytechan *bc = bytechan_of(opaque, handle);
+
+	return bc ? (int)bytechan_receive(bc, buf, max) : -1;
+}
+
+static int bc_poll(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx)
+{
+	struct bytechan *bc = bytechan_of(opaque, handle);
+
+	if (!bc)
+		return -1;
+	bytechan_poll(bc, rx, tx);
+	return 0;
 }
 
 /* UIC0's outputs drive the core's external and critical inputs. */
@@ -180,6 +225,84 @@ static void uic_output(void *opaque, unsigned n, bool level)
 	struct board *b = opaque;
 
 	vcpu_set_irq(&b->vcpu, n == VCPU_IRQ_CRIT ? VCPU_IRQ_CRIT : VCPU_IRQ_EXT, level);
+}
+
+/* ---- virtio devices ---- */
+
+/* Put a virtio device on the next free PCI slot (1, 2, ...). */
+static int plug_virtio(struct board *b, struct virtio_dev *vd)
+{
+	struct virtio_pci *p;
+
+	if (b->n_virtio >= BOARD_MAX_VIRTIO) {
+		fprintf(stderr, "hv440: too many virtio devices (at most %d)\n", BOARD_MAX_VIRTIO);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		fprintf(stderr, "hv440: out of memory\n");
+		return -1;
+	}
+	virtio_pci_init(p, vd);
+	if (pci_host_plug(&b->pci, b->n_virtio + 1, &p->f)) {
+		fprintf(stderr, "hv440: cannot plug %s into PCI slot %u\n", vd->ops->name,
+			b->n_virtio + 1);
+		free(p);
+		return -1;
+	}
+	b->virtio[b->n_virtio++] = p;
+	return 0;
+}
+
+/* Disks, then NICs, then console and rng, in command-line order (docs/devices.md). */
+static int create_virtio(struct board *b)
+{
+	const struct board_config *cfg = b->cfg;
+	unsigned i;
+
+	for (i = 0; i < cfg->n_disks; i++) {
+		struct disk *d = disk_open(cfg->disk[i]);
+
+		if (!d)
+			return -1;
+		b->blk[i] = virtio_blk_create(d, i, b->ram, b->ram_size);
+		if (!b->blk[i]) {
+			disk_close(d);
+			fprintf(stderr, "hv440: out of memory\n");
+			return -1;
+		}
+		if (plug_virtio(b, virtio_blk_dev(b->blk[i])))
+			return -1;
+	}
+	for (i = 0; i < cfg->n_nets; i++) {
+		struct net_backend *nb = net_open(cfg->net[i], &b->loop);
+		uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i) };
+
+		if (!nb)
+			return -1;
+		b->nic[i] = virtio_net_create(nb, nb->mac_set ? nb->mac : mac, b->ram, b->ram_size);
+		if (!b->nic[i]) {
+			net_close(nb);
+			fprintf(stderr, "hv440: out of memory\n");
+			return -1;
+		}
+		if (plug_virtio(b, virtio_net_dev(b->nic[i])))
+			return -1;
+	}
+	if (cfg->console) {
+		b->vcons_chr = chardev_open(cfg->console, &b->loop);
+		if (!b->vcons_chr)
+			return -1;
+		b->vcons = virtio_console_create(b->vcons_chr, b->ram, b->ram_size);
+		if (!b->vcons || plug_virtio(b, virtio_console_dev(b->vcons)))
+			return -1;
+	}
+	if (cfg->rng) {
+		b->rng = virtio_rng_create(b->ram, b->ram_size);
+		if (!b->rng || plug_virtio(b, virtio_rng_dev(b->rng)))
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- image placement ---- */
@@ -297,9 +420,12 @@ int board_create(struct board **out, const struct board_config *cfg)
 	b->cfg = cfg;
 	*out = b;
 
-	/* 1. RAM: one mapping at guest physical 0, committed only as the guest touches it. */
+	/*
+	 * 1. RAM: one mapping at guest physical 0, committed only as the guest
+	 * touches it, plus the paravirt magic page behind it (hv/vcpu.h).
+	 */
 	b->ram_size = cfg->ram_size;
-	b->ram = mmap(NULL, b->ram_size, PROT_READ | PROT_WRITE,
+	b->ram = mmap(NULL, b->ram_size + VCPU_PV_EXTRA, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (b->ram == MAP_FAILED) {
 		b->ram = NULL;
@@ -313,7 +439,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 	bus_init_dcr(&b->dcr, "dcr");
 	b->vbus = (struct vcpu_bus){ .opaque = b, .mmio_read = mmio_read, .mmio_write = mmio_write,
 				     .dcr_read = dcr_read, .dcr_write = dcr_write,
-				     .poll = poll_host, .crit_possible = crit_possible };
+				     .poll = poll_host, .crit_possible = crit_possible,
+				     .bc_send = bc_send, .bc_receive = bc_receive, .bc_poll = bc_poll };
 
 	/* 3. The vcpu; the timebase runs at the core clock. */
 	if (vcpu_init(&b->vcpu, b->ram, b->ram_size, BOARD_CPU_FREQ, &b->vbus)) {
@@ -321,6 +448,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 		return -1;
 	}
 	b->vcpu.stats_enabled = cfg->stats;
+	if (!cfg->no_paravirt)
+		vcpu_pv_enable(&b->vcpu);
 
 	/* 4. UIC0 at DCR 0xC0, its outputs on the core's interrupt inputs. */
 	uic_init(&b->uic0, BOARD_UIC0_DCR,
@@ -338,6 +467,15 @@ int board_create(struct board **out, const struct board_config *cfg)
 		err |= bus_add(&b->mmio, &b->uart[i].mmio);
 	}
 
+	/* 5b. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
+	if (cfg->bytechan && !cfg->no_paravirt) {
+		b->bc_chr = chardev_open(cfg->bytechan, &b->loop);
+		if (!b->bc_chr)
+			return -1;
+		bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, BOARD_BC_RX_IRQ),
+			      uic_input(&b->uic0, BOARD_BC_TX_IRQ));
+	}
+
 	/* 6. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
 	for (i = 0; i < 4; i++)
 		inta[i] = uic_input(&b->uic0, 28 - i);
@@ -345,6 +483,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 	err |= bus_add(&b->mmio, &b->pci.cfg);
 	err |= bus_add(&b->mmio, &b->pci.regs);
 	err |= bus_add(&b->mmio, &b->pci.io);
+	if (create_virtio(b))
+		return -1;
 
 	/* 7. The indirect DCR files Linux touches on the 440EP: CPR0, SDR0, SDRAM0, EBC0. */
 	indirect_init(&b->cpr0, "cpr0", 0x0C);
@@ -406,6 +546,10 @@ int board_reset(struct board *b)
 	for (i = 0; i < 2; i++)
 		uart16550_reset(&b->uart[i]);
 	pci_host_reset(&b->pci);
+	if (b->bc_chr)
+		bytechan_reset(&b->bc);
+	for (i = 0; i < b->n_virtio; i++)
+		virtio_pci_reset(b->virtio[i]);
 	indirect_reset(&b->cpr0);
 	indirect_reset(&b->sdr0);
 	indirect_reset(&b->sdram0);
@@ -440,10 +584,22 @@ void board_destroy(struct board *b)
 	for (i = 0; i < 2; i++)
 		if (b->serial[i])
 			chardev_close(b->serial[i]);
+	for (i = 0; i < b->n_virtio; i++)
+		free(b->virtio[i]);
+	for (i = 0; i < BOARD_MAX_DISKS; i++)
+		virtio_blk_destroy(b->blk[i]);
+	for (i = 0; i < BOARD_MAX_NICS; i++)
+		virtio_net_destroy(b->nic[i]);
+	virtio_console_destroy(b->vcons);
+	if (b->vcons_chr)
+		chardev_close(b->vcons_chr);
+	if (b->bc_chr)
+		chardev_close(b->bc_chr);
+	virtio_rng_destroy(b->rng);
 	loader_free_file(&b->kernel);
 	loader_free_file(&b->initrd);
 	free(b->fdt);
 	if (b->ram)
-		munmap(b->ram, b->ram_size);
+		munmap(b->ram, b->ram_size + VCPU_PV_EXTRA);
 	free(b);
 }

@@ -12,9 +12,11 @@
 #include "host/loop.h"
 #include "hv/vcpu.h"
 #include "hw/bus.h"
+#include "hw/bytechan.h"
 #include "hw/pci_host.h"
 #include "hw/uart16550.h"
 #include "hw/uic.h"
+#include "hw/virtio_pci.h"
 
 /* Bamboo memory map and wiring (as QEMU's bamboo, which Linux 6.1 boots). */
 #define BOARD_UART0_BASE   0xEF600300u
@@ -30,6 +32,12 @@
 #define BOARD_MAX_RAM      (2ull << 30)
 #define BOARD_EPAPR_MAGIC  0x45504150u
 #define BOARD_IMA_SIZE     (256u << 20) /* initial mapped area: TLB entry 0 */
+#define BOARD_BC_RX_IRQ    20u          /* byte channel interrupts on UIC0 */
+#define BOARD_BC_TX_IRQ    21u
+
+#define BOARD_MAX_DISKS 8
+#define BOARD_MAX_NICS  4
+#define BOARD_MAX_VIRTIO 12       /* PCI slots 1..12 */
 
 /* What the command line asks for. */
 struct board_config {
@@ -42,6 +50,15 @@ struct board_config {
 	const char *append;       /* NULL: keep a user dtb's bootargs / none */
 	const char *dtb;          /* user device tree instead of the generated one */
 	const char *serial[2];    /* chardev specs for UART0/UART1 */
+	/* virtio devices on the PCI bus, plugged in this order from slot 1 (docs/devices.md). */
+	const char *disk[BOARD_MAX_DISKS];  /* --disk specs (host/disk.h) */
+	unsigned n_disks;
+	const char *net[BOARD_MAX_NICS];    /* --net specs (host/net.h) */
+	unsigned n_nets;
+	const char *console;      /* --console chardev spec for virtio-console, or NULL */
+	bool rng;                 /* --rng: virtio-rng from the host's getrandom() */
+	bool no_paravirt;         /* --no-paravirt: no /hypervisor node, hypercalls are system calls */
+	const char *bytechan;     /* --bytechan chardev spec: ePAPR byte channel 0, or NULL */
 	bool stats;
 };
 
@@ -77,6 +94,18 @@ struct board {
 	struct uart16550 uart[2];
 	struct pci_host pci;
 	struct board_indirect cpr0, sdr0, sdram0, ebc0;
+
+	/* virtio devices (hw/virtio*.h), slot i+1 holds virtio[i]. */
+	struct virtio_pci *virtio[BOARD_MAX_VIRTIO];
+	unsigned n_virtio;
+	struct virtio_blk *blk[BOARD_MAX_DISKS];
+	struct virtio_net *nic[BOARD_MAX_NICS];
+	struct virtio_console *vcons;
+	struct chardev *vcons_chr;
+	struct virtio_rng *rng;
+	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 20 (rx) / 21 (tx). */
+	struct bytechan bc;
+	struct chardev *bc_chr;   /* NULL: no byte channel */
 
 	/* Boot images, kept in host memory so a reset reloads them. */
 	struct loader_file kernel, initrd;

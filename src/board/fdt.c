@@ -19,6 +19,7 @@
 
 #define UART0_PATH "/plb/opb/serial@ef600300"
 #define UART1_PATH "/plb/opb/serial@ef600400"
+#define BC0_PATH   "/hypervisor/byte-channel@0"
 
 /* Every libfdt call goes through here: one clear line naming what failed. */
 #define FDT(call, what)                                                        \
@@ -147,9 +148,37 @@ static int gen_chosen(struct board *b, void *fdt, int root)
 	FDT_NODE(chosen, fdt, root, "chosen");
 	if (b->cfg->append)
 		FDT(fdt_setprop_string(fdt, chosen, "bootargs", b->cfg->append), "chosen bootargs");
-	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", UART0_PATH), "chosen stdout-path");
-	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", UART0_PATH),
+	/* With a byte channel, it is the console (Linux's ehv_bytechan finds it here). */
+	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH),
+	    "chosen stdout-path");
+	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH),
 	    "chosen linux,stdout-path");
+	return 0;
+}
+
+/*
+ * The paravirt /hypervisor node (docs/paravirt.md): how Linux finds the
+ * hypercall instructions (epapr_paravirt.c), that it runs on KVM's ABI
+ * (firmware.c: "linux,kvm"), EV_IDLE, and the byte channels, which
+ * "simple-bus" makes bamboo's of_platform_bus_probe() create as devices.
+ */
+static int gen_hypervisor(struct board *b, void *fdt, int root)
+{
+	static const char compat[] = "linux,kvm\0epapr,hypervisor-1\0simple-bus";
+	/* lis r0,0x4b56; ori r0,r0,0x4d21 ("KVM!"); sc; nop */
+	static const uint32_t hcall[4] = { 0x3c004b56u, 0x60004d21u, 0x44000002u, 0x60000000u };
+	int node, bc;
+
+	FDT_NODE(node, fdt, root, "hypervisor");
+	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)), "hypervisor compatible");
+	FDT(set_cells(fdt, node, "hcall-instructions", hcall, 4), "hypervisor hcall-instructions");
+	FDT(fdt_setprop(fdt, node, "has-idle", NULL, 0), "hypervisor has-idle");
+	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 1), "hypervisor #address-cells");
+	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 0), "hypervisor #size-cells");
+	if (b->bc_chr) {
+		bc = bytechan_fdt_node(&b->bc, fdt, node, UIC_PHANDLE, BOARD_BC_RX_IRQ, BOARD_BC_TX_IRQ);
+		FDT(bc, "byte-channel node");
+	}
 	return 0;
 }
 
@@ -169,6 +198,8 @@ static int generate(struct board *b, void *fdt)
 
 	/* fdt_add_subnode puts a node first among its siblings: add them last first. */
 	if (gen_chosen(b, fdt, root) || gen_plb(b, fdt, root))
+		return -1;
+	if (!b->cfg->no_paravirt && gen_hypervisor(b, fdt, root))
 		return -1;
 	if (gen_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
 	    gen_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
@@ -226,6 +257,13 @@ static int load_user(struct board *b, void **out)
 	err = f.size < (size_t)FDT_V1_SIZE ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);
 	if (!err && fdt_totalsize(f.data) > f.size)
 		err = -FDT_ERR_TRUNCATED;
+	/*
+	 * The whole tree, not just the header: libfdt's fdt_open_into() trusts
+	 * the memory reservation map (a map without its terminator made it
+	 * memmove() a negative size; tests/fuzz/corpus/fdt/regress-rsvmap-unterminated).
+	 */
+	if (!err)
+		err = fdt_check_full(f.data, f.size);
 	if (err) {
 		fprintf(stderr, "hv440: device tree '%s' is not a valid flattened device tree: %s\n",
 			b->cfg->dtb, fdt_strerror(err));

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/profile.h"
+#include "hv/trace.h"
 #include "hv/vcpu.h"
 
 /* SPR numbers (PPC440x5 manual, "Special Purpose Registers", SPR table). */
@@ -119,6 +121,9 @@ enum emul_result {
 void vcpu_sync(struct vcpu *v);               /* push MSR/PID/SPRG4-7 into the core */
 void vcpu_set_msr(struct vcpu *v, uint32_t msr);
 void hv_log(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Account one exit of kind taking ns from start_ns (0: now), and trace it when tracing. */
+void vcpu_account(struct vcpu *v, enum hv_exit_kind kind, uint64_t start_ns, uint64_t ns,
+		  uint32_t pc, uint32_t arg, unsigned tlb_index);
 
 /* emulate.c */
 enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *kind,
@@ -141,6 +146,19 @@ bool irq_machine_check(struct vcpu *v, uint32_t mcsr, uint32_t srr0);
 bool irq_deliver_pending(struct vcpu *v);
 /* Could any interrupt ever wake a waiting vcpu with its current MSR/TCR? */
 bool irq_can_wake(const struct vcpu *v);
+
+/* hcall.c: paravirtualization (docs/paravirt.md) */
+/* A guest-supervisor sc with r0 = KVM_SC_MAGIC_R0: answer it (pc moves past the sc). */
+#define KVM_SC_MAGIC_R0 0x4b564d21u /* "KVM!" */
+bool pv_hcall(struct vcpu *v);
+/* Magic page coherence: after every core exit / before every entry into the core. */
+void pv_magic_load(struct vcpu *v);
+void pv_magic_store(struct vcpu *v);
+/* The guest marked a critical section (shared->critical == r1, supervisor): no async interrupts. */
+bool pv_critical(const struct vcpu *v);
+/* A data TLB miss on the magic page in guest supervisor mode: map it. */
+bool pv_magic_fill(struct vcpu *v, gva_t ea, bool fetch);
+void pv_reset(struct vcpu *v);
 
 /* timer.c */
 void timer_reset(struct vcpu *v);

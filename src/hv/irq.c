@@ -37,6 +37,7 @@ void irq_deliver(struct vcpu *v, enum vcpu_ivor ivor, uint32_t srr0)
 	v->core.pc = (v->ivpr & 0xffff0000u) | (v->ivor[ivor] & 0x0000fff0u);
 	vcpu_set_msr(v, v->msr & ~clear);
 	v->stats.irq_delivered[ivor]++;
+	trace_irq(v, ivor, srr0, v->core.pc);
 }
 
 bool irq_machine_check(struct vcpu *v, uint32_t mcsr, uint32_t srr0)
@@ -58,6 +59,9 @@ bool irq_deliver_pending(struct vcpu *v)
 {
 	uint32_t pc = v->core.pc;
 
+	/* A paravirt guest's critical section holds off CE- and EE-class interrupts (as KVM's booke.c). */
+	if (pv_critical(v))
+		return false;
 	if (v->msr & MSR_CE) {
 		if (v->irq_crit) {
 			irq_deliver(v, IVOR_CRITICAL, pc);
@@ -70,7 +74,7 @@ bool irq_deliver_pending(struct vcpu *v)
 	}
 	if (v->msr & MSR_EE) {
 		if (v->irq_ext) {
-			hv_stats_add(&v->stats, HV_EXIT_EXTINT, 0);
+			vcpu_account(v, HV_EXIT_EXTINT, 0, 0, pc, 0, TRACE_NO_INDEX);
 			irq_deliver(v, IVOR_EXTERNAL, pc);
 			return true;
 		}
@@ -79,7 +83,7 @@ bool irq_deliver_pending(struct vcpu *v)
 			return true;
 		}
 		if ((v->tsr & TSR_DIS) && (v->tcr & TCR_DIE)) {
-			hv_stats_add(&v->stats, HV_EXIT_DEC, 0);
+			vcpu_account(v, HV_EXIT_DEC, 0, 0, pc, 0, TRACE_NO_INDEX);
 			irq_deliver(v, IVOR_DECREMENTER, pc);
 			return true;
 		}

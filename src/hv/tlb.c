@@ -44,6 +44,7 @@ int tlb_search(const struct vcpu *v, gva_t ea, unsigned ts, unsigned pid)
 static void shadow_drop(struct vcpu *v, unsigned index)
 {
 	core_stlb_invalidate(&v->core, index % CORE_STLB_SIZE);
+	trace_stlb_inval(v, index % CORE_STLB_SIZE);
 }
 
 void tlb_write_word(struct vcpu *v, unsigned index, unsigned ws, uint32_t val)
@@ -63,6 +64,7 @@ void tlb_write_word(struct vcpu *v, unsigned index, unsigned ws, uint32_t val)
 		e->word2 = val & TLB2_MASK;
 		break;
 	}
+	trace_gtlb_write(v, index % VCPU_TLB_SIZE, ws, val);
 	shadow_drop(v, index % VCPU_TLB_SIZE);
 }
 
@@ -89,6 +91,7 @@ void vcpu_tlb_set(struct vcpu *v, unsigned index, const struct vcpu_tlb_entry *e
 	v->tlb[index].word1 = e->word1 & TLB1_MASK;
 	v->tlb[index].word2 = e->word2 & TLB2_MASK;
 	v->tlb[index].tid = e->tid;
+	trace_gtlb_write(v, index, 3, e->word0);
 	shadow_drop(v, index);
 }
 
@@ -112,7 +115,7 @@ static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea)
 	gva_t epn = g->word0 & TLB0_EPN & ~(size - 1);
 	gpa_t base = (((gpa_t)(g->word1 & TLB1_ERPN) << 32) | (g->word1 & TLB1_RPN)) &
 		     ~(gpa_t)(size - 1);
-	uint64_t ram = v->core.ram_size;
+	uint64_t ram = v->ram_size; /* core.ram_size may include the magic page */
 	bool io = true;
 	unsigned si = gi % CORE_STLB_SIZE;
 
@@ -143,14 +146,18 @@ static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea)
 	if (v->core.stlb[si].flags & CORE_STLB_VALID)
 		v->stats.stlb_evictions++;
 	v->stats.stlb_fills++;
+	trace_stlb_write(v, si, &s, !!(v->core.stlb[si].flags & CORE_STLB_VALID));
 	core_stlb_write(&v->core, si, &s);
 }
 
 enum hv_exit_kind tlb_handle_miss(struct vcpu *v, gva_t ea, bool fetch, uint32_t esr)
 {
 	unsigned ts = fetch ? !!(v->msr & MSR_IS) : !!(v->msr & MSR_DS);
-	int gi = tlb_search(v, ea, ts, v->pid);
+	int gi;
 
+	if (pv_magic_fill(v, ea, fetch))
+		return HV_EXIT_DTLB_VIRT;
+	gi = tlb_search(v, ea, ts, v->pid);
 	if (gi < 0) {
 		/* REAL miss: the guest's own TLB miss interrupt (PPC440x5 manual, 6.4.14/6.4.15). */
 		if (fetch) {

@@ -82,6 +82,7 @@ int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
 	if (r < 0)
 		return r;
 	v->bus = bus;
+	v->ram_size = ram_size;
 	v->stats_enabled = true;
 	vcpu_reset(v);
 	return 0;
@@ -136,6 +137,7 @@ void vcpu_reset(struct vcpu *v)
 	v->stats_enabled = stats_enabled;
 
 	timer_reset(v);
+	pv_reset(v);
 	vcpu_tlb_set(v, 0, &boot);
 	v->core.pc = 0xfffffffcu;
 	vcpu_sync(v);
@@ -193,7 +195,7 @@ static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
 		return false;
 	pa = ((uint64_t)(v->tlb[i].word1 & 0xf) << 32 | (v->tlb[i].word1 & 0xfffffc00u)) +
 	     (ea & (tlb_page_size(v->tlb[i].word0) - 1));
-	if (pa + 4 > v->core.ram_size)
+	if (pa + 4 > v->ram_size)
 		return false;
 	*word = (uint32_t)v->core.ram[pa] << 24 | (uint32_t)v->core.ram[pa + 1] << 16 |
 		(uint32_t)v->core.ram[pa + 2] << 8 | v->core.ram[pa + 3];
@@ -251,9 +253,13 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		}
 		break;
 	case CORE_EXIT_SC:
-		/* System call: SRR0 is the instruction after sc (Book E). Hypercalls will hook in here. */
+		/*
+		 * System call: SRR0 is the instruction after sc (Book E), unless it is
+		 * a hypercall (hv/hcall.c); KVM accounts both as SYSCALL.
+		 */
 		kind = HV_EXIT_SYSCALL;
-		irq_deliver(v, IVOR_SYSCALL, pc + 4);
+		if (!pv_hcall(v))
+			irq_deliver(v, IVOR_SYSCALL, pc + 4);
 		break;
 	case CORE_EXIT_PROGRAM:
 		kind = HV_EXIT_EMULINST;
@@ -446,10 +452,12 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			return VCPU_STOP_RESET;
 		}
 		/* A debugger's single step holds asynchronous interrupts off unless asked. */
-		if (!v->debug.step || v->debug.step_irqs)
-			irq_deliver_pending(v);
-		if (__builtin_expect(v->profile != NULL, 0))
-			profile_poll(v);
+		if ((!v->debug.step || v->debug.step_irqs) && irq_deliver_pending(v) &&
+		    v->debug.step) {
+			/* The step took an interrupt: it ends at the vector's first instruction. */
+			v->debug.reason = VCPU_DEBUG_STEP;
+			return VCPU_STOP_DEBUG;
+		}
 		if (v->halted) {
 			if (v->debug.step && !v->debug.step_irqs) {
 				/* Waiting, and nothing may wake it during this step: the step ends here. */
@@ -458,6 +466,8 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			}
 			if (!irq_can_wake(v))
 				return VCPU_STOP_HALT;
+			if (__builtin_expect(v->profile != NULL, 0))
+				profile_poll(v);
 			wait_for_event(v);
 			last_poll = now_ns();
 			continue;
@@ -467,9 +477,14 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			v->core.skip_breakpoint_once = true;
 		insns0 = v->core.stats.insns;
 		pc0 = v->core.pc;
+		pv_magic_store(v); /* the magic page is the master copy while the guest runs */
 		t0 = now_ns();
 		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
 		t1 = now_ns();
+		/* Sample where the guest was, before the exit is handled (hv/profile.h). */
+		if (__builtin_expect(v->profile != NULL, 0))
+			profile_poll(v);
+		pv_magic_load(v);
 		/* The breakpoint was resumed over once an instruction ran (or pc moved). */
 		if (v->core.stats.insns != insns0 || v->core.pc != pc0)
 			v->debug.skip_pending = false;

@@ -38,6 +38,16 @@ struct vcpu_bus {
 	 * "b .") from one that waits for a critical interrupt.
 	 */
 	bool (*crit_possible)(void *opaque);
+	/*
+	 * ePAPR byte channels (hv/hcall.c, docs/paravirt.md); NULL: none.
+	 * Each returns a negative value for an unknown handle. send takes up
+	 * to len bytes and returns how many it took (0: no room now);
+	 * receive gives up to max bytes and returns how many; poll reports
+	 * bytes waiting to be received and room to send.
+	 */
+	int (*bc_send)(void *opaque, uint32_t handle, const uint8_t *buf, unsigned len);
+	int (*bc_receive)(void *opaque, uint32_t handle, uint8_t *buf, unsigned max);
+	int (*bc_poll)(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx);
 };
 
 /* Interrupt inputs (level-sensitive), driven by the interrupt controller. */
@@ -107,9 +117,28 @@ struct vcpu_debug {
 	bool watch_write;    /* ... by a store */
 };
 
+/*
+ * Paravirtualization (hv/hcall.c, docs/paravirt.md): ePAPR/KVM hypercalls
+ * and the magic page. The page's backing store is the 4 KiB of host memory
+ * right after guest RAM (vcpu_pv_enable), invisible to guest physical
+ * addresses; once the guest maps it, it is the master copy of the state
+ * in struct kvm_vcpu_arch_shared while the guest runs.
+ */
+#define VCPU_MAGIC_EA 0xfffff000u
+#define VCPU_PV_EXTRA 4096u /* bytes the host mapping of RAM needs beyond ram_size */
+struct vcpu_pv {
+	bool enabled;        /* hypercalls answered (off: --no-paravirt) */
+	bool mapped;         /* KVM_HC_PPC_MAP_MAGIC_PAGE done */
+	uint8_t *page;       /* host address of the shared page */
+	gpa_t page_pa;       /* its core-physical address (= guest RAM size) */
+	uint64_t hcalls;     /* hypercalls answered */
+};
+
 struct vcpu {
 	struct core core;
 	const struct vcpu_bus *bus;
+	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
+	struct vcpu_pv pv;
 
 	/* Privileged state (PPC440x5 manual; names as the SPRs). */
 	uint32_t msr;
@@ -148,6 +177,12 @@ int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
 	      const struct vcpu_bus *bus);
 /* Power-on state of the 440 (PPC440x5 manual, "Reset"): PC 0xfffffffc, one 4 KiB TLB entry at the top. */
 void vcpu_reset(struct vcpu *v);
+
+/*
+ * Turn paravirtualization on (before the first run): the host mapping of
+ * RAM passed to vcpu_init() must be ram_size + VCPU_PV_EXTRA bytes long.
+ */
+void vcpu_pv_enable(struct vcpu *v);
 
 /* Board set-up helpers. */
 void vcpu_tlb_set(struct vcpu *v, unsigned index, const struct vcpu_tlb_entry *e);

@@ -337,6 +337,33 @@ def test_escape_key(ctx, con_factory):
         os.close(slave)
 
 
+def proc_status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def test_sandbox(ctx, con_factory):
+    """By default the running hv440 is under a seccomp filter with no new
+    privileges and no capabilities; --sandbox off leaves it unconfined. (That
+    the allow-list suffices is shown by every other test, which runs with it.)"""
+    hv440_only(ctx)
+    for mode, want in (("on", "2"), ("off", "0")):
+        argv = ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0")
+        con = con_factory(argv + ["--sandbox", mode], 300)
+        con.expect(r"^guest: shell ready$", 120)
+        st = proc_status(con.proc.pid)
+        check(st.get("Seccomp") == want, f"--sandbox {mode}: Seccomp {st.get('Seccomp')}, want {want}")
+        if mode == "on":
+            check(st.get("NoNewPrivs") == "1", f"NoNewPrivs {st.get('NoNewPrivs')}")
+            check(int(st.get("CapEff", "1"), 16) == 0, f"CapEff {st.get('CapEff')}")
+            # The guest still works under the filter: a command, then a clean reboot.
+            rc, out = con.run("echo $((6*7))", 60)
+            check(rc == 0 and "42" in out, f"guest under the sandbox: {out!r}")
+        con.send("reboot -f")
+        rc = con.wait_exit(60)
+        check(rc == 0, f"--sandbox {mode}: exit status {rc}")
+
+
 TESTS = {
     "all_sh": test_all_sh,
     "interactive": test_interactive,
@@ -349,6 +376,7 @@ TESTS = {
     "serial_unix": test_serial_unix,
     "serial_pty": test_serial_pty,
     "escape_key": test_escape_key,
+    "sandbox": test_sandbox,
 }
 
 

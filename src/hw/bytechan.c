@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* bytechan.c - an ePAPR byte channel: a host character backend behind hypercalls, rx/tx interrupt lines. */
+#include <stdio.h>
+
+#include <libfdt.h>
+
+#include "hw/bytechan.h"
+
+/* Room the guest may always count on for a send: one hypercall's worth (ePAPR: 16 bytes). */
+#define TX_ROOM 16u
+
+static void update_irq(struct bytechan *bc)
+{
+	irq_set(&bc->rx_irq, bc->rx_count > 0);
+	irq_set(&bc->tx_irq, true);
+}
+
+static size_t bc_can_receive(void *opaque)
+{
+	struct bytechan *bc = opaque;
+
+	return BYTECHAN_RX_SIZE - bc->rx_count;
+}
+
+static void bc_receive_host(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct bytechan *bc = opaque;
+
+	for (size_t i = 0; i < len && bc->rx_count < BYTECHAN_RX_SIZE; i++) {
+		bc->rx[(bc->rx_head + bc->rx_count) % BYTECHAN_RX_SIZE] = buf[i];
+		bc->rx_count++;
+	}
+	update_irq(bc);
+}
+
+void bytechan_init(struct bytechan *bc, uint32_t handle, struct chardev *cd,
+		   struct irq_line rx_irq, struct irq_line tx_irq)
+{
+	bc->handle = handle;
+	bc->cd = cd;
+	bc->rx_irq = rx_irq;
+	bc->tx_irq = tx_irq;
+	bc->rx_head = bc->rx_count = 0;
+	if (cd) {
+		struct chardev_client c = {
+			.opaque = bc,
+			.can_receive = bc_can_receive,
+			.receive = bc_receive_host,
+		};
+
+		chardev_set_client(cd, &c);
+	}
+}
+
+void bytechan_reset(struct bytechan *bc)
+{
+	bc->rx_head = bc->rx_count = 0;
+	update_irq(bc);
+	if (bc->cd)
+		chardev_kick(bc->cd);
+}
+
+unsigned bytechan_send(struct bytechan *bc, const uint8_t *buf, unsigned len)
+{
+	if (bc->cd && len)
+		chardev_write(bc->cd, buf, len);
+	return len;
+}
+
+unsigned bytechan_receive(struct bytechan *bc, uint8_t *buf, unsigned max)
+{
+	unsigned n = 0;
+
+	while (n < max && bc->rx_count) {
+		buf[n++] = bc->rx[bc->rx_head];
+		bc->rx_head = (bc->rx_head + 1) % BYTECHAN_RX_SIZE;
+		bc->rx_count--;
+	}
+	update_irq(bc);
+	if (n && bc->cd)
+		chardev_kick(bc->cd);
+	return n;
+}
+
+void bytechan_poll(const struct bytechan *bc, unsigned *rx, unsigned *tx)
+{
+	*rx = bc->rx_count;
+	*tx = TX_ROOM;
+}
+
+int bytechan_fdt_node(const struct bytechan *bc, void *fdt, int parent, uint32_t uic_phandle,
+		      unsigned rx_irq_n, unsigned tx_irq_n)
+{
+	/* interrupts: rx then tx, each <line 4> (4: level, active high), as ehv_bytechan parses them. */
+	const fdt32_t irqs[4] = { cpu_to_fdt32(rx_irq_n), cpu_to_fdt32(4),
+				  cpu_to_fdt32(tx_irq_n), cpu_to_fdt32(4) };
+	char name[32];
+	int node, r;
+
+	snprintf(name, sizeof(name), "byte-channel@%x", bc->handle);
+	node = fdt_add_subnode(fdt, parent, name);
+	if (node < 0)
+		return node;
+	if ((r = fdt_setprop_string(fdt, node, "compatible", "epapr,hv-byte-channel")) < 0 ||
+	    (r = fdt_setprop_u32(fdt, node, "reg", bc->handle)) < 0 ||
+	    (r = fdt_setprop_u32(fdt, node, "hv-handle", bc->handle)) < 0 ||
+	    (r = fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle)) < 0 ||
+	    (r = fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs))) < 0)
+		return r;
+	return node;
+}
