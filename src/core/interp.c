@@ -1153,7 +1153,27 @@ static inline struct block *block_at(struct core *c, struct block *prev, bool *s
  * Events and the budget are checked between blocks (every block ends at a
  * branch or after BLK_MAX_INSNS instructions).
  */
+static const struct core_exit *run_blocks(struct core *c, uint64_t budget);
+
+/*
+ * The FPU switches the host x87 unit to round-toward-zero for exact guest
+ * rounding (fpu.c); the rest of hv440 (printf of doubles, libm) must see
+ * the host's own mode again when the core returns.
+ */
 const struct core_exit *core_run(struct core *c, uint64_t budget)
+{
+	const struct core_exit *e;
+	uint16_t cw, now;
+
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	e = run_blocks(c, budget);
+	__asm__ volatile("fnstcw %0" : "=m"(now));
+	if (now != cw)
+		__asm__ volatile("fldcw %0" : : "m"(cw));
+	return e;
+}
+
+static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 {
 	/* Every op defaults to exec(); the range initializer is then overridden on purpose. */
 #pragma GCC diagnostic push

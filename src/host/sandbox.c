@@ -68,14 +68,14 @@ static const int allowed[] = {
 
 #ifdef HV440_ASAN
 /*
- * Test builds only: LeakSanitizer's exit-time check stops the world with a
- * ptrace()ing helper thread and reads /proc/self; let it.
+ * Sanitizer builds (tests only): LeakSanitizer's exit-time check stops the
+ * world from a ptrace()ing helper process that reads /proc. Calls outside
+ * the list are logged by the kernel instead of trapped there; the normal
+ * build's test suite is what proves the allow-list.
  */
-static const int allowed_asan[] = {
-	SCMP_SYS(prctl), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(getdents64),
-	SCMP_SYS(readlink), SCMP_SYS(sched_getaffinity), SCMP_SYS(getppid),
-	SCMP_SYS(open), SCMP_SYS(openat),
-};
+#define DEFAULT_ACTION SCMP_ACT_LOG
+#else
+#define DEFAULT_ACTION SCMP_ACT_TRAP
 #endif
 
 /* One line on stderr naming the refused call, then the default SIGSYS action. */
@@ -126,11 +126,9 @@ static int add_open_rules(scmp_filter_ctx ctx, bool read_only_open)
 	int rc;
 
 #ifdef HV440_ASAN
-	for (size_t i = 0; i < sizeof(allowed_asan) / sizeof(allowed_asan[0]); i++) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed_asan[i], 0);
-		if (rc)
-			return rc;
-	}
+	(void)refuse;
+	(void)wr;
+	(void)read_only_open;
 	return 0;
 #endif
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
@@ -154,7 +152,7 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-#ifndef HV440_ASAN /* LeakSanitizer's tracer must still read /proc/PID/task */
+#ifndef HV440_ASAN /* LeakSanitizer's tracer reads /proc/PID/task */
 	if (drop_capabilities()) {
 		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
 		return -1;
@@ -166,7 +164,7 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSYS, &sa, NULL);
 
-	ctx = seccomp_init(SCMP_ACT_TRAP);
+	ctx = seccomp_init(DEFAULT_ACTION);
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp_init failed");
 		return -1;

@@ -106,12 +106,14 @@ if [ "$quick" != "--quick" ]; then
 	kpv=$("$top/tests/lib/guest-path.sh" kernel-pv 2>/dev/null)
 	k=$("$top/tests/lib/guest-path.sh" kernel 2>/dev/null)
 	initrd=$("$top/tests/lib/guest-path.sh" initrd 2>/dev/null)
-	# boot_shell LOG ARGS...: boot to "guest: shell ready" (90 s at most), then power off.
+	# boot_shell LOG ARGS...: boot to "guest: shell ready" (90 s at most), then stop hv440 (SIGTERM).
+	# The console goes to LOG (a file backend: no stdin to hold open), --stats to LOG.err.
 	boot_shell() {
 		local log=$1
 		shift
-		(sleep 90) | timeout -k 2 100 nice -n 10 "$hv" -m 256M --initrd "$initrd" --no-reboot "$@" \
-			>"$log" 2>&1 &
+		rm -f "$log" "$log.err"
+		timeout -k 2 100 nice -n 10 "$hv" -m 256M --initrd "$initrd" --no-reboot \
+			--serial "file:$log" "$@" </dev/null 2>"$log.err" &
 		local pid=$!
 		for _ in $(seq 1 180); do
 			grep -q 'guest: shell ready' "$log" 2>/dev/null && break
@@ -120,13 +122,14 @@ if [ "$quick" != "--quick" ]; then
 		done
 		kill $pid 2>/dev/null
 		wait $pid 2>/dev/null
+		touch "$log"
 	}
 	if [ -f "$kpv" ]; then
 		boot_shell "$out/linux-pv.log" --kernel "$kpv" --append "console=ttyS0" --stats
 		boot_shell "$out/linux-nopv.log" --kernel "$kpv" --append "console=ttyS0" --stats --no-paravirt
 		# The patched kernel reads MSR from the magic page: mfmsr exits collapse (boot to shell).
-		mf_pv=$(awk '$1 == "EMUL_MFMSR" { print $2 }' "$out/linux-pv.log")
-		mf_nopv=$(awk '$1 == "EMUL_MFMSR" { print $2 }' "$out/linux-nopv.log")
+		mf_pv=$(awk '$1 == "EMUL_MFMSR" { print $2 }' "$out/linux-pv.log.err")
+		mf_nopv=$(awk '$1 == "EMUL_MFMSR" { print $2 }' "$out/linux-nopv.log.err")
 		check "pv kernel: patched mfmsr stops trapping (${mf_pv:-?} vs ${mf_nopv:-?} mfmsr exits)" \
 			"[ -n '$mf_pv' ] && [ -n '$mf_nopv' ] && [ \$(( ${mf_pv:-0} * 3 )) -lt ${mf_nopv:-0} ]"
 		check "pv kernel boots to a shell" "grep -q 'shell ready' '$out/linux-pv.log'" "see $out/linux-pv.log"
