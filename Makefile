@@ -32,7 +32,7 @@ check-asan: test-deps
 	@scripts/install-deps.sh build
 	[ -f build-asan/build.ninja ] || CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan --quick
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan
 
 # hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py --help); not a test.
 bench: test-deps $(BUILD)/hv440

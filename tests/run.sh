@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh - run every test tier against one build: unit, cli, isa, differential, boot.
-# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boot tier, as the ASan run does)
+# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio, pv, gdb, trace tiers)
 set -uo pipefail
 build=${1:?usage: tests/run.sh BUILD_DIR [--quick]}
 quick=${2:-}

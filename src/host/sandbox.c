@@ -101,7 +101,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *uctx)
 	raise(sig);
 }
 
-static __attribute__((unused)) int drop_capabilities(void)
+static int drop_capabilities(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
@@ -152,12 +152,10 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-#ifndef HV440_ASAN /* LeakSanitizer's tracer reads /proc/PID/task */
 	if (drop_capabilities()) {
 		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
 		return -1;
 	}
-#endif
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
