@@ -254,14 +254,24 @@ static int load_user(struct board *b, void **out)
 
 	if (loader_read_file(&f, b->cfg->dtb, "device tree"))
 		return -1;
-	err = f.size < (size_t)FDT_V1_SIZE ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);
+	/* fdt_check_header() reads the whole header its version field promises (40 bytes for 17). */
+	err = f.size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);
 	if (!err && fdt_totalsize(f.data) > f.size)
 		err = -FDT_ERR_TRUNCATED;
 	/*
 	 * The whole tree, not just the header: libfdt's fdt_open_into() trusts
 	 * the memory reservation map (a map without its terminator made it
 	 * memmove() a negative size; tests/fuzz/corpus/fdt/regress-rsvmap-unterminated).
+	 * Versions before 16 (full-path node names; dtc writes 17) are refused
+	 * first: libfdt 1.6's fdt_check_full() crashes on some of them
+	 * (tests/fuzz/corpus/fdt/regress-version-9).
 	 */
+	if (!err && fdt_version(f.data) < 16) {
+		fprintf(stderr, "hv440: device tree '%s' has version %u (version 16 or later needed)\n",
+			b->cfg->dtb, fdt_version(f.data));
+		loader_free_file(&f);
+		return -1;
+	}
 	if (!err)
 		err = fdt_check_full(f.data, f.size);
 	if (err) {

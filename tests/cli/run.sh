@@ -63,6 +63,7 @@ mkdir "$T/dir"
 echo "garbage, not a device tree" >"$T/garbage.dtb"
 # Found by tests/fuzz (fuzz_fdt): a valid header but no end to the memory reservation map.
 tail -c +6 "$(dirname "$0")/../fuzz/corpus/fdt/regress-rsvmap-unterminated" >"$T/rsvmap.dtb"
+tail -c +6 "$(dirname "$0")/../fuzz/corpus/fdt/regress-version-9" >"$T/v9.dtb"
 head -c $((20 * 1024 * 1024)) /dev/zero >"$T/big.initrd"
 
 expect_error "missing kernel file"     --serial null --kernel "$T/nonexistent"
@@ -83,6 +84,7 @@ expect_error "extra argument"          --serial null --kernel /bin/true extra
 expect_error "bad --kernel-addr"       --serial null --kernel "$T/text" --kernel-addr 0xzz
 expect_error "--dtb garbage"           --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/garbage.dtb"
 expect_error "--dtb rsvmap unterminated" --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/rsvmap.dtb"
+expect_error "--dtb version 9"          --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/v9.dtb"
 expect_error "--serial bogus:"         --serial bogus: --kernel "$T/text" --kernel-addr 0
 expect_error "--serial1 bogus"         --serial null --serial1 bogus --kernel "$T/text" --kernel-addr 0
 expect_error "--initrd missing"        --serial null --kernel "$T/text" --kernel-addr 0 --initrd "$T/nonexistent"
