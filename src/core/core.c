@@ -17,6 +17,7 @@ int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
 	c->ram = ram;
 	c->ram_size = ram_size;
 	c->tb_freq = tb_freq;
+	c->tb_mult = (uint64_t)(((unsigned __int128)tb_freq << 32) / 1000000000u);
 	core_reset(c);
 	return 0;
 }
@@ -299,15 +300,29 @@ static uint64_t host_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Host-derived ticks: ns * tb_freq / 1e9 in 128 bits (no overflow for centuries). */
+/*
+ * Host-derived ticks: ns * tb_freq / 1e9 as a 128-bit multiply by a 32.32
+ * fixed-point factor (relative error below 1e-9; no division on the exit
+ * path, no overflow for centuries).
+ */
+static uint64_t ticks_at(const struct core *c, uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * c->tb_mult) >> 32);
+}
+
 static uint64_t host_ticks(const struct core *c)
 {
-	return (uint64_t)((unsigned __int128)host_ns() * c->tb_freq / 1000000000u);
+	return ticks_at(c, host_ns());
 }
 
 uint64_t core_tb_read(const struct core *c)
 {
 	return host_ticks(c) + (uint64_t)c->tb_offset;
+}
+
+uint64_t core_tb_at(const struct core *c, uint64_t ns)
+{
+	return ticks_at(c, ns) + (uint64_t)c->tb_offset;
 }
 
 void core_tb_write(struct core *c, uint64_t value)

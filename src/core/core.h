@@ -202,6 +202,7 @@ struct core {
 
 	/* Timebase: counts at tb_freq Hz from the host's monotonic clock. */
 	uint64_t tb_freq;
+	uint64_t tb_mult;      /* tb_freq * 2^32 / 1e9: ticks = ns * tb_mult >> 32 (no division) */
 	int64_t tb_offset;     /* guest TB = host-derived ticks + tb_offset */
 
 	struct core_stlb_entry stlb[CORE_STLB_SIZE];
@@ -257,6 +258,8 @@ void core_icache_invalidate_range(struct core *c, gpa_t pa, uint64_t len);
 
 /* Timebase (TBL/TBU). */
 uint64_t core_tb_read(const struct core *c);
+/* The TB at host CLOCK_MONOTONIC time ns (for callers that have just read the clock). */
+uint64_t core_tb_at(const struct core *c, uint64_t ns);
 void core_tb_write(struct core *c, uint64_t value);
 /* Host nanoseconds until the timebase reaches tb (0 if already past). */
 uint64_t core_tb_ns_until(const struct core *c, uint64_t tb);

@@ -164,6 +164,7 @@ void pv_reset(struct vcpu *v);
 void timer_reset(struct vcpu *v);
 /* Bring DEC/FIT/watchdog up to the current timebase; false if the watchdog resets. */
 bool timer_update(struct vcpu *v);
+bool timer_update_at(struct vcpu *v, uint64_t tb); /* the same, at a TB the caller just read */
 uint32_t timer_read_dec(struct vcpu *v);
 void timer_write_dec(struct vcpu *v, uint32_t val);
 void timer_write_tb(struct vcpu *v, uint64_t tb);

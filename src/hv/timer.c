@@ -79,7 +79,11 @@ static void dec_update(struct vcpu *v, uint64_t now)
 
 bool timer_update(struct vcpu *v)
 {
-	uint64_t now = core_tb_read(&v->core);
+	return timer_update_at(v, core_tb_read(&v->core));
+}
+
+bool timer_update_at(struct vcpu *v, uint64_t now)
+{
 	uint64_t n;
 
 	dec_update(v, now);

@@ -422,6 +422,7 @@ static void wait_for_event(struct vcpu *v)
 enum vcpu_stop vcpu_run(struct vcpu *v)
 {
 	uint64_t last_poll = now_ns();
+	uint64_t now = last_poll; /* the clock as of the last read: one exit's end is the next's start */
 	unsigned step_tries = 0;
 
 	v->debug.reason = VCPU_DEBUG_NONE;
@@ -444,10 +445,10 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 							 CORE_EVENT_IO));
 		if ((ev & CORE_EVENT_IO) && v->bus && v->bus->poll) {
 			/* Host I/O waits for this thread: service it now. */
-			last_poll = now_ns();
 			v->bus->poll(v->bus->opaque, 0);
+			last_poll = now = now_ns();
 		}
-		if (!timer_update(v) || v->reset_requested) {
+		if (!timer_update_at(v, core_tb_at(&v->core, now)) || v->reset_requested) {
 			v->reset_requested = false;
 			return VCPU_STOP_RESET;
 		}
@@ -469,7 +470,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			if (__builtin_expect(v->profile != NULL, 0))
 				profile_poll(v);
 			wait_for_event(v);
-			last_poll = now_ns();
+			last_poll = now = now_ns();
 			continue;
 		}
 
@@ -478,7 +479,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		insns0 = v->core.stats.insns;
 		pc0 = v->core.pc;
 		pv_magic_store(v); /* the magic page is the master copy while the guest runs */
-		t0 = now_ns();
+		t0 = now;
 		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
 		t1 = now_ns();
 		/* Sample where the guest was, before the exit is handled (hv/profile.h). */
@@ -494,7 +495,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		if (TRACE_ON(v))
 			trace_exit_info(v, e, &xpc, &xarg, &xidx);
 		kind = handle_exit(v, e, &stopping, &stop);
-		t2 = now_ns();
+		t2 = now = now_ns();
 		if (kind != HV_EXIT__COUNT)
 			vcpu_account(v, kind, t1, t2 - t1, xpc, xarg, xidx);
 		if (stopping)
@@ -506,9 +507,9 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			return VCPU_STOP_DEBUG;
 		}
 		if (t2 - last_poll >= POLL_INTERVAL_NS) {
-			last_poll = t2;
 			if (v->bus && v->bus->poll)
 				v->bus->poll(v->bus->opaque, 0);
+			last_poll = now = now_ns();
 		}
 	}
 }
