@@ -5,7 +5,7 @@ CC ?= gcc
 GUEST_KERNEL ?= $(shell tests/lib/guest-path.sh kernel)
 GUEST_INITRD ?= $(shell tests/lib/guest-path.sh initrd)
 
-.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan bench clean
+.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan check-fuzz bench clean
 
 all: $(BUILD)/hv440
 
@@ -34,11 +34,18 @@ check-asan: test-deps
 	ninja -C build-asan
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 tests/run.sh build-asan
 
+# libFuzzer harnesses (tests/fuzz, docs/fuzzing.md), 20 s each over the kept corpus; CI runs this too.
+check-fuzz: test-deps
+	@scripts/install-deps.sh build
+	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
+	ninja -C build-fuzz
+	tests/fuzz/run.sh build-fuzz 20
+
 # hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py --help); not a test.
 bench: test-deps $(BUILD)/hv440
 	bench/run.py --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz
 
 FORCE:
