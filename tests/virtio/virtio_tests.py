@@ -359,6 +359,70 @@ def test_net_user(ctx):
         server.wait(10)
 
 
+def dns_answerer(sock, name, addr, stop):
+    """A minimal DNS server: answers A queries for name with addr, NXDOMAIN otherwise."""
+    import struct
+    want = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            q, peer = sock.recvfrom(512)
+        except OSError:
+            continue
+        if len(q) < 12:
+            continue
+        qid = q[:2]
+        end = q.find(b"\0", 12)
+        if end < 0 or len(q) < end + 5:
+            continue
+        qname, qtype = q[12:end + 1], struct.unpack(">H", q[end + 1:end + 3])[0]
+        question = q[12:end + 5]
+        if qname.lower() == want and qtype == 1:
+            ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes(map(int, addr.split(".")))
+            hdr = qid + struct.pack(">HHHHH", 0x8180, 1, 1, 0, 0)
+            sock.sendto(hdr + question + ans, peer)
+        else:
+            rcode = 0x8183 if qname.lower() != want else 0x8180
+            sock.sendto(qid + struct.pack(">HHHHH", rcode, 1, 0, 0, 0) + question, peer)
+
+
+def test_net_dns(ctx):
+    """slirp forwards the guest's DNS (10.0.2.3) to the host's resolver from
+    /etc/resolv.conf, re-read under the sandbox: hv440 runs in a private mount namespace
+    whose resolv.conf names a DNS server this test runs on 127.0.0.1:53."""
+    import socket
+    import threading
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        raise Fail("needs root and unshare(1) for a private /etc/resolv.conf")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind(("127.0.0.1", 53))
+    except OSError as e:
+        raise Fail(f"cannot run a test DNS server on 127.0.0.1:53: {e}")
+    stop = threading.Event()
+    t = threading.Thread(target=dns_answerer, args=(sock, "hv440-dns-test.example", "10.0.2.77",
+                                                    stop), daemon=True)
+    t.start()
+    resolv = os.path.join(ctx.tmp, "resolv.conf")
+    with open(resolv, "w") as f:
+        f.write("nameserver 127.0.0.1\n")
+    prefix = ["unshare", "-m", "sh", "-c",
+              'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolv]
+    try:
+        con = ctx.boot(["--net", "user"], prefix=prefix)
+        guest_dhcp(ctx, con)
+        _, out = ctx.run(con, "nslookup hv440-dns-test.example 10.0.2.3 2>&1", 120)
+        check(re.search(r"Address:?\s+10\.0\.2\.77", out), f"nslookup through slirp: {out!r}")
+        rc, out = ctx.run(con, "nslookup no-such-name.example 10.0.2.3 2>&1", 120, ok=False)
+        check("10.0.2.77" not in out, f"unknown name resolved: {out!r}")
+        con.send("reboot -f")
+        check(con.wait_exit(120) == 0, "hv440 exit status")
+    finally:
+        stop.set()
+        t.join(2)
+        sock.close()
+
+
 def test_net_tap(ctx):
     """TAP in a network namespace the test creates: ping guest -> host and host -> guest."""
     if os.geteuid() != 0 or not shutil.which("ip"):
@@ -470,6 +534,7 @@ TESTS = [
     ("hostile-guest", test_hostile_guest),
     ("many-disks-reboot", test_many_disks_reboot),
     ("net-user", test_net_user),
+    ("net-dns", test_net_dns),
     ("net-tap", test_net_tap),
     ("console-rng", test_console_rng),
 ]
