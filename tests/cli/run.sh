@@ -87,6 +87,18 @@ expect_error "--dtb rsvmap unterminated" --serial null --kernel "$T/text" --kern
 expect_error "--dtb version 9"          --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/v9.dtb"
 expect_error "--serial bogus:"         --serial bogus: --kernel "$T/text" --kernel-addr 0
 expect_error "--serial1 bogus"         --serial null --serial1 bogus --kernel "$T/text" --kernel-addr 0
+expect_error "--sandbox maybe"         --serial null --sandbox maybe --kernel "$T/text" --kernel-addr 0
+expect_error "--console bogus:"        --serial null --console bogus: --kernel "$T/text" --kernel-addr 0
+expect_error "--bytechan bogus:"       --serial null --bytechan bogus: --kernel "$T/text" --kernel-addr 0
+expect_error "--stats=xml"             --serial null --stats=xml --kernel "$T/text" --kernel-addr 0
+expect_error "--trace unwritable"      --serial null --trace "$T/dir/no/t" --kernel "$T/text" --kernel-addr 0
+expect_error "--profile unwritable"    --serial null --profile "$T/dir/no/p" --kernel "$T/text" --kernel-addr 0
+expect_error "--control tcp:"          --serial null --control tcp:1 --kernel "$T/text" --kernel-addr 0
+expect_error "--gdb udp:"              --serial null --gdb udp:1 --kernel "$T/text" --kernel-addr 0
+expect_error "--disk missing"          --serial null --disk "$T/nonexistent" --kernel "$T/text" --kernel-addr 0
+expect_error "--net bogus"             --serial null --net bogus --kernel "$T/text" --kernel-addr 0
+expect_error "--serial1 unix: empty"   --serial null --serial1 unix: --kernel "$T/text" --kernel-addr 0
+expect_error "-m 1.5G"                 --serial null -m 1.5G --kernel "$T/text" --kernel-addr 0
 expect_error "--initrd missing"        --serial null --kernel "$T/text" --kernel-addr 0 --initrd "$T/nonexistent"
 expect_error "raw kernel beyond RAM"   --serial null --kernel "$T/text" --kernel-addr 0x7fffffff
 expect_error "kernel+initrd in -m 16M" --serial null -m 16M --kernel "$T/text" --kernel-addr 0 --initrd "$T/big.initrd"
