@@ -59,6 +59,7 @@ run_tier unit unit_tier
 run_tier cli tests/cli/run.sh "$build"
 run_tier isa tests/isa/run.sh "$build"
 run_tier differential tests/isa/diff.sh "$build"
+run_tier hostile tests/hostile/run.sh "$build"
 run_tier pv tests/pv/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier boot tests/boot/run.sh "$build"
