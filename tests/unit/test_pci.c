@@ -10,18 +10,7 @@
 
 #include "hw/pci_host.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (cond) {                                                  \
-			passed++;                                            \
-		} else {                                                     \
-			failed++;                                            \
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,       \
-				__LINE__, #cond);                            \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 #define CFG 0xeec00000u
 #define REGS 0xef400000u

@@ -15,18 +15,7 @@
 #include "host/loop.h"
 #include "hw/uart16550.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (cond) {                                                  \
-			passed++;                                            \
-		} else {                                                     \
-			failed++;                                            \
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,       \
-				__LINE__, #cond);                            \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 enum { RBR = 0, IER = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 

@@ -12,18 +12,7 @@
 #include "hw/virtio_blk.h"
 #include "hw/virtio_pci.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (cond) {                                                  \
-			passed++;                                            \
-		} else {                                                     \
-			failed++;                                            \
-			fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__,       \
-				__LINE__, #cond);                            \
-		}                                                            \
-	} while (0)
+#include "check.h"
 
 /* Guest RAM with an inaccessible page on each side: any stray access faults. */
 #define RAM_SIZE (1u << 20)
