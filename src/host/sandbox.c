@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ static const int allowed[] = {
 	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv), SCMP_SYS(pwritev),
 	SCMP_SYS(preadv2), SCMP_SYS(pwritev2), SCMP_SYS(lseek), SCMP_SYS(close),
 	SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
-	SCMP_SYS(statx), SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(dup), SCMP_SYS(dup3),
+	SCMP_SYS(statx), SCMP_SYS(fcntl), SCMP_SYS(dup), SCMP_SYS(dup3),
 	SCMP_SYS(pipe2), SCMP_SYS(eventfd2), SCMP_SYS(ftruncate), SCMP_SYS(fallocate),
 	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(select), SCMP_SYS(pselect6),
 	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
@@ -111,9 +112,17 @@ static int drop_capabilities(void)
 }
 
 /*
+ * ioctl only for terminal modes and non-blocking/ready-byte queries: no
+ * TIOCSTI (typing into the user's shell) or anything else.
+ */
+static const unsigned long allowed_ioctls[] = {
+	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, FIONBIO, FIONREAD, FIOCLEX,
+};
+
+/*
  * Opening files: refused with EACCES (a library that tries gets an error,
  * not a dead process), except read-only opens when asked. Sanitizer builds
- * (tests only) allow what LeakSanitizer's exit-time check needs.
+ * (tests only) add no open rules: their log action lets LeakSanitizer open /proc.
  */
 static int add_open_rules(scmp_filter_ctx ctx, bool read_only_open)
 {
@@ -173,6 +182,15 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 		if (rc) {
 			snprintf(err, errlen, "seccomp rule for call %d: %s", allowed[i], strerror(-rc));
+			seccomp_release(ctx);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
+		if (rc) {
+			snprintf(err, errlen, "seccomp rule for ioctl: %s", strerror(-rc));
 			seccomp_release(ctx);
 			return -1;
 		}
