@@ -188,7 +188,7 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i]));
+				      SCMP_A1(SCMP_CMP_EQ, allowed_ioctls[i], 0));
 		if (rc) {
 			snprintf(err, errlen, "seccomp rule for ioctl: %s", strerror(-rc));
 			seccomp_release(ctx);
