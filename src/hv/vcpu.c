@@ -185,23 +185,34 @@ static bool mmio(struct vcpu *v, const struct core_exit *e)
  * The instruction word at the guest's PC through its own translation
  * (guest TLB, MSR[IS], PID), or false when it is not in RAM.
  */
-static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
+/* ea through guest TLB entries of space ts and the current PID: physical address and bytes left in the page. */
+static bool translate(const struct vcpu *v, uint32_t ea, unsigned ts, uint64_t *pa, uint32_t *len)
 {
-	uint32_t ea = v->core.pc;
-	int i = tlb_search(v, ea, !!(v->msr & MSR_IS), v->pid);
-	uint64_t pa;
+	int i = tlb_search(v, ea, ts, v->pid & 0xff);
+	const struct vcpu_tlb_entry *e;
+	uint32_t size, off;
 
 	if (i < 0)
 		return false;
-	pa = ((uint64_t)(v->tlb[i].word1 & 0xf) << 32 | (v->tlb[i].word1 & 0xfffffc00u)) +
-	     (ea & (tlb_page_size(v->tlb[i].word0) - 1));
-	if (pa + 4 > v->ram_size)
+	e = &v->tlb[i];
+	size = tlb_page_size(e->word0);
+	off = ea & (size - 1);
+	*pa = ((((uint64_t)(e->word1 & TLB1_ERPN)) << 32) | (e->word1 & TLB1_RPN & ~(size - 1))) + off;
+	*len = size - off;
+	return true;
+}
+
+static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
+{
+	uint64_t pa;
+	uint32_t len;
+
+	if (!translate(v, v->core.pc, !!(v->msr & MSR_IS), &pa, &len) || pa + 4 > v->ram_size)
 		return false;
 	*word = (uint32_t)v->core.ram[pa] << 24 | (uint32_t)v->core.ram[pa + 1] << 16 |
 		(uint32_t)v->core.ram[pa + 2] << 8 | v->core.ram[pa + 3];
 	return true;
 }
-
 /*
  * A guest halted for good by spinning: "b ." with external interrupts off
  * and nothing that could raise a critical interrupt or a watchdog reset
@@ -517,20 +528,8 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 bool vcpu_debug_translate(const struct vcpu *v, uint32_t ea, uint64_t *pa, uint32_t *len)
 {
 	unsigned ds = (v->msr & MSR_DS) ? 1 : 0, is = (v->msr & MSR_IS) ? 1 : 0;
-	int i = tlb_search(v, ea, ds, v->pid & 0xff);
-	const struct vcpu_tlb_entry *e;
-	uint32_t size, off;
 
-	if (i < 0 && is != ds)
-		i = tlb_search(v, ea, is, v->pid & 0xff);
-	if (i < 0)
-		return false;
-	e = &v->tlb[i];
-	size = tlb_page_size(e->word0);
-	off = ea & (size - 1);
-	*pa = ((((uint64_t)(e->word1 & TLB1_ERPN)) << 32) | (e->word1 & TLB1_RPN & ~(size - 1))) + off;
-	*len = size - off;
-	return true;
+	return translate(v, ea, ds, pa, len) || (is != ds && translate(v, ea, is, pa, len));
 }
 
 uint32_t vcpu_debug_read_dec(struct vcpu *v)
