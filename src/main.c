@@ -48,6 +48,8 @@ enum {
 	OPT_CONSOLE,
 	OPT_RNG,
 	OPT_NO_PARAVIRT,
+	OPT_ENGINE,
+	OPT_PERF_MAP,
 	OPT_BYTECHAN,
 	OPT_SANDBOX,
 };
@@ -73,6 +75,8 @@ static const struct option long_opts[] = {
 	{ "console",     required_argument, NULL, OPT_CONSOLE },
 	{ "rng",         no_argument,       NULL, OPT_RNG },
 	{ "no-paravirt", no_argument,       NULL, OPT_NO_PARAVIRT },
+	{ "engine",      required_argument, NULL, OPT_ENGINE },
+	{ "perf-map",    no_argument,       NULL, OPT_PERF_MAP },
 	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
 	{ "help",        no_argument,       NULL, 'h' },
@@ -141,6 +145,9 @@ static void usage(FILE *out)
 "                          defaults to null\n"
 "      --no-paravirt       a plain bamboo board: no /hypervisor node, no\n"
 "                          hypercalls, no magic page (docs/paravirt.md)\n"
+"      --engine jit|interp run guest code translated to x86-64 (default) or\n"
+"                          with the reference interpreter only (docs/jit.md)\n"
+"      --perf-map          write /tmp/perf-PID.map so perf names translated code\n"
 "      --no-reboot         exit when the guest resets instead of rebooting it\n"
 "      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
 "                          privileges (default on; off for debugging hv440)\n"
@@ -462,6 +469,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_PARAVIRT:
 			cfg.no_paravirt = true;
+			break;
+		case OPT_ENGINE:
+			if (strcmp(optarg, "jit") && strcmp(optarg, "interp")) {
+				fprintf(stderr, "hv440: --engine takes jit or interp, not '%s'\n", optarg);
+				return try_help();
+			}
+			cfg.interp = !strcmp(optarg, "interp");
+			break;
+		case OPT_PERF_MAP:
+			cfg.perf_map = true;
 			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* bamboo.c - the bamboo (PPC440EP) board: creation order, DCR files, boot state, reset. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "board/board.h"
 #include "hw/virtio_blk.h"
@@ -448,6 +451,26 @@ int board_create(struct board **out, const struct board_config *cfg)
 		return -1;
 	}
 	b->vcpu.stats_enabled = cfg->stats;
+	if (!cfg->interp) {
+		int fd = -1, r;
+
+		if (cfg->perf_map) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0) {
+				fprintf(stderr, "hv440: --perf-map: %s: %s\n", path, strerror(errno));
+				return -1;
+			}
+		}
+		r = core_set_engine(&b->vcpu.core, CORE_ENGINE_JIT, fd);
+		if (r < 0) {
+			fprintf(stderr, "hv440: cannot start the JIT: %s (try --engine interp)\n",
+				strerror(-r));
+			return -1;
+		}
+	}
 	if (!cfg->no_paravirt)
 		vcpu_pv_enable(&b->vcpu);
 
@@ -581,6 +604,7 @@ void board_destroy(struct board *b)
 
 	if (!b)
 		return;
+	core_fini(&b->vcpu.core);
 	for (i = 0; i < 2; i++)
 		if (b->serial[i])
 			chardev_close(b->serial[i]);

@@ -60,6 +60,8 @@ struct board_config {
 	bool no_paravirt;         /* --no-paravirt: no /hypervisor node, hypercalls are system calls */
 	const char *bytechan;     /* --bytechan chardev spec: ePAPR byte channel 0, or NULL */
 	bool stats;
+	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
+	bool perf_map;            /* --perf-map: /tmp/perf-PID.map names translated code */
 };
 
 /*

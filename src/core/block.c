@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* block.c - the decoded-block cache: build, find, kill on stores/icbi, flush. */
 #include "core/block.h"
+#include "core/jit.h"
 
 #include <string.h>
 
@@ -19,6 +20,7 @@ void block_flush(struct core *c)
 	memset(bc->code_bits, 0, sizeof(bc->code_bits));
 	c->code_changed = true;
 	c->stats.block_flushes++;
+	jit_flush(c);
 }
 
 static inline uint32_t page_bucket(gpa_t pa)
@@ -79,6 +81,8 @@ struct block *block_build(struct core *c, gpa_t pa, const uint8_t *host)
 	b->pa = pa;
 	b->first = bc->n_insns;
 	b->link[0] = b->link[1] = 0;
+	b->execs = 0;
+	b->jit = NULL;
 	do {
 		const uint8_t *p = host + 4 * n;
 		struct insn *i = &bc->ins[b->first + n];

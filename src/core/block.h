@@ -51,6 +51,8 @@ struct block {
 	 * translates from the PC through the fetch fast cache.
 	 */
 	uint32_t link[2];
+	uint32_t execs;  /* times started from the dispatcher (JIT hotness) */
+	uint8_t *jit;    /* translated code (jit.c), or NULL */
 };
 
 struct block_cache {

@@ -3,6 +3,7 @@
 #include "core/core.h"
 #include "core/block.h"
 #include "core/decode.h"
+#include "core/jit.h"
 
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,26 @@ int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
 	c->tb_mult = (uint64_t)(((unsigned __int128)tb_freq << 32) / 1000000000u);
 	core_reset(c);
 	return 0;
+}
+
+int core_set_engine(struct core *c, enum core_engine engine, int perf_fd)
+{
+	if (engine == CORE_ENGINE_INTERP) {
+		jit_fini(c);
+		block_flush(c);
+		return 0;
+	}
+#if defined(__x86_64__)
+	return jit_init(c, perf_fd);
+#else
+	(void)perf_fd;
+	return -ENOTSUP;
+#endif
+}
+
+void core_fini(struct core *c)
+{
+	jit_fini(c);
 }
 
 void core_reset(struct core *c)

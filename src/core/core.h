@@ -216,6 +216,11 @@ struct core {
 	struct core_stats stats;
 
 	bool code_changed;     /* a block was killed: stop running the current one */
+
+	/* The JIT (core_set_engine): NULL while the interpreter is the engine. */
+	struct core_jit *jit;
+	int64_t jit_left;      /* translated code's budget left (jit.c) */
+	uint32_t jit_block;    /* the block translated code entered last (jit.c) */
 	_Alignas(16) unsigned char block_mem[CORE_BLOCK_MEM_BYTES];
 };
 
@@ -226,6 +231,16 @@ struct core {
  */
 int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq);
 void core_reset(struct core *c); /* registers to 0, shadow TLB empty, TB restarts at 0 */
+
+/*
+ * The execution engine: the interpreter (the reference, always available)
+ * or the JIT, which translates hot blocks to x86-64 and falls back to the
+ * interpreter for everything it does not translate. perf_fd >= 0 receives
+ * a perf map of the translations (/tmp/perf-PID.map format). 0 or -errno.
+ */
+enum core_engine { CORE_ENGINE_INTERP = 0, CORE_ENGINE_JIT = 1 };
+int core_set_engine(struct core *c, enum core_engine engine, int perf_fd);
+void core_fini(struct core *c); /* frees what core_set_engine allocated */
 
 /* Execution: run up to budget instructions (budget >= 1). */
 const struct core_exit *core_run(struct core *c, uint64_t budget);

@@ -4,6 +4,7 @@
 #include "core/block.h"
 #include "core/decode.h"
 #include "core/fpu.h"
+#include "core/jit.h"
 
 #include <string.h>
 
@@ -1026,6 +1027,11 @@ static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
 	return true;
 }
 
+int core_exec_insn(struct core *c, const struct insn *i)
+{
+	return exec(c, i);
+}
+
 /* Fetch, decode and execute the instruction at c->pc; on X_EXIT c->exit is complete. */
 static int step(struct core *c)
 {
@@ -1234,10 +1240,25 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 			n++;
 			goto block_done;
 		}
+		c->code_changed = false;
+		if (c->jit && b->n <= budget - n && (b->jit || ++b->execs >= JIT_HOT)) {
+			uint64_t done;
+
+			if (unlikely(!b->jit) && !jit_compile(c, b)) {
+				/* the code cache is full: start again with an empty one */
+				block_flush(c);
+				b = NULL;
+				continue;
+			}
+			xr = jit_run(c, b, budget - n, &done, &b);
+			n += done;
+			if (xr == JIT_EXIT)
+				break;
+			goto block_done;
+		}
 		first = i = &block_cache(c)->ins[b->first];
 		end = first + (budget - n < b->n ? budget - n : b->n);
 		bpc = c->pc;
-		c->code_changed = false;
 
 		/*
 		 * Inside a block c->pc is stale: the handlers here do not need it,
@@ -1495,6 +1516,9 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 #undef NEXT
 #undef RA0
 	block_done:
+		/* after a flush the old headers are garbage: no link hint from them */
+		if (unlikely(c->code_changed))
+			b = NULL;
 		if (unlikely(n >= budget)) {
 			c->exit.kind = CORE_EXIT_BUDGET;
 			break;

@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jit.c - the second engine: decoded blocks translated to x86-64.
+ *
+ * The translator works on the decoded blocks of block.c (same decoder,
+ * same keys, same invalidation) and emits, per guest instruction, either
+ * host code for the common integer ops or a call to the interpreter's
+ * exec() for everything else - so every rare case, every exit and every
+ * FP op has exactly the interpreter's semantics. docs/jit.md has the
+ * design; in short:
+ *
+ *   rbx  struct core *          (guest registers at [rbx + offset])
+ *   r13  instructions left in the budget (signed)
+ *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
+ *   r15d EA of the first instruction of the running block
+ *
+ * Loads and stores look up the fast cache inline and fall back to exec()
+ * on a miss, before anything changed. A block ends in a branch or falls
+ * through; a target inside the same 4 KiB page is chained directly (its
+ * physical address is known when translating, because a page's EA and PA
+ * share the low 12 bits and the translation cannot change while the core
+ * runs: every instruction that could change it exits). The chain is the
+ * block cache's own link hint, checked against the target's physical
+ * address, so killed blocks are never entered. The budget and the event
+ * word are checked at every chain.
+ */
+#include "core/jit.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/decode.h"
+
+/* exec()'s codes (interp.c). */
+enum { X_NEXT = 0, X_BRANCH, X_EXIT };
+
+#define XER_CA 0x20000000u
+
+typedef int (*jit_entry_fn)(struct core *c, const void *code, int64_t left, uint32_t ea,
+			    void *fast);
+
+struct core_jit {
+	uint8_t *buf;        /* JIT_CODE_BYTES, read/write/execute */
+	size_t start;        /* first byte of block code (after the entry/exit code) */
+	size_t used;
+	jit_entry_fn enter;
+	const uint8_t *exit; /* the shared exit sequence */
+	int perf_fd;         /* perf map, or -1 */
+	struct tr *tr;       /* the translator's scratch state */
+};
+
+_Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
+
+/* ---- x86-64 encoding ---------------------------------------------------- */
+
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
+       CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G };
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+enum { SH_ROL = 0, SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
+
+struct emit {
+	uint8_t *p, *end;
+	bool full;
+};
+
+static void b1(struct emit *e, unsigned x)
+{
+	if (e->p < e->end)
+		*e->p++ = (uint8_t)x;
+	else
+		e->full = true;
+}
+
+static void b4(struct emit *e, uint32_t x)
+{
+	for (int k = 0; k < 4; k++, x >>= 8)
+		b1(e, x & 0xff);
+}
+
+static void b8(struct emit *e, uint64_t x)
+{
+	b4(e, (uint32_t)x);
+	b4(e, (uint32_t)(x >> 32));
+}
+
+/* Opcode bytes: op holds len bytes, most significant first. */
+static void opc(struct emit *e, unsigned op, int len)
+{
+	for (int k = len - 1; k >= 0; k--)
+		b1(e, (op >> (8 * k)) & 0xff);
+}
+
+static void rex(struct emit *e, int w, int reg, int index, int base)
+{
+	unsigned r = 0x40u | (unsigned)w << 3 | ((unsigned)reg >> 3 & 1) << 2 |
+		     ((unsigned)index >> 3 & 1) << 1 | ((unsigned)base >> 3 & 1);
+
+	if (r != 0x40)
+		b1(e, r);
+}
+
+/* op reg, [base + index << scale + disp32] (index < 0: none; never RSP as index). */
+static void mem(struct emit *e, int p66, int w, unsigned op, int oplen, int reg, int base, int index,
+		int scale, int32_t disp)
+{
+	if (p66)
+		b1(e, 0x66);
+	rex(e, w, reg, index < 0 ? 0 : index, base);
+	opc(e, op, oplen);
+	if (index < 0 && (base & 7) != RSP) {
+		b1(e, 0x80u | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
+	} else {
+		b1(e, 0x80u | (unsigned)(reg & 7) << 3 | 4);
+		b1(e, (unsigned)scale << 6 | (unsigned)((index < 0 ? RSP : index) & 7) << 3 |
+			      (unsigned)(base & 7));
+	}
+	b4(e, (uint32_t)disp);
+}
+
+/* op reg, rm (register direct). */
+static void rr(struct emit *e, int p66, int w, unsigned op, int oplen, int reg, int rm)
+{
+	if (p66)
+		b1(e, 0x66);
+	rex(e, w, reg, 0, rm);
+	opc(e, op, oplen);
+	b1(e, 0xc0u | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
+}
+
+#define OFF(field) ((int32_t)offsetof(struct core, field))
+#define GPR(r) (OFF(gpr) + 4 * (int32_t)(r))
+
+static void ld32(struct emit *e, int reg, int32_t off) { mem(e, 0, 0, 0x8b, 1, reg, RBX, -1, 0, off); }
+static void st32(struct emit *e, int32_t off, int reg) { mem(e, 0, 0, 0x89, 1, reg, RBX, -1, 0, off); }
+static void alu_rm(struct emit *e, int alu, int reg, int32_t off)
+{
+	mem(e, 0, 0, (unsigned)alu * 8 + 3, 1, reg, RBX, -1, 0, off);
+}
+static void alu_rr(struct emit *e, int alu, int dst, int src) { rr(e, 0, 0, (unsigned)alu * 8 + 1, 1, src, dst); }
+static void alu_ri(struct emit *e, int alu, int reg, uint32_t imm)
+{
+	rr(e, 0, 0, 0x81, 1, alu, reg);
+	b4(e, imm);
+}
+static void alu_ri64(struct emit *e, int alu, int reg, int32_t imm)
+{
+	rr(e, 0, 1, 0x81, 1, alu, reg);
+	b4(e, (uint32_t)imm);
+}
+static void mov_ri(struct emit *e, int reg, uint32_t imm)
+{
+	rex(e, 0, 0, 0, reg);
+	b1(e, 0xb8u + (unsigned)(reg & 7));
+	b4(e, imm);
+}
+static void mov_ri64(struct emit *e, int reg, uint64_t imm)
+{
+	rex(e, 1, 0, 0, reg);
+	b1(e, 0xb8u + (unsigned)(reg & 7));
+	b8(e, imm);
+}
+static void mov_rr(struct emit *e, int dst, int src) { rr(e, 0, 0, 0x89, 1, src, dst); }
+static void mov_rr64(struct emit *e, int dst, int src) { rr(e, 0, 1, 0x89, 1, src, dst); }
+static void sh_ri(struct emit *e, int sub, int reg, unsigned n)
+{
+	rr(e, 0, 0, 0xc1, 1, sub, reg);
+	b1(e, n & 31);
+}
+static void sh_cl(struct emit *e, int sub, int reg) { rr(e, 0, 0, 0xd3, 1, sub, reg); }
+static void setcc(struct emit *e, int cc, int reg) { rr(e, 0, 0, 0x0f90u + (unsigned)cc, 2, 0, reg); }
+static void cmov(struct emit *e, int cc, int dst, int src) { rr(e, 0, 0, 0x0f40u + (unsigned)cc, 2, dst, src); }
+static void movzx8(struct emit *e, int dst, int src) { rr(e, 0, 0, 0x0fb6, 2, dst, src); }
+static void bswap(struct emit *e, int reg)
+{
+	rex(e, 0, 0, 0, reg);
+	b1(e, 0x0f);
+	b1(e, 0xc8u + (unsigned)(reg & 7));
+}
+/* lea reg32, [r15 + disp]: an EA relative to the block's start. */
+static void lea_pc(struct emit *e, int reg, int32_t disp) { mem(e, 0, 0, 0x8d, 1, reg, R15, -1, 0, disp); }
+static void call_abs(struct emit *e, const void *fn)
+{
+	mov_ri64(e, RAX, (uint64_t)(uintptr_t)fn);
+	rr(e, 0, 0, 0xff, 1, 2, RAX);
+}
+/* jmp/jcc rel32 to a later address: returns the rel32 field to patch. */
+static uint8_t *jmp_fwd(struct emit *e)
+{
+	b1(e, 0xe9);
+	b4(e, 0);
+	return e->p - 4;
+}
+static uint8_t *jcc_fwd(struct emit *e, int cc)
+{
+	b1(e, 0x0f);
+	b1(e, 0x80u + (unsigned)cc);
+	b4(e, 0);
+	return e->p - 4;
+}
+static void patch(struct emit *e, uint8_t *field, const uint8_t *target)
+{
+	int32_t rel = (int32_t)(target - (field + 4));
+
+	if (!e->full)
+		memcpy(field, &rel, 4);
+}
+static void jmp_to(struct emit *e, const uint8_t *target) { patch(e, jmp_fwd(e), target); }
+
+/* ---- translation -------------------------------------------------------- */
+
+/* Called from translated code for every op it does not translate (and slow paths). */
+static int jit_exec(struct core *c, const struct insn *i, uint32_t pc)
+{
+	int x;
+
+	c->pc = pc;
+	x = core_exec_insn(c, i);
+	if (x == X_EXIT) {
+		c->exit.insn = i->word;
+		return 1;
+	}
+	return x == X_BRANCH || c->code_changed ? 2 : 0;
+}
+
+/* An out-of-line slow path: where it jumps from and where it resumes. */
+struct slow {
+	uint8_t *from;          /* the jcc to patch */
+	const uint8_t *resume;  /* fast path's end (NULL: a generic op's result stub only) */
+	unsigned k;             /* instruction index */
+};
+
+struct tr {
+	struct emit e;
+	struct core *c;
+	struct block *b;
+	const struct insn *ins;
+	struct slow slow[2 * BLK_MAX_INSNS];
+	unsigned n_slow;
+};
+
+/* Leave to the dispatcher with c->pc = block EA + delta after k instructions. */
+static void emit_leave(struct tr *t, unsigned k, int32_t delta)
+{
+	struct emit *e = &t->e;
+
+	lea_pc(e, RAX, delta);
+	st32(e, OFF(pc), RAX);
+	if (k)
+		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, t->c->jit->exit);
+}
+
+/*
+ * After k instructions, continue at EA block + delta, physical address pa:
+ * chained when pa lies in the block's page, else through the dispatcher.
+ */
+static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
+{
+	struct emit *e = &t->e;
+	struct block_cache *bc = block_cache(t->c);
+	unsigned slot = pa != t->b->pa + 4ull * t->b->n;
+	uint8_t *fail[5];
+
+	if ((pa & ~(gpa_t)0xfff) != (t->b->pa & ~(gpa_t)0xfff)) {
+		emit_leave(t, k, delta);
+		return;
+	}
+	lea_pc(e, RAX, delta);
+	st32(e, OFF(pc), RAX);
+	if (k)
+		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+	/* budget: the next block (<= BLK_MAX_INSNS) must fit */
+	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
+	fail[0] = jcc_fwd(e, CC_L);
+	ld32(e, RCX, OFF(events));
+	alu_rr(e, ALU_OR, RCX, RCX);
+	fail[1] = jcc_fwd(e, CC_NE);
+	/* id = b->link[slot]; blk = &bc->blk[id] */
+	ld32(e, RSI, (int32_t)((uint8_t *)&t->b->link[slot] - (uint8_t *)t->c));
+	rr(e, 0, 0, 0x69, 1, RCX, RSI); /* imul ecx, esi, sizeof(struct block) */
+	b4(e, (uint32_t)sizeof(struct block));
+	mem(e, 0, 1, 0x8d, 1, RDX, RBX, RCX, 0,
+	    (int32_t)((uint8_t *)bc->blk - (uint8_t *)t->c)); /* lea rdx, [rbx + rcx + blk] */
+	mov_ri64(e, RCX, pa);
+	mem(e, 0, 1, 0x3b, 1, RCX, RDX, -1, 0, (int32_t)offsetof(struct block, pa)); /* cmp rcx, [rdx+pa] */
+	fail[2] = jcc_fwd(e, CC_NE);
+	mem(e, 0, 1, 0x8b, 1, RDX, RDX, -1, 0, (int32_t)offsetof(struct block, jit)); /* mov rdx, [rdx+jit] */
+	rr(e, 0, 1, 0x85, 1, RDX, RDX); /* test rdx, rdx */
+	fail[3] = jcc_fwd(e, CC_E);
+	st32(e, OFF(jit_block), RSI);
+	mov_rr(e, R15, RAX);
+	rr(e, 0, 0, 0xff, 1, 4, RDX); /* jmp rdx */
+	for (int f = 0; f < 4; f++)
+		patch(e, fail[f], e->p);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, t->c->jit->exit);
+}
+
+/* eax = (RA|0) + (RB or imm): the EA of a load or store. */
+static void emit_ea(struct tr *t, const struct insn *i)
+{
+	struct emit *e = &t->e;
+
+	if (i->ra)
+		ld32(e, RAX, GPR(i->ra));
+	else
+		alu_rr(e, ALU_XOR, RAX, RAX);
+	if (i->attr & D_IDX)
+		alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+	else if (i->imm)
+		alu_ri(e, ALU_ADD, RAX, i->imm);
+}
+
+/*
+ * rdx = host address of the n-byte access at EA eax of kind acc, or a jump
+ * to the instruction's slow path (exec()) when the fast cache misses.
+ */
+static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
+{
+	struct emit *e = &t->e;
+	int32_t base = acc * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
+
+	mov_rr(e, RCX, RAX);
+	sh_ri(e, SH_SHR, RCX, 12);
+	alu_ri(e, ALU_AND, RCX, CORE_FAST_SIZE - 1);
+	sh_ri(e, SH_SHL, RCX, 4);
+	mov_rr(e, RDX, RAX);
+	alu_ri(e, ALU_AND, RDX, ~0xfffu);
+	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * acc);
+	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
+	t->slow[t->n_slow].from = jcc_fwd(e, CC_NE);
+	t->slow[t->n_slow].k = k;
+	if (n > 1) {
+		uint8_t *again;
+
+		mov_rr(e, RDX, RAX);
+		alu_ri(e, ALU_AND, RDX, 0xfff);
+		alu_ri(e, ALU_CMP, RDX, 0x1000 - n);
+		/* a second jump to the same slow path: give it its own record */
+		again = jcc_fwd(e, CC_A);
+		t->slow[t->n_slow + 1].from = again;
+		t->slow[t->n_slow + 1].k = k;
+	}
+	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
+}
+
+/* CR field f (0..7) = (edx & 0xe) | XER[SO]; clobbers ecx, edx. */
+static void emit_set_crf(struct tr *t, unsigned f)
+{
+	struct emit *e = &t->e;
+	unsigned shift = 28 - 4 * f;
+
+	ld32(e, RCX, OFF(xer));
+	sh_ri(e, SH_SHR, RCX, 31);
+	alu_rr(e, ALU_OR, RDX, RCX);
+	if (shift)
+		sh_ri(e, SH_SHL, RDX, shift);
+	ld32(e, RCX, OFF(cr));
+	alu_ri(e, ALU_AND, RCX, ~(0xfu << shift));
+	alu_rr(e, ALU_OR, RCX, RDX);
+	st32(e, OFF(cr), RCX);
+}
+
+/* After `cmp`/`test`: edx = 8 (less), 4 (greater) or 2 (equal), signed or unsigned. */
+static void emit_cmp_result(struct tr *t, bool sign)
+{
+	struct emit *e = &t->e;
+
+	/* mov does not change flags */
+	mov_ri(e, RDX, 2);
+	mov_ri(e, RSI, 4);
+	mov_ri(e, RDI, 8);
+	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
+	cmov(e, sign ? CC_L : CC_B, RDX, RDI);
+}
+
+/* CR0 from the result in eax (signed compare with 0, plus SO). */
+static void emit_cr0(struct tr *t)
+{
+	rr(&t->e, 0, 0, 0x85, 1, RAX, RAX); /* test eax, eax */
+	emit_cmp_result(t, true);
+	emit_set_crf(t, 0);
+}
+
+/* XER[CA] = dl (0 or 1). */
+static void emit_set_ca(struct tr *t)
+{
+	struct emit *e = &t->e;
+
+	movzx8(e, RDX, RDX);
+	sh_ri(e, SH_SHL, RDX, 29);
+	ld32(e, RCX, OFF(xer));
+	alu_ri(e, ALU_AND, RCX, ~XER_CA);
+	alu_rr(e, ALU_OR, RCX, RDX);
+	st32(e, OFF(xer), RCX);
+}
+
+/* CF = XER[CA] (before an adc/sbb; only mov may come between). */
+static void emit_ca_to_cf(struct tr *t)
+{
+	ld32(&t->e, RCX, OFF(xer));
+	rr(&t->e, 0, 0, 0x0fba, 2, 4, RCX); /* bt ecx, 29 */
+	b1(&t->e, 29);
+}
+
+/* Store eax to GPR d, then CR0 if Rc. */
+static void emit_result(struct tr *t, const struct insn *i, unsigned d)
+{
+	st32(&t->e, GPR(d), RAX);
+	if (i->flags & I_RC)
+		emit_cr0(t);
+}
+
+/* The generic path: exec() the instruction, leave or exit when it says so. */
+static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
+{
+	struct emit *e = &t->e;
+
+	mov_rr64(e, RDI, RBX);
+	mov_ri64(e, RSI, (uint64_t)(uintptr_t)i);
+	lea_pc(e, RDX, (int32_t)(4 * k));
+	call_abs(e, (const void *)jit_exec);
+	rr(e, 0, 0, 0x85, 1, RAX, RAX);
+	t->slow[t->n_slow].from = jcc_fwd(e, CC_NE);
+	t->slow[t->n_slow].k = k;
+	t->slow[t->n_slow].resume = NULL;
+	t->n_slow++;
+}
+
+/* Translate one instruction; false when it ends the block (a branch). */
+static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
+{
+	struct emit *e = &t->e;
+	unsigned bo;
+	uint8_t *nt[2];
+	unsigned nnt = 0;
+	int32_t next = (int32_t)(4 * k + 4);
+	gpa_t pa = t->b->pa + 4ull * k;
+
+	switch (i->op) {
+	case OP_ADDI:
+	case OP_ADDIS:
+		if (i->ra)
+			ld32(e, RAX, GPR(i->ra));
+		else
+			alu_rr(e, ALU_XOR, RAX, RAX);
+		alu_ri(e, ALU_ADD, RAX, i->op == OP_ADDIS ? i->imm << 16 : i->imm);
+		st32(e, GPR(i->rt), RAX);
+		return true;
+	case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS: case OP_ANDI_: case OP_ANDIS_: {
+		bool hi = i->op == OP_ORIS || i->op == OP_XORIS || i->op == OP_ANDIS_;
+		int alu = i->op == OP_ORI || i->op == OP_ORIS	 ? ALU_OR
+			  : i->op == OP_XORI || i->op == OP_XORIS ? ALU_XOR
+								  : ALU_AND;
+
+		ld32(e, RAX, GPR(i->rt));
+		alu_ri(e, alu, RAX, hi ? i->imm << 16 : i->imm);
+		st32(e, GPR(i->ra), RAX);
+		if (alu == ALU_AND)
+			emit_cr0(t);
+		return true;
+	}
+	case OP_RLWINM:
+	case OP_RLWIMI:
+	case OP_RLWNM:
+		ld32(e, RAX, GPR(i->rt));
+		if (i->op == OP_RLWNM) {
+			ld32(e, RCX, GPR(i->rb));
+			sh_cl(e, SH_ROL, RAX);
+		} else if (i->sh) {
+			sh_ri(e, SH_ROL, RAX, i->sh);
+		}
+		alu_ri(e, ALU_AND, RAX, i->imm);
+		if (i->op == OP_RLWIMI) {
+			ld32(e, RCX, GPR(i->ra));
+			alu_ri(e, ALU_AND, RCX, ~i->imm);
+			alu_rr(e, ALU_OR, RAX, RCX);
+		}
+		emit_result(t, i, i->ra);
+		return true;
+	case OP_AND: case OP_OR: case OP_XOR: case OP_ANDC: case OP_ORC:
+	case OP_NAND: case OP_NOR: case OP_EQV: {
+		int alu = i->op == OP_OR || i->op == OP_ORC || i->op == OP_NOR	? ALU_OR
+			  : i->op == OP_XOR || i->op == OP_EQV			? ALU_XOR
+										: ALU_AND;
+
+		ld32(e, RAX, GPR(i->rt));
+		ld32(e, RCX, GPR(i->rb));
+		if (i->op == OP_ANDC || i->op == OP_ORC)
+			rr(e, 0, 0, 0xf7, 1, 2, RCX); /* not ecx */
+		alu_rr(e, alu, RAX, RCX);
+		if (i->op == OP_NAND || i->op == OP_NOR || i->op == OP_EQV)
+			rr(e, 0, 0, 0xf7, 1, 2, RAX);
+		emit_result(t, i, i->ra);
+		return true;
+	}
+	case OP_EXTSB:
+	case OP_EXTSH:
+		ld32(e, RCX, GPR(i->rt));
+		rr(e, 0, 0, i->op == OP_EXTSB ? 0x0fbe : 0x0fbf, 2, RAX, RCX);
+		emit_result(t, i, i->ra);
+		return true;
+	case OP_CNTLZW: {
+		uint8_t *z;
+
+		mov_ri(e, RAX, 32);
+		mem(e, 0, 0, 0x0fbd, 2, RCX, RBX, -1, 0, GPR(i->rt)); /* bsr ecx, [rs] */
+		z = jcc_fwd(e, CC_E);
+		mov_rr(e, RAX, RCX);
+		alu_ri(e, ALU_XOR, RAX, 31);
+		patch(e, z, e->p);
+		emit_result(t, i, i->ra);
+		return true;
+	}
+	case OP_SLW:
+	case OP_SRW:
+		ld32(e, RCX, GPR(i->rb));
+		alu_ri(e, ALU_AND, RCX, 63);
+		ld32(e, RAX, GPR(i->rt));
+		sh_cl(e, i->op == OP_SLW ? SH_SHL : SH_SHR, RAX);
+		alu_rr(e, ALU_XOR, RDX, RDX);
+		alu_ri(e, ALU_CMP, RCX, 31);
+		cmov(e, CC_A, RAX, RDX);
+		emit_result(t, i, i->ra);
+		return true;
+	case OP_SRAWI:
+		/* CA = negative and a 1 bit shifted out */
+		ld32(e, RAX, GPR(i->rt));
+		alu_rr(e, ALU_XOR, RDX, RDX);
+		if (i->sh) {
+			mov_rr(e, RCX, RAX);
+			alu_ri(e, ALU_AND, RCX, (1u << i->sh) - 1);
+			setcc(e, CC_NE, RDX);
+			mov_rr(e, RCX, RAX);
+			sh_ri(e, SH_SHR, RCX, 31);
+			alu_rr(e, ALU_AND, RDX, RCX);
+			sh_ri(e, SH_SAR, RAX, i->sh);
+		}
+		st32(e, GPR(i->ra), RAX);
+		emit_set_ca(t);
+		if (i->flags & I_RC) {
+			ld32(e, RAX, GPR(i->ra));
+			emit_cr0(t);
+		}
+		return true;
+	case OP_ADD: case OP_SUBF: case OP_NEG: case OP_MULLW: case OP_MULHW: case OP_MULHWU:
+		if (i->flags & I_OE)
+			break;
+		if (i->op == OP_SUBF) {
+			ld32(e, RAX, GPR(i->rb));
+			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+		} else if (i->op == OP_NEG) {
+			ld32(e, RAX, GPR(i->ra));
+			rr(e, 0, 0, 0xf7, 1, 3, RAX);
+		} else if (i->op == OP_MULHW || i->op == OP_MULHWU) {
+			ld32(e, RAX, GPR(i->ra));
+			mem(e, 0, 0, 0xf7, 1, i->op == OP_MULHW ? 5 : 4, RBX, -1, 0, GPR(i->rb));
+			mov_rr(e, RAX, RDX);
+		} else {
+			ld32(e, RAX, GPR(i->ra));
+			if (i->op == OP_ADD)
+				alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+			else
+				mem(e, 0, 0, 0x0faf, 2, RAX, RBX, -1, 0, GPR(i->rb));
+		}
+		emit_result(t, i, i->rt);
+		return true;
+	case OP_MULLI:
+		mem(e, 0, 0, 0x69, 1, RAX, RBX, -1, 0, GPR(i->ra));
+		b4(e, i->imm);
+		st32(e, GPR(i->rt), RAX);
+		return true;
+	case OP_ADDC: case OP_ADDE: case OP_SUBFC: case OP_SUBFE: case OP_ADDZE: case OP_ADDME:
+	case OP_SUBFZE: case OP_ADDIC: case OP_ADDIC_: case OP_SUBFIC:
+		if (i->flags & I_OE)
+			break;
+		switch (i->op) {
+		case OP_ADDC:
+			ld32(e, RAX, GPR(i->ra));
+			alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+			setcc(e, CC_B, RDX);
+			break;
+		case OP_ADDIC:
+		case OP_ADDIC_:
+			ld32(e, RAX, GPR(i->ra));
+			alu_ri(e, ALU_ADD, RAX, i->imm);
+			setcc(e, CC_B, RDX);
+			break;
+		case OP_SUBFC:
+			ld32(e, RAX, GPR(i->rb));
+			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+			setcc(e, CC_AE, RDX);
+			break;
+		case OP_SUBFIC:
+			mov_ri(e, RAX, i->imm);
+			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+			setcc(e, CC_AE, RDX);
+			break;
+		case OP_ADDE:
+			emit_ca_to_cf(t);
+			ld32(e, RAX, GPR(i->ra));
+			alu_rm(e, ALU_ADC, RAX, GPR(i->rb));
+			setcc(e, CC_B, RDX);
+			break;
+		case OP_SUBFE:
+			/* ~ra + rb + CA = rb - ra - !CA: sbb with CF = !CA; CA out = no borrow */
+			emit_ca_to_cf(t);
+			b1(e, 0xf5); /* cmc */
+			ld32(e, RAX, GPR(i->rb));
+			alu_rm(e, ALU_SBB, RAX, GPR(i->ra));
+			setcc(e, CC_AE, RDX);
+			break;
+		case OP_ADDZE:
+		case OP_ADDME:
+			emit_ca_to_cf(t);
+			ld32(e, RAX, GPR(i->ra));
+			rr(e, 0, 0, 0x81, 1, ALU_ADC, RAX);
+			b4(e, i->op == OP_ADDME ? 0xffffffffu : 0);
+			setcc(e, CC_B, RDX);
+			break;
+		default: /* OP_SUBFZE: ~ra + CA */
+			emit_ca_to_cf(t);
+			ld32(e, RAX, GPR(i->ra));
+			rr(e, 0, 0, 0xf7, 1, 2, RAX); /* not (flags kept) */
+			rr(e, 0, 0, 0x81, 1, ALU_ADC, RAX);
+			b4(e, 0);
+			setcc(e, CC_B, RDX);
+			break;
+		}
+		st32(e, GPR(i->rt), RAX);
+		emit_set_ca(t);
+		/* D-forms have no Rc bit: only addic. records */
+		if (i->op == OP_ADDIC_ ||
+		    ((i->flags & I_RC) && i->op != OP_ADDIC && i->op != OP_SUBFIC)) {
+			ld32(e, RAX, GPR(i->rt));
+			emit_cr0(t);
+		}
+		return true;
+	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI:
+		ld32(e, RAX, GPR(i->ra));
+		if (i->op == OP_CMP || i->op == OP_CMPL)
+			alu_rm(e, ALU_CMP, RAX, GPR(i->rb));
+		else
+			alu_ri(e, ALU_CMP, RAX, i->imm);
+		emit_cmp_result(t, i->op == OP_CMP || i->op == OP_CMPI);
+		emit_set_crf(t, i->rt >> 2);
+		return true;
+	case OP_MFCR:
+		ld32(e, RAX, OFF(cr));
+		st32(e, GPR(i->rt), RAX);
+		return true;
+	case OP_MTCRF: {
+		uint32_t m = 0;
+
+		for (unsigned f = 0; f < 8; f++)
+			if (i->imm & (0x80u >> f))
+				m |= 0xf0000000u >> (4 * f);
+		ld32(e, RAX, GPR(i->rt));
+		alu_ri(e, ALU_AND, RAX, m);
+		ld32(e, RCX, OFF(cr));
+		alu_ri(e, ALU_AND, RCX, ~m);
+		alu_rr(e, ALU_OR, RAX, RCX);
+		st32(e, OFF(cr), RAX);
+		return true;
+	}
+	case OP_MFSPR:
+	case OP_MTSPR: {
+		int32_t off = i->imm == 8 ? OFF(lr) : i->imm == 9 ? OFF(ctr) : -1;
+
+		if (off < 0)
+			break;
+		ld32(e, RAX, i->op == OP_MFSPR ? off : GPR(i->rt));
+		st32(e, i->op == OP_MFSPR ? GPR(i->rt) : off, RAX);
+		return true;
+	}
+	case OP_LBZ: case OP_LBZU: case OP_LBZX: case OP_LBZUX: case OP_LHZ: case OP_LHZU:
+	case OP_LHZX: case OP_LHZUX: case OP_LHA: case OP_LHAU: case OP_LHAX: case OP_LHAUX:
+	case OP_LWZ: case OP_LWZU: case OP_LWZX: case OP_LWZUX: case OP_LHBRX: case OP_LWBRX:
+		emit_ea(t, i);
+		emit_fast(t, k, i->size, CORE_ACC_READ);
+		if (i->size == 1) {
+			mem(e, 0, 0, 0x0fb6, 2, RCX, RDX, RAX, 0, 0);
+		} else if (i->size == 2) {
+			mem(e, 0, 0, 0x0fb7, 2, RCX, RDX, RAX, 0, 0);
+			if (!(i->attr & D_BREV)) {
+				rr(e, 1, 0, 0xc1, 1, SH_ROL, RCX); /* rol cx, 8 */
+				b1(e, 8);
+			}
+			if (i->attr & D_SEXT)
+				rr(e, 0, 0, 0x0fbf, 2, RCX, RCX);
+		} else {
+			mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, 0);
+			if (!(i->attr & D_BREV))
+				bswap(e, RCX);
+		}
+		st32(e, GPR(i->rt), RCX);
+		if (i->attr & D_UPD)
+			st32(e, GPR(i->ra), RAX);
+		t->slow[t->n_slow].resume = e->p;
+		if (i->size > 1) {
+			t->slow[t->n_slow + 1].resume = e->p;
+			t->n_slow++;
+		}
+		t->n_slow++;
+		return true;
+	case OP_STB: case OP_STBU: case OP_STBX: case OP_STBUX: case OP_STH: case OP_STHU:
+	case OP_STHX: case OP_STHUX: case OP_STW: case OP_STWU: case OP_STWX: case OP_STWUX:
+	case OP_STHBRX: case OP_STWBRX:
+		emit_ea(t, i);
+		emit_fast(t, k, i->size, CORE_ACC_WRITE);
+		ld32(e, RCX, GPR(i->rt));
+		if (i->size == 1) {
+			mem(e, 0, 0, 0x88, 1, RCX, RDX, RAX, 0, 0);
+		} else if (i->size == 2) {
+			if (!(i->attr & D_BREV)) {
+				rr(e, 1, 0, 0xc1, 1, SH_ROL, RCX);
+				b1(e, 8);
+			}
+			mem(e, 1, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
+		} else {
+			if (!(i->attr & D_BREV))
+				bswap(e, RCX);
+			mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
+		}
+		if (i->attr & D_UPD)
+			st32(e, GPR(i->ra), RAX);
+		t->slow[t->n_slow].resume = e->p;
+		if (i->size > 1) {
+			t->slow[t->n_slow + 1].resume = e->p;
+			t->n_slow++;
+		}
+		t->n_slow++;
+		return true;
+	case OP_B:
+		if (i->flags & I_LK) {
+			lea_pc(e, RAX, next);
+			st32(e, OFF(lr), RAX);
+		}
+		if (i->flags & I_AA) {
+			mov_ri(e, RAX, i->imm);
+			st32(e, OFF(pc), RAX);
+			alu_ri64(e, ALU_SUB, R13, (int32_t)(k + 1));
+			alu_rr(e, ALU_XOR, RAX, RAX);
+			jmp_to(e, t->c->jit->exit);
+		} else {
+			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
+		}
+		return false;
+	case OP_BC:
+	case OP_BCLR:
+	case OP_BCCTR:
+		bo = i->rt;
+		if (i->op != OP_BC)
+			ld32(e, RSI, i->op == OP_BCLR ? OFF(lr) : OFF(ctr));
+		if (i->flags & I_LK) {
+			lea_pc(e, RAX, next);
+			st32(e, OFF(lr), RAX);
+		}
+		if (!(bo & 4) && i->op != OP_BCCTR) {
+			mem(e, 0, 0, 0xff, 1, 1, RBX, -1, 0, OFF(ctr)); /* dec dword [ctr] */
+			nt[nnt++] = jcc_fwd(e, bo & 2 ? CC_NE : CC_E);
+		}
+		if (!(bo & 16)) {
+			mem(e, 0, 0, 0xf7, 1, 0, RBX, -1, 0, OFF(cr)); /* test dword [cr], bit */
+			b4(e, 0x80000000u >> i->ra);
+			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
+		}
+		if (i->op == OP_BC && !(i->flags & I_AA)) {
+			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
+		} else {
+			if (i->op == OP_BC)
+				mov_ri(e, RSI, i->imm);
+			else
+				alu_ri(e, ALU_AND, RSI, ~3u);
+			st32(e, OFF(pc), RSI);
+			alu_ri64(e, ALU_SUB, R13, (int32_t)(k + 1));
+			alu_rr(e, ALU_XOR, RAX, RAX);
+			jmp_to(e, t->c->jit->exit);
+		}
+		for (unsigned q = 0; q < nnt; q++)
+			patch(e, nt[q], e->p);
+		if (nnt)
+			emit_goto(t, k + 1, next, pa + 4);
+		return false;
+	default:
+		break;
+	}
+	emit_generic(t, k, i);
+	return i->cls != CL_BRANCH;
+}
+
+/* The out-of-line code of a slow path or a generic op's result (see emit_generic). */
+static void emit_slow(struct tr *t, const struct slow *s)
+{
+	struct emit *e = &t->e;
+	uint8_t *other;
+
+	patch(e, s->from, e->p);
+	if (s->resume) {
+		/* the fast cache missed: exec() does the whole access */
+		mov_rr64(e, RDI, RBX);
+		mov_ri64(e, RSI, (uint64_t)(uintptr_t)&t->ins[s->k]);
+		lea_pc(e, RDX, (int32_t)(4 * s->k));
+		call_abs(e, (const void *)jit_exec);
+		rr(e, 0, 0, 0x85, 1, RAX, RAX);
+		patch(e, jcc_fwd(e, CC_E), s->resume);
+	}
+	/* eax = 1: exit before instruction k; 2: leave after it (c->pc set by exec) */
+	alu_ri(e, ALU_CMP, RAX, 1);
+	other = jcc_fwd(e, CC_NE);
+	if (s->k)
+		alu_ri64(e, ALU_SUB, R13, (int32_t)s->k);
+	jmp_to(e, t->c->jit->exit);
+	patch(e, other, e->p);
+	alu_ri64(e, ALU_SUB, R13, (int32_t)s->k + 1);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, t->c->jit->exit);
+}
+
+static void perf_map(struct core_jit *j, const uint8_t *code, size_t len, gpa_t pa)
+{
+	char line[96];
+	int n;
+
+	if (j->perf_fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "%lx %zx guest-pa-%08llx\n", (unsigned long)(uintptr_t)code,
+		     len, (unsigned long long)pa);
+	if (n > 0 && write(j->perf_fd, line, (size_t)n) < 0)
+		j->perf_fd = -1;
+}
+
+bool jit_compile(struct core *c, struct block *b)
+{
+	struct core_jit *j = c->jit;
+	struct tr *t = j->tr;
+	unsigned k;
+	bool more = true;
+
+	t->n_slow = 0;
+	t->c = c;
+	t->b = b;
+	t->ins = &block_cache(c)->ins[b->first];
+	t->e.p = j->buf + j->used;
+	t->e.end = j->buf + JIT_CODE_BYTES;
+	t->e.full = false;
+	for (k = 0; k < b->n && more; k++)
+		more = emit_insn(t, k, &t->ins[k]);
+	if (more) /* fell off the end: continue with the next instruction */
+		emit_goto(t, b->n, (int32_t)(4 * b->n), b->pa + 4ull * b->n);
+	for (unsigned s = 0; s < t->n_slow; s++)
+		emit_slow(t, &t->slow[s]);
+	if (t->e.full)
+		return false;
+	b->jit = j->buf + j->used;
+	perf_map(j, b->jit, (size_t)(t->e.p - b->jit), b->pa);
+	j->used = (size_t)(t->e.p - j->buf + 15) & ~(size_t)15;
+	return true;
+}
+
+int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, struct block **last)
+{
+	struct block_cache *bc = block_cache(c);
+	int r;
+
+	c->jit_block = (uint32_t)(b - bc->blk);
+	r = c->jit->enter(c, b->jit, (int64_t)left, c->pc, c->fast[c->ctx.kmode]);
+	*done = left - (uint64_t)c->jit_left;
+	*last = &bc->blk[c->jit_block];
+	return r;
+}
+
+void jit_flush(struct core *c)
+{
+	if (c->jit)
+		c->jit->used = c->jit->start;
+}
+
+int jit_init(struct core *c, int perf_fd)
+{
+	struct core_jit *j;
+	struct emit e;
+	uint8_t *entry;
+
+	if (c->jit)
+		return 0;
+	j = calloc(1, sizeof(*j));
+	if (j)
+		j->tr = calloc(1, sizeof(*j->tr));
+	if (!j || !j->tr) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->buf = mmap(NULL, JIT_CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (j->buf == MAP_FAILED) {
+		int err = errno;
+
+		free(j->tr);
+		free(j);
+		return -err;
+	}
+	j->perf_fd = perf_fd;
+	e.p = j->buf;
+	e.end = j->buf + JIT_CODE_BYTES;
+	e.full = false;
+
+	/* exit: save the budget left, restore the callee-saved registers, return eax */
+	j->exit = e.p;
+	mem(&e, 0, 1, 0x89, 1, R13, RBX, -1, 0, OFF(jit_left));
+	alu_ri64(&e, ALU_ADD, RSP, 8);
+	for (int r = R15; r >= R12; r--) {
+		rex(&e, 0, 0, 0, r);
+		b1(&e, 0x58u + (unsigned)(r & 7)); /* pop */
+	}
+	b1(&e, 0x5d); /* pop rbp */
+	b1(&e, 0x5b); /* pop rbx */
+	b1(&e, 0xc3);
+
+	/* entry(c = rdi, code = rsi, left = rdx, ea = ecx, fast = r8) */
+	entry = e.p;
+	b1(&e, 0x53); /* push rbx */
+	b1(&e, 0x55); /* push rbp */
+	for (int r = R12; r <= R15; r++) {
+		rex(&e, 0, 0, 0, r);
+		b1(&e, 0x50u + (unsigned)(r & 7)); /* push */
+	}
+	alu_ri64(&e, ALU_SUB, RSP, 8); /* calls from translated code see a 16-byte aligned stack */
+	mov_rr64(&e, RBX, RDI);
+	mov_rr64(&e, R13, RDX);
+	mov_rr(&e, R15, RCX);
+	mov_rr64(&e, R14, R8);
+	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
+	j->enter = (jit_entry_fn)(void *)entry;
+	j->start = j->used = (size_t)(e.p - j->buf + 15) & ~(size_t)15;
+	c->jit = j;
+	return 0;
+}
+
+void jit_fini(struct core *c)
+{
+	if (!c->jit)
+		return;
+	if (c->jit->perf_fd >= 0)
+		close(c->jit->perf_fd);
+	munmap(c->jit->buf, JIT_CODE_BYTES);
+	free(c->jit->tr);
+	free(c->jit);
+	c->jit = NULL;
+}

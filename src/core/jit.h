@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* jit.h - the second engine: hot decoded blocks translated to x86-64 (private to src/core/). */
+#ifndef HV440_CORE_JIT_H
+#define HV440_CORE_JIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/block.h"
+#include "core/core.h"
+
+/* A block is translated when it starts for the JIT_HOT-th time (cold code stays interpreted). */
+#define JIT_HOT 2
+/* The code cache; when full, every block and its code is flushed (the arena's policy). */
+#define JIT_CODE_BYTES (32u << 20)
+
+/* jit_enter's result (see jit.c). */
+enum { JIT_LEAVE = 0, JIT_EXIT = 1 };
+
+/*
+ * Allocate the code cache and emit the entry and exit code; 0 or -errno.
+ * perf_fd >= 0: append a perf map line ("addr size name") per translation.
+ */
+int jit_init(struct core *c, int perf_fd);
+/* Free what jit_init allocated (idempotent). */
+void jit_fini(struct core *c);
+/* Forget all translated code (with block_flush). */
+void jit_flush(struct core *c);
+/*
+ * Translate block b; false when the code cache is full (the caller flushes
+ * between blocks and tries again later).
+ */
+bool jit_compile(struct core *c, struct block *b);
+/*
+ * Run translated code from block b at EA c->pc for at most left
+ * instructions (b->n <= left). Returns JIT_LEAVE with c->pc set (continue
+ * with the block there) or JIT_EXIT with c->exit complete; either way sets
+ * *done to the instructions retired and *last to the last block entered.
+ */
+int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, struct block **last);
+
+/* Exported by interp.c for translated code: execute one instruction at c->pc (X_* codes). */
+int core_exec_insn(struct core *c, const struct insn *i);
+
+#endif
