@@ -145,8 +145,12 @@ static void usage(FILE *out)
 "                          defaults to null\n"
 "      --no-paravirt       a plain bamboo board: no /hypervisor node, no\n"
 "                          hypercalls, no magic page (docs/paravirt.md)\n"
-"      --engine jit|interp run guest code translated to x86-64 (default) or\n"
-"                          with the reference interpreter only (docs/jit.md)\n"
+"      --engine jit|interp|lockstep\n"
+"                          run guest code translated to x86-64 (default), with\n"
+"                          the reference interpreter only, or both, comparing\n"
+"                          every block and stopping at the first difference\n"
+"                          (slow; for testing the JIT, docs/jit.md); the\n"
+"                          default is $HV440_ENGINE when set\n"
 "      --perf-map          write /tmp/perf-PID.map so perf names translated code\n"
 "      --no-reboot         exit when the guest resets instead of rebooting it\n"
 "      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
@@ -184,6 +188,18 @@ static void usage(FILE *out)
 "  2    the guest halted for good (waiting with every interrupt masked)\n"
 "  3    checkstop (machine check with MSR[ME]=0)\n"
 "  128+N  ended by signal N (e.g. 130 for SIGINT, 143 for SIGTERM)\n");
+}
+
+/* --engine NAME (or $HV440_ENGINE, the default): 0, or -1 after one line on stderr. */
+static int set_engine(struct board_config *cfg, const char *what, const char *name)
+{
+	if (strcmp(name, "jit") && strcmp(name, "interp") && strcmp(name, "lockstep")) {
+		fprintf(stderr, "hv440: %s takes jit, interp or lockstep, not '%s'\n", what, name);
+		return -1;
+	}
+	cfg->interp = !strcmp(name, "interp");
+	cfg->lockstep = !strcmp(name, "lockstep");
+	return 0;
 }
 
 static int try_help(void)
@@ -406,6 +422,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_cmd(argc - 1, argv + 1);
 	qemu_spellings(argc, argv);
+	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
+		return EXIT_ERROR;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -471,11 +489,8 @@ int main(int argc, char **argv)
 			cfg.no_paravirt = true;
 			break;
 		case OPT_ENGINE:
-			if (strcmp(optarg, "jit") && strcmp(optarg, "interp")) {
-				fprintf(stderr, "hv440: --engine takes jit or interp, not '%s'\n", optarg);
+			if (set_engine(&cfg, "--engine", optarg))
 				return try_help();
-			}
-			cfg.interp = !strcmp(optarg, "interp");
 			break;
 		case OPT_PERF_MAP:
 			cfg.perf_map = true;
@@ -673,6 +688,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);
 			return finish(b, &cfg, EXIT_HALTED);
+		case VCPU_STOP_LOCKSTEP:
+			fprintf(stderr, "hv440: lockstep: the JIT differs from the interpreter in the "
+				"block at EA 0x%08x (PA 0x%09llx): %s\n", b->vcpu.core.exit.ea,
+				(unsigned long long)b->vcpu.core.exit.pa, b->vcpu.core.lockstep_diff);
+			return finish(b, &cfg, EXIT_ERROR);
 		case VCPU_STOP_CHECKSTOP:
 			fprintf(stderr, "hv440: guest checkstop (machine check with MSR[ME]=0) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);

@@ -59,10 +59,19 @@ run_tier unit unit_tier
 run_tier cli tests/cli/run.sh "$build"
 run_tier isa tests/isa/run.sh "$build"
 run_tier differential tests/isa/diff.sh "$build"
+# The JIT is the default engine (docs/jit.md); the interpreter, the reference, runs the ISA suites
+# too, and so does the lockstep engine (both engines, compared block by block).
+run_tier isa-interp env HV440_ENGINE=interp tests/isa/run.sh "$build"
+run_tier differential-interp env HV440_ENGINE=interp tests/isa/diff.sh "$build"
+run_tier isa-lockstep env HV440_ENGINE=lockstep tests/isa/run.sh "$build"
+run_tier differential-lockstep env HV440_ENGINE=lockstep tests/isa/diff.sh "$build"
+run_tier hostile-lockstep env HV440_ENGINE=lockstep tests/hostile/run.sh "$build"
 run_tier hostile tests/hostile/run.sh "$build"
 run_tier pv tests/pv/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier boot tests/boot/run.sh "$build"
+	run_tier boot-interp env HV440_ENGINE=interp tests/boot/run.sh "$build" all_sh
+	run_tier boot-lockstep env HV440_ENGINE=lockstep tests/boot/run.sh "$build" interactive
 	run_tier virtio tests/virtio/run.sh "$build"
 fi
 run_tier gdb tests/gdb/run.sh "$build" $quick

@@ -464,7 +464,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 				return -1;
 			}
 		}
-		r = core_set_engine(&b->vcpu.core, CORE_ENGINE_JIT, fd);
+		r = core_set_engine(&b->vcpu.core,
+				    cfg->lockstep ? CORE_ENGINE_LOCKSTEP : CORE_ENGINE_JIT, fd);
 		if (r < 0) {
 			fprintf(stderr, "hv440: cannot start the JIT: %s (try --engine interp)\n",
 				strerror(-r));

@@ -61,6 +61,7 @@ struct board_config {
 	const char *bytechan;     /* --bytechan chardev spec: ePAPR byte channel 0, or NULL */
 	bool stats;
 	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
+	bool lockstep;            /* --engine lockstep: JIT checked against the interpreter */
 	bool perf_map;            /* --perf-map: /tmp/perf-PID.map names translated code */
 };
 

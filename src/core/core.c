@@ -6,6 +6,7 @@
 #include "core/jit.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,12 +26,20 @@ int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
 
 int core_set_engine(struct core *c, enum core_engine engine, int perf_fd)
 {
+	c->lockstep = false;
 	if (engine == CORE_ENGINE_INTERP) {
 		jit_fini(c);
 		block_flush(c);
 		return 0;
 	}
 #if defined(__x86_64__)
+	if (engine == CORE_ENGINE_LOCKSTEP) {
+		if (!c->wlog)
+			c->wlog = calloc(CORE_WLOG_MAX, sizeof(*c->wlog));
+		if (!c->wlog)
+			return -ENOMEM;
+		c->lockstep = true;
+	}
 	return jit_init(c, perf_fd);
 #else
 	(void)perf_fd;
@@ -41,6 +50,8 @@ int core_set_engine(struct core *c, enum core_engine engine, int perf_fd)
 void core_fini(struct core *c)
 {
 	jit_fini(c);
+	free(c->wlog);
+	c->wlog = NULL;
 }
 
 void core_reset(struct core *c)
@@ -401,6 +412,7 @@ const char *core_exit_name(enum core_exit_kind kind)
 		[CORE_EXIT_FETCH_IO] = "fetch_io",
 		[CORE_EXIT_DEBUG] = "debug",
 		[CORE_EXIT_WATCH] = "watch",
+		[CORE_EXIT_LOCKSTEP] = "lockstep",
 	};
 
 	if ((unsigned)kind >= CORE_EXIT__COUNT)

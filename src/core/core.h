@@ -45,6 +45,8 @@ enum core_exit_kind {
 	CORE_EXIT_DEBUG,      /* a breakpoint in core.breakpoints[] was reached (pc) */
 	CORE_EXIT_WATCH,      /* a data access touched core.watchpoints[]: .ea (first watched
 	                       * byte it touches), .write; nothing was accessed (precise) */
+	CORE_EXIT_LOCKSTEP,   /* lockstep engine: the JIT and the interpreter disagreed on the
+	                       * block at .ea/.pa; core.lockstep_diff says how */
 	CORE_EXIT__COUNT
 };
 
@@ -221,6 +223,12 @@ struct core {
 	struct core_jit *jit;
 	int64_t jit_left;      /* translated code's budget left (jit.c) */
 	uint32_t jit_block;    /* the block translated code entered last (jit.c) */
+	/* Lockstep engine: the interpreter's RAM writes, undone before the JIT's run. */
+	bool lockstep;
+	bool wlog_on, wlog_full;
+	unsigned n_wlog;
+	struct core_wlog *wlog;
+	char lockstep_diff[200];
 	_Alignas(16) unsigned char block_mem[CORE_BLOCK_MEM_BYTES];
 };
 
@@ -236,9 +244,12 @@ void core_reset(struct core *c); /* registers to 0, shadow TLB empty, TB restart
  * The execution engine: the interpreter (the reference, always available)
  * or the JIT, which translates hot blocks to x86-64 and falls back to the
  * interpreter for everything it does not translate. perf_fd >= 0 receives
- * a perf map of the translations (/tmp/perf-PID.map format). 0 or -errno.
+ * a perf map of the translations (/tmp/perf-PID.map format). LOCKSTEP
+ * runs every translated block twice, interpreter first, and exits with
+ * CORE_EXIT_LOCKSTEP at the first difference in registers, exit or memory
+ * written (docs/jit.md). 0 or -errno.
  */
-enum core_engine { CORE_ENGINE_INTERP = 0, CORE_ENGINE_JIT = 1 };
+enum core_engine { CORE_ENGINE_INTERP = 0, CORE_ENGINE_JIT = 1, CORE_ENGINE_LOCKSTEP = 2 };
 int core_set_engine(struct core *c, enum core_engine engine, int perf_fd);
 void core_fini(struct core *c); /* frees what core_set_engine allocated */
 

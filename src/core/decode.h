@@ -246,6 +246,16 @@ const char *core_op_name(unsigned op);
  */
 enum xlate_result { XL_RAM = 0, XL_IO = 1, XL_FAULT = 2 };
 
+/* The lockstep engine's log of RAM writes (up to 32 bytes each). */
+#define CORE_WLOG_MAX 512
+struct core_wlog {
+	uint8_t *host;
+	uint8_t len;
+	uint8_t old[32];
+	uint8_t now[32];
+};
+void core_wlog_record(struct core *c, uint8_t *host, size_t n);
+
 /*
  * Translate one access of kind acc (CORE_ACC_*) at ea for the current
  * context. On XL_RAM/XL_IO sets *pa, *len (bytes from ea that share the

@@ -6,6 +6,7 @@
 #include "core/fpu.h"
 #include "core/jit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -104,6 +105,32 @@ static void set_exit(struct core *c, enum core_exit_kind kind, gva_t ea, uint32_
 	c->exit.esr = esr;
 }
 
+/* Before writing n bytes of RAM at host: the lockstep engine logs the old bytes. */
+static inline void wlog(struct core *c, uint8_t *host, size_t n)
+{
+	if (unlikely(c->wlog_on))
+		core_wlog_record(c, host, n);
+}
+
+void core_wlog_record(struct core *c, uint8_t *host, size_t n)
+{
+	while (n) {
+		size_t part = n < 32 ? n : 32;
+		struct core_wlog *w;
+
+		if (c->n_wlog == CORE_WLOG_MAX) {
+			c->wlog_full = true;
+			return;
+		}
+		w = &c->wlog[c->n_wlog++];
+		w->host = host;
+		w->len = (uint8_t)part;
+		memcpy(w->old, host, part);
+		host += part;
+		n -= part;
+	}
+}
+
 /*
  * Slow path of an ordinary load or store of n <= 8 bytes. The 440 allows
  * unaligned integer accesses and splits them (PPC440x5 manual, table 2-2,
@@ -158,9 +185,11 @@ static int access_slow(struct core *c, gva_t ea, unsigned n, enum core_access ac
 
 	if (acc == CORE_ACC_WRITE) {
 		st_be(buf, n, rev ? bswap_n(*v, n) : *v);
+		wlog(c, c->ram + pa[0], n0);
 		memcpy(c->ram + pa[0], buf, n0);
 		block_code_written(c, pa[0], n0);
 		if (parts == 2) {
+			wlog(c, c->ram + pa[1], n - n0);
 			memcpy(c->ram + pa[1], buf + n0, n - n0);
 			block_code_written(c, pa[1], n - n0);
 		}
@@ -208,6 +237,7 @@ static inline int store(struct core *c, gva_t ea, unsigned n, bool rev, uint32_t
 
 	if (likely(f->tag == ((ea & ~0xfffu) | c->fast_key[CORE_ACC_WRITE]) &&
 		   (ea & 0xfff) <= 0x1000u - n)) {
+		wlog(c, (uint8_t *)(f->addend + ea), n);
 		st_be((uint8_t *)(f->addend + ea), n, rev ? bswap_n(v, n) : v);
 		return R_OK;
 	}
@@ -235,10 +265,12 @@ static int block_access(struct core *c, gva_t ea, unsigned n, enum core_access a
 		uint8_t *h = fast_host(c, ea, n, acc);
 
 		if (h) {
-			if (acc == CORE_ACC_WRITE)
+			if (acc == CORE_ACC_WRITE) {
+				wlog(c, h, n);
 				memcpy(h, buf, n);
-			else
+			} else {
 				memcpy(buf, h, n);
+			}
 			return R_OK;
 		}
 	}
@@ -264,6 +296,7 @@ static int block_access(struct core *c, gva_t ea, unsigned n, enum core_access a
 	done = 0;
 	for (unsigned i = 0; i < parts; i++) {
 		if (acc == CORE_ACC_WRITE) {
+			wlog(c, host[i], cnt[i]);
 			memcpy(host[i], buf + done, cnt[i]);
 			block_code_written(c, hpa[i], cnt[i]);
 		} else
@@ -868,6 +901,7 @@ static int exec(struct core *c, const struct insn *i)
 				uint32_t crf = c->xer >> 31;
 
 				if (c->resv_valid && c->resv_pa == pa) {
+					wlog(c, c->ram + pa, 4);
 					st_be(c->ram + pa, 4, le ? __builtin_bswap32(g[i->rt]) : g[i->rt]);
 					block_code_written(c, pa, 4);
 					crf |= 2; /* EQ: the store was performed */
@@ -891,6 +925,7 @@ static int exec(struct core *c, const struct insn *i)
 				uint8_t *h = fast_host(c, ea, 32, CORE_ACC_WRITE);
 
 				if (h) {
+					wlog(c, h, 32);
 					memset(h, 0, 32);
 					break;
 				}
@@ -903,6 +938,7 @@ static int exec(struct core *c, const struct insn *i)
 				set_exit(c, CORE_EXIT_ALIGN, a + g[i->rb], CORE_ESR_ST);
 				return X_EXIT;
 			}
+			wlog(c, c->ram + pa, 32);
 			memset(c->ram + pa, 0, 32);
 			block_code_written(c, pa, 32);
 			break;
@@ -1149,6 +1185,176 @@ static inline struct block *block_at(struct core *c, struct block *prev, bool *s
 	return b;
 }
 
+/* The architected state the lockstep engine compares. */
+struct arch {
+	uint32_t gpr[32];
+	uint32_t cr, xer, lr, ctr, pc, fpscr, usprg0;
+	uint64_t fpr[32];
+	bool resv_valid;
+	gpa_t resv_pa;
+	struct core_exit exit;
+	struct core_mmio_pending mmio;
+};
+
+static void arch_save(const struct core *c, struct arch *a)
+{
+	memcpy(a->gpr, c->gpr, sizeof(a->gpr));
+	memcpy(a->fpr, c->fpr, sizeof(a->fpr));
+	a->cr = c->cr;
+	a->xer = c->xer;
+	a->lr = c->lr;
+	a->ctr = c->ctr;
+	a->pc = c->pc;
+	a->fpscr = c->fpscr;
+	a->usprg0 = c->usprg0;
+	a->resv_valid = c->resv_valid;
+	a->resv_pa = c->resv_pa;
+	a->exit = c->exit;
+	a->mmio = c->mmio;
+}
+
+static void arch_load(struct core *c, const struct arch *a)
+{
+	memcpy(c->gpr, a->gpr, sizeof(a->gpr));
+	memcpy(c->fpr, a->fpr, sizeof(a->fpr));
+	c->cr = a->cr;
+	c->xer = a->xer;
+	c->lr = a->lr;
+	c->ctr = a->ctr;
+	c->pc = a->pc;
+	c->fpscr = a->fpscr;
+	c->usprg0 = a->usprg0;
+	c->resv_valid = a->resv_valid;
+	c->resv_pa = a->resv_pa;
+	c->exit = a->exit;
+	c->mmio = a->mmio;
+}
+
+/* The first difference between the interpreter's state i and the JIT's j, or false. */
+static bool arch_diff(const struct arch *i, const struct arch *j, bool exited, char *out, size_t n)
+{
+#define DIFF32(name, a, b)                                                                     \
+	do {                                                                                   \
+		if ((a) != (b)) {                                                              \
+			snprintf(out, n, "%s: interpreter 0x%08x, JIT 0x%08x", name, (unsigned)(a), \
+				 (unsigned)(b));                                               \
+			return true;                                                           \
+		}                                                                              \
+	} while (0)
+	char r[8];
+
+	for (unsigned k = 0; k < 32; k++) {
+		if (i->gpr[k] != j->gpr[k]) {
+			snprintf(r, sizeof(r), "r%u", k);
+			DIFF32(r, i->gpr[k], j->gpr[k]);
+		}
+		if (i->fpr[k] != j->fpr[k]) {
+			snprintf(out, n, "f%u: interpreter 0x%016llx, JIT 0x%016llx", k,
+				 (unsigned long long)i->fpr[k], (unsigned long long)j->fpr[k]);
+			return true;
+		}
+	}
+	DIFF32("cr", i->cr, j->cr);
+	DIFF32("xer", i->xer, j->xer);
+	DIFF32("lr", i->lr, j->lr);
+	DIFF32("ctr", i->ctr, j->ctr);
+	DIFF32("pc", i->pc, j->pc);
+	DIFF32("fpscr", i->fpscr, j->fpscr);
+	DIFF32("usprg0", i->usprg0, j->usprg0);
+	DIFF32("reservation", i->resv_valid, j->resv_valid);
+	DIFF32("reservation address", (uint32_t)i->resv_pa, (uint32_t)j->resv_pa);
+	if (exited) {
+		DIFF32("exit kind", i->exit.kind, j->exit.kind);
+		DIFF32("exit insn", i->exit.insn, j->exit.insn);
+		DIFF32("exit esr", i->exit.esr, j->exit.esr);
+		DIFF32("exit ea", i->exit.ea, j->exit.ea);
+		DIFF32("exit pa", (uint32_t)i->exit.pa, (uint32_t)j->exit.pa);
+		DIFF32("exit write", i->exit.write, j->exit.write);
+		if (i->exit.kind == CORE_EXIT_MMIO) {
+			DIFF32("mmio size", i->exit.size, j->exit.size);
+			DIFF32("mmio data", (uint32_t)i->exit.data, (uint32_t)j->exit.data);
+			DIFF32("mmio register", i->mmio.reg, j->mmio.reg);
+			DIFF32("mmio kind", i->mmio.kind, j->mmio.kind);
+		}
+	}
+	return false;
+#undef DIFF32
+}
+
+/*
+ * The lockstep engine: block b runs in the interpreter (its RAM writes
+ * logged), then the writes are undone, the registers restored, and the
+ * JIT runs it; any difference in registers, exit or bytes written stops
+ * the core with CORE_EXIT_LOCKSTEP. Blocks that read the timebase or kill
+ * code are not comparable and keep the interpreter's result.
+ */
+static int run_lockstep(struct core *c, struct block *b, uint64_t *done, struct block **last)
+{
+	const struct insn *ins = &block_cache(c)->ins[b->first];
+	struct arch s0, si, sj;
+	uint64_t k = 0, dj;
+	int x = X_NEXT, ri, rj;
+	bool comparable = true;
+
+	arch_save(c, &s0);
+	c->n_wlog = 0;
+	c->wlog_full = false;
+	c->wlog_on = true;
+	while (k < b->n) {
+		const struct insn *i = &ins[k];
+
+		if (i->op == OP_MFTB || (i->op == OP_MFSPR && (i->imm == 268 || i->imm == 269)))
+			comparable = false;
+		x = exec(c, i);
+		if (x == X_EXIT) {
+			c->exit.insn = i->word;
+			break;
+		}
+		k++;
+		if (x == X_BRANCH || c->code_changed)
+			break;
+	}
+	c->wlog_on = false;
+	ri = x == X_EXIT ? JIT_EXIT : JIT_LEAVE;
+	*done = k;
+	*last = b;
+	if (!comparable || c->code_changed || c->wlog_full)
+		return ri;
+	arch_save(c, &si);
+	for (unsigned w = 0; w < c->n_wlog; w++)
+		memcpy(c->wlog[w].now, c->wlog[w].host, c->wlog[w].len);
+	for (unsigned w = c->n_wlog; w-- > 0;)
+		memcpy(c->wlog[w].host, c->wlog[w].old, c->wlog[w].len);
+	arch_load(c, &s0);
+
+	rj = jit_run(c, b, b->n, &dj, last);
+	*done = dj;
+	arch_save(c, &sj);
+	if (ri != rj || k != dj) {
+		snprintf(c->lockstep_diff, sizeof(c->lockstep_diff),
+			 "interpreter ran %llu instructions and %s, JIT %llu and %s",
+			 (unsigned long long)k, ri == JIT_EXIT ? "exited" : "left",
+			 (unsigned long long)dj, rj == JIT_EXIT ? "exited" : "left");
+		goto differ;
+	}
+	if (arch_diff(&si, &sj, ri == JIT_EXIT, c->lockstep_diff, sizeof(c->lockstep_diff)))
+		goto differ;
+	for (unsigned w = 0; w < c->n_wlog; w++) {
+		if (memcmp(c->wlog[w].host, c->wlog[w].now, c->wlog[w].len)) {
+			snprintf(c->lockstep_diff, sizeof(c->lockstep_diff),
+				 "RAM at PA 0x%llx: the JIT wrote different bytes",
+				 (unsigned long long)(c->wlog[w].host - c->ram));
+			goto differ;
+		}
+	}
+	return rj;
+differ:
+	c->exit.kind = CORE_EXIT_LOCKSTEP;
+	c->exit.ea = s0.pc;
+	c->exit.pa = b->pa;
+	return JIT_EXIT;
+}
+
 /*
  * The fast loop: run decoded blocks as threaded code. Each instruction
  * jumps straight to the handler of its op (computed goto, one indirect
@@ -1241,7 +1447,8 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 			goto block_done;
 		}
 		c->code_changed = false;
-		if (c->jit && b->n <= budget - n && (b->jit || ++b->execs >= JIT_HOT)) {
+		if (c->jit && b->n <= budget - n &&
+		    (b->jit || ++b->execs >= JIT_HOT || c->lockstep)) {
 			uint64_t done;
 
 			if (unlikely(!b->jit) && !jit_compile(c, b)) {
@@ -1250,7 +1457,10 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 				b = NULL;
 				continue;
 			}
-			xr = jit_run(c, b, budget - n, &done, &b);
+			if (unlikely(c->lockstep))
+				xr = run_lockstep(c, b, &done, &b);
+			else
+				xr = jit_run(c, b, budget - n, &done, &b);
 			n += done;
 			if (xr == JIT_EXIT)
 				break;

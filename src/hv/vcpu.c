@@ -336,6 +336,11 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		v->debug.watch_addr = e->ea;
 		v->debug.watch_write = e->write;
 		break;
+	case CORE_EXIT_LOCKSTEP:
+		/* --engine lockstep found a JIT bug: stop here, main.c says what differed */
+		*stopping = true;
+		*stop = VCPU_STOP_LOCKSTEP;
+		break;
 	default:
 		hv_log(v, "unknown core exit %d", (int)e->kind);
 		*stopping = true;

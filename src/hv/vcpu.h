@@ -60,6 +60,7 @@ enum vcpu_stop {
 	VCPU_STOP_CHECKSTOP,/* machine check with MSR[ME]=0 */
 	VCPU_STOP_HOST,     /* the host asked (vcpu_request_stop) */
 	VCPU_STOP_DEBUG,    /* a debugger breakpoint / single step stopped the vcpu */
+	VCPU_STOP_LOCKSTEP, /* --engine lockstep: the JIT and the interpreter disagreed */
 };
 
 /* Book E interrupt vectors (IVOR numbers). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_core.c - unit tests of the emulated 440 core: decoder, instructions, translation and exits. */
+#include "core/block.h"
 #include "core/core.h"
 #include "core/decode.h"
 
@@ -87,6 +88,9 @@ static uint32_t rd32(uint32_t addr)
 	       (uint32_t)ram[addr + 2] << 8 | ram[addr + 3];
 }
 
+/* The engine every test runs on (main() runs the whole suite on each). */
+static enum core_engine engine;
+
 static void setup(void)
 {
 	struct core_stlb_entry e = {
@@ -96,7 +100,10 @@ static void setup(void)
 	struct core_ctx ctx = { .kmode = true };
 
 	memset(ram, 0, RAM_SIZE);
+	core_fini(&C);
 	CHECK_EQ(core_init(&C, ram, RAM_SIZE, 400000000), 0);
+	if (engine != CORE_ENGINE_INTERP)
+		CHECK_EQ(core_set_engine(&C, engine, -1), 0);
 	core_set_ctx(&C, &ctx);
 	core_stlb_write(&C, 0, &e);
 }
@@ -842,11 +849,37 @@ static void test_blocks(void)
 	CHECK_EQ(C.gpr[5], 3);
 }
 
-int main(void)
+/*
+ * The lockstep engine catches a JIT that disagrees with the interpreter:
+ * after a block is translated, its decoded immediate is changed under the
+ * interpreter only (the translation has the old one built in).
+ */
+static void test_lockstep(void)
 {
-	ram = calloc(1, RAM_SIZE);
-	if (!ram)
-		return 2;
+	const struct core_exit *e;
+	struct block *b;
+
+	setup();
+	/* addi r3,r3,1 x2; li r4,9; b . */
+	e = RUN(D(14, 3, 3, 1), D(14, 3, 3, 1), D(14, 4, 0, 9), B(0, 0));
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	CHECK_EQ(C.gpr[3], 2);
+	b = block_find(&C, CODE);
+	CHECK(b && b->jit);
+	if (!b || !b->jit)
+		return;
+	block_cache(&C)->ins[b->first + 1].imm = 2;
+	C.pc = CODE;
+	e = core_run(&C, 4);
+	CHECK_EQ(e->kind, CORE_EXIT_LOCKSTEP);
+	CHECK_EQ(e->ea, CODE);
+	CHECK(strstr(C.lockstep_diff, "r3: interpreter 0x00000005, JIT 0x00000004") != NULL);
+	/* the state is the interpreter's (r3 = 2 + 1 + 2) */
+	printf("lockstep caught: %s\n", C.lockstep_diff);
+}
+
+static void run_suite(void)
+{
 	test_decode();
 	test_arith();
 	test_logic();
@@ -861,6 +894,30 @@ int main(void)
 	test_translation();
 	test_random();
 	test_blocks();
+}
+
+int main(void)
+{
+	static const char *const names[] = { "interp", "jit", "lockstep" };
+
+	ram = calloc(1, RAM_SIZE);
+	if (!ram)
+		return 2;
+	for (engine = CORE_ENGINE_INTERP; engine <= CORE_ENGINE_LOCKSTEP; engine++) {
+		int before = failures;
+
+#if !defined(__x86_64__)
+		if (engine != CORE_ENGINE_INTERP)
+			break;
+#endif
+		run_suite();
+		printf("test_core: engine %s: %d failures\n", names[engine], failures - before);
+	}
+#if defined(__x86_64__)
+	engine = CORE_ENGINE_LOCKSTEP;
+	test_lockstep();
+#endif
+	core_fini(&C);
 	free(ram);
 	printf("test_core: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
