@@ -231,8 +231,9 @@ static int jit_exec(struct core *c, const struct insn *i, uint32_t pc)
 /* An out-of-line slow path: where it jumps from and where it resumes. */
 struct slow {
 	uint8_t *from;          /* the jcc to patch */
-	const uint8_t *resume;  /* fast path's end (NULL: a generic op's result stub only) */
+	const uint8_t *resume;  /* where the fast path ends */
 	unsigned k;             /* instruction index */
+	bool result_only;       /* a generic op's result stub (no exec() call of its own) */
 };
 
 struct tr {
@@ -240,9 +241,74 @@ struct tr {
 	struct core *c;
 	struct block *b;
 	const struct insn *ins;
-	struct slow slow[2 * BLK_MAX_INSNS];
+	struct slow slow[4 * BLK_MAX_INSNS];
 	unsigned n_slow;
+	unsigned first_slow; /* the current instruction's first slow record */
 };
+
+/*
+ * Called by translated code that leaves block `from` for c->pc (an
+ * indirect or cross-page branch, or a chain whose hint missed): the
+ * translation to continue with, or NULL for the dispatcher. It never
+ * builds or flushes (the caller's code must survive): only blocks that
+ * exist are found, translated when hot and there is room.
+ */
+static const uint8_t *jit_next(struct core *c, struct block *from)
+{
+	struct block_cache *bc = block_cache(c);
+	gva_t pc = c->pc;
+	const struct core_fast_entry *f =
+		&c->fast[c->ctx.kmode][CORE_ACC_FETCH][(pc >> 12) & (CORE_FAST_SIZE - 1)];
+	struct block *b;
+	unsigned slot;
+	gpa_t pa;
+
+	if (f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]) || (pc & 3))
+		return NULL;
+	pa = (gpa_t)(f->addend + pc - (uintptr_t)c->ram);
+	slot = pa != from->pa + 4ull * from->n;
+	b = &bc->blk[from->link[slot]];
+	if (b->pa != pa) {
+		b = block_find(c, pa);
+		if (!b)
+			return NULL;
+		if (from->pa != BLK_DEAD)
+			from->link[slot] = (uint32_t)(b - bc->blk);
+	}
+	if (!b->jit && (++b->execs < JIT_HOT || !jit_compile(c, b)))
+		return NULL;
+	c->jit_block = (uint32_t)(b - bc->blk);
+	return b->jit;
+}
+
+/*
+ * Continue at c->pc (already stored) after k instructions through
+ * jit_next(), or leave to the dispatcher.
+ */
+static void emit_dispatch(struct tr *t, unsigned k)
+{
+	struct emit *e = &t->e;
+	uint8_t *fail[3];
+
+	if (k)
+		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
+	fail[0] = jcc_fwd(e, CC_L);
+	ld32(e, RCX, OFF(events));
+	alu_rr(e, ALU_OR, RCX, RCX);
+	fail[1] = jcc_fwd(e, CC_NE);
+	mov_rr64(e, RDI, RBX);
+	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
+	call_abs(e, (const void *)jit_next);
+	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
+	fail[2] = jcc_fwd(e, CC_E);
+	ld32(e, R15, OFF(pc));
+	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
+	for (int f = 0; f < 3; f++)
+		patch(e, fail[f], e->p);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, t->c->jit->exit);
+}
 
 /* Leave to the dispatcher with c->pc = block EA + delta after k instructions. */
 static void emit_leave(struct tr *t, unsigned k, int32_t delta)
@@ -251,10 +317,7 @@ static void emit_leave(struct tr *t, unsigned k, int32_t delta)
 
 	lea_pc(e, RAX, delta);
 	st32(e, OFF(pc), RAX);
-	if (k)
-		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
-	alu_rr(e, ALU_XOR, RAX, RAX);
-	jmp_to(e, t->c->jit->exit);
+	emit_dispatch(t, k);
 }
 
 /*
@@ -297,10 +360,25 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	st32(e, OFF(jit_block), RSI);
 	mov_rr(e, R15, RAX);
 	rr(e, 0, 0, 0xff, 1, 4, RDX); /* jmp rdx */
-	for (int f = 0; f < 4; f++)
+	/* the hint missed: ask jit_next() (budget and events were checked) */
+	patch(e, fail[2], e->p);
+	patch(e, fail[3], e->p);
+	emit_dispatch(t, 0);
+	for (int f = 0; f < 2; f++)
 		patch(e, fail[f], e->p);
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, t->c->jit->exit);
+}
+
+/* Jump to instruction k's slow path (exec() of the whole instruction) on cc. */
+static void slow_jcc(struct tr *t, unsigned k, int cc)
+{
+	struct slow *s = &t->slow[t->n_slow++];
+
+	s->from = jcc_fwd(&t->e, cc);
+	s->k = k;
+	s->resume = NULL;
+	s->result_only = false;
 }
 
 /* eax = (RA|0) + (RB or imm): the EA of a load or store. */
@@ -335,18 +413,12 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
 	alu_ri(e, ALU_AND, RDX, ~0xfffu);
 	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * acc);
 	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
-	t->slow[t->n_slow].from = jcc_fwd(e, CC_NE);
-	t->slow[t->n_slow].k = k;
+	slow_jcc(t, k, CC_NE);
 	if (n > 1) {
-		uint8_t *again;
-
 		mov_rr(e, RDX, RAX);
 		alu_ri(e, ALU_AND, RDX, 0xfff);
 		alu_ri(e, ALU_CMP, RDX, 0x1000 - n);
-		/* a second jump to the same slow path: give it its own record */
-		again = jcc_fwd(e, CC_A);
-		t->slow[t->n_slow + 1].from = again;
-		t->slow[t->n_slow + 1].k = k;
+		slow_jcc(t, k, CC_A);
 	}
 	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
 }
@@ -428,10 +500,8 @@ static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
 	lea_pc(e, RDX, (int32_t)(4 * k));
 	call_abs(e, (const void *)jit_exec);
 	rr(e, 0, 0, 0x85, 1, RAX, RAX);
-	t->slow[t->n_slow].from = jcc_fwd(e, CC_NE);
-	t->slow[t->n_slow].k = k;
-	t->slow[t->n_slow].resume = NULL;
-	t->n_slow++;
+	slow_jcc(t, k, CC_NE);
+	t->slow[t->n_slow - 1].result_only = true;
 }
 
 /* Translate one instruction; false when it ends the block (a branch). */
@@ -672,11 +742,17 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	}
 	case OP_MFSPR:
 	case OP_MTSPR: {
-		int32_t off = i->imm == 8 ? OFF(lr) : i->imm == 9 ? OFF(ctr) : -1;
+		/* the SPRs user mode reads and writes without the hypervisor (read_spr, write_spr) */
+		int32_t off = i->imm == 8 ? OFF(lr) : i->imm == 9 ? OFF(ctr) : i->imm == 1 ? OFF(xer)
+			      : i->imm == 256 ? OFF(usprg0) : -1;
 
+		if (i->op == OP_MFSPR && i->imm >= 260 && i->imm <= 263)
+			off = OFF(sprg_ro) + 4 * (int32_t)(i->imm - 260);
 		if (off < 0)
 			break;
 		ld32(e, RAX, i->op == OP_MFSPR ? off : GPR(i->rt));
+		if (i->op == OP_MTSPR && i->imm == 1)
+			alu_ri(e, ALU_AND, RAX, 0xe000007fu); /* SO, OV, CA and the byte count */
 		st32(e, i->op == OP_MFSPR ? GPR(i->rt) : off, RAX);
 		return true;
 	}
@@ -703,12 +779,6 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		st32(e, GPR(i->rt), RCX);
 		if (i->attr & D_UPD)
 			st32(e, GPR(i->ra), RAX);
-		t->slow[t->n_slow].resume = e->p;
-		if (i->size > 1) {
-			t->slow[t->n_slow + 1].resume = e->p;
-			t->n_slow++;
-		}
-		t->n_slow++;
 		return true;
 	case OP_STB: case OP_STBU: case OP_STBX: case OP_STBUX: case OP_STH: case OP_STHU:
 	case OP_STHX: case OP_STHUX: case OP_STW: case OP_STWU: case OP_STWX: case OP_STWUX:
@@ -731,12 +801,134 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		if (i->attr & D_UPD)
 			st32(e, GPR(i->ra), RAX);
-		t->slow[t->n_slow].resume = e->p;
-		if (i->size > 1) {
-			t->slow[t->n_slow + 1].resume = e->p;
-			t->n_slow++;
+		return true;
+	case OP_LMW:
+	case OP_STMW: {
+		unsigned nr = 32 - i->rt;
+
+		emit_ea(t, i);
+		emit_fast(t, k, 4 * nr, i->op == OP_LMW ? CORE_ACC_READ : CORE_ACC_WRITE);
+		for (unsigned q = 0; q < nr; q++) {
+			if (i->op == OP_LMW) {
+				mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, (int32_t)(4 * q));
+				bswap(e, RCX);
+				st32(e, GPR(i->rt + q), RCX);
+			} else {
+				ld32(e, RCX, GPR(i->rt + q));
+				bswap(e, RCX);
+				mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, (int32_t)(4 * q));
+			}
 		}
-		t->n_slow++;
+		return true;
+	}
+	case OP_LFD: case OP_LFDU: case OP_LFDX: case OP_LFDUX:
+	case OP_STFD: case OP_STFDU: case OP_STFDX: case OP_STFDUX: case OP_STFIWX: {
+		bool st = i->cls == CL_FSTORE;
+
+		mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte [fp_enabled], 0 */
+		b1(e, 0);
+		slow_jcc(t, k, CC_E);
+		emit_ea(t, i);
+		/* crossing a quadword: the alignment interrupt, in exec() */
+		mov_rr(e, RCX, RAX);
+		alu_ri(e, ALU_AND, RCX, 15);
+		alu_ri(e, ALU_CMP, RCX, 16 - i->size);
+		slow_jcc(t, k, CC_A);
+		emit_fast(t, k, i->size, st ? CORE_ACC_WRITE : CORE_ACC_READ);
+		if (i->op == OP_STFIWX) {
+			ld32(e, RCX, OFF(fpr) + 8 * (int32_t)i->rt);
+			bswap(e, RCX);
+			mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
+		} else if (st) {
+			mem(e, 0, 1, 0x8b, 1, RCX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)i->rt);
+			rex(e, 1, 0, 0, RCX);
+			b1(e, 0x0f);
+			b1(e, 0xc9); /* bswap rcx */
+			mem(e, 0, 1, 0x89, 1, RCX, RDX, RAX, 0, 0);
+		} else {
+			mem(e, 0, 1, 0x8b, 1, RCX, RDX, RAX, 0, 0);
+			rex(e, 1, 0, 0, RCX);
+			b1(e, 0x0f);
+			b1(e, 0xc9);
+			mem(e, 0, 1, 0x89, 1, RCX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)i->rt);
+		}
+		if (i->attr & D_UPD)
+			st32(e, GPR(i->ra), RAX);
+		return true;
+	}
+	case OP_DCBZ:
+		emit_ea(t, i);
+		alu_ri(e, ALU_AND, RAX, ~31u);
+		emit_fast(t, k, 32, CORE_ACC_WRITE);
+		alu_rr(e, ALU_XOR, RCX, RCX);
+		for (int q = 0; q < 4; q++)
+			mem(e, 0, 1, 0x89, 1, RCX, RDX, RAX, 0, 8 * q);
+		return true;
+	case OP_MCRF: {
+		unsigned from = (7 - (i->ra >> 2)) * 4, to = (7 - (i->rt >> 2)) * 4;
+
+		ld32(e, RAX, OFF(cr));
+		mov_rr(e, RDX, RAX);
+		if (from)
+			sh_ri(e, SH_SHR, RDX, from);
+		alu_ri(e, ALU_AND, RDX, 0xf);
+		if (to)
+			sh_ri(e, SH_SHL, RDX, to);
+		alu_ri(e, ALU_AND, RAX, ~(0xfu << to));
+		alu_rr(e, ALU_OR, RAX, RDX);
+		st32(e, OFF(cr), RAX);
+		return true;
+	}
+	case OP_CRAND: case OP_CROR: case OP_CRXOR: case OP_CRNAND:
+	case OP_CRNOR: case OP_CREQV: case OP_CRANDC: case OP_CRORC: {
+		int alu = i->op == OP_CRAND || i->op == OP_CRNAND || i->op == OP_CRANDC ? ALU_AND
+			  : i->op == OP_CRXOR || i->op == OP_CREQV			    ? ALU_XOR
+										    : ALU_OR;
+
+		ld32(e, RAX, OFF(cr));
+		mov_rr(e, RCX, RAX);
+		mov_rr(e, RDX, RAX);
+		if (31 - i->ra)
+			sh_ri(e, SH_SHR, RCX, 31 - i->ra);
+		if (31 - i->rb)
+			sh_ri(e, SH_SHR, RDX, 31 - i->rb);
+		if (i->op == OP_CRANDC || i->op == OP_CRORC)
+			rr(e, 0, 0, 0xf7, 1, 2, RDX); /* not */
+		alu_rr(e, alu, RCX, RDX);
+		if (i->op == OP_CRNAND || i->op == OP_CRNOR || i->op == OP_CREQV)
+			rr(e, 0, 0, 0xf7, 1, 2, RCX);
+		alu_ri(e, ALU_AND, RCX, 1);
+		if (31 - i->rt)
+			sh_ri(e, SH_SHL, RCX, 31 - i->rt);
+		alu_ri(e, ALU_AND, RAX, ~(0x80000000u >> i->rt));
+		alu_rr(e, ALU_OR, RAX, RCX);
+		st32(e, OFF(cr), RAX);
+		return true;
+	}
+	case OP_DIVW:
+	case OP_DIVWU:
+		if (i->flags & I_OE)
+			break;
+		/* divide by zero and 0x80000000 / -1: exec() */
+		ld32(e, RCX, GPR(i->rb));
+		rr(e, 0, 0, 0x85, 1, RCX, RCX);
+		slow_jcc(t, k, CC_E);
+		ld32(e, RAX, GPR(i->ra));
+		if (i->op == OP_DIVW) {
+			uint8_t *ok;
+
+			alu_ri(e, ALU_CMP, RCX, 0xffffffffu);
+			ok = jcc_fwd(e, CC_NE);
+			alu_ri(e, ALU_CMP, RAX, 0x80000000u);
+			slow_jcc(t, k, CC_E);
+			patch(e, ok, e->p);
+			b1(e, 0x99); /* cdq */
+			rr(e, 0, 0, 0xf7, 1, 7, RCX); /* idiv ecx */
+		} else {
+			alu_rr(e, ALU_XOR, RDX, RDX);
+			rr(e, 0, 0, 0xf7, 1, 6, RCX); /* div ecx */
+		}
+		emit_result(t, i, i->rt);
 		return true;
 	case OP_B:
 		if (i->flags & I_LK) {
@@ -746,9 +938,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->flags & I_AA) {
 			mov_ri(e, RAX, i->imm);
 			st32(e, OFF(pc), RAX);
-			alu_ri64(e, ALU_SUB, R13, (int32_t)(k + 1));
-			alu_rr(e, ALU_XOR, RAX, RAX);
-			jmp_to(e, t->c->jit->exit);
+			emit_dispatch(t, k + 1);
 		} else {
 			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
 		}
@@ -780,9 +970,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			else
 				alu_ri(e, ALU_AND, RSI, ~3u);
 			st32(e, OFF(pc), RSI);
-			alu_ri64(e, ALU_SUB, R13, (int32_t)(k + 1));
-			alu_rr(e, ALU_XOR, RAX, RAX);
-			jmp_to(e, t->c->jit->exit);
+			emit_dispatch(t, k + 1);
 		}
 		for (unsigned q = 0; q < nnt; q++)
 			patch(e, nt[q], e->p);
@@ -803,8 +991,8 @@ static void emit_slow(struct tr *t, const struct slow *s)
 	uint8_t *other;
 
 	patch(e, s->from, e->p);
-	if (s->resume) {
-		/* the fast cache missed: exec() does the whole access */
+	if (!s->result_only) {
+		/* the fast path cannot: exec() does the whole instruction */
 		mov_rr64(e, RDI, RBX);
 		mov_ri64(e, RSI, (uint64_t)(uintptr_t)&t->ins[s->k]);
 		lea_pc(e, RDX, (int32_t)(4 * s->k));
@@ -851,8 +1039,14 @@ bool jit_compile(struct core *c, struct block *b)
 	t->e.p = j->buf + j->used;
 	t->e.end = j->buf + JIT_CODE_BYTES;
 	t->e.full = false;
-	for (k = 0; k < b->n && more; k++)
+	for (k = 0; k < b->n && more; k++) {
+		t->first_slow = t->n_slow;
 		more = emit_insn(t, k, &t->ins[k]);
+		/* the slow paths of instruction k resume after it */
+		for (unsigned q = t->first_slow; q < t->n_slow; q++)
+			if (!t->slow[q].resume)
+				t->slow[q].resume = t->e.p;
+	}
 	if (more) /* fell off the end: continue with the next instruction */
 		emit_goto(t, b->n, (int32_t)(4 * b->n), b->pa + 4ull * b->n);
 	for (unsigned s = 0; s < t->n_slow; s++)
