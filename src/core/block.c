@@ -131,6 +131,7 @@ static void invalidate_page(struct core *c, gpa_t lo, gpa_t hi)
 		if (b->pa < hi && lo < b->pa + 4ull * b->n) {
 			unlink_hash(bc, id);
 			*p = b->pnext;
+			jit_forget(c, b);
 			b->pa = BLK_DEAD;
 			c->code_changed = true;
 			c->stats.block_kills++;

@@ -52,7 +52,17 @@ struct core_jit {
 	const uint8_t *exit; /* the shared exit sequence */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
+	/* PA -> translation, direct-mapped, probed inline by indirect branches (emit_dispatch) */
+	struct jc_entry {
+		gpa_t pa;
+		const uint8_t *code;
+	} jc[JIT_JC_SIZE];
 };
+
+static inline unsigned jc_slot(gpa_t pa)
+{
+	return (unsigned)(pa >> 2) & (JIT_JC_SIZE - 1);
+}
 
 _Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
 
@@ -278,6 +288,7 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 	if (!b->jit && (++b->execs < JIT_HOT || !jit_compile(c, b)))
 		return NULL;
 	c->jit_block = (uint32_t)(b - bc->blk);
+	c->jit->jc[jc_slot(pa)] = (struct jc_entry){ .pa = pa, .code = b->jit };
 	return b->jit;
 }
 
@@ -290,6 +301,9 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	struct emit *e = &t->e;
 	uint8_t *fail[3];
 
+	uint8_t *miss[3];
+	int32_t fetch = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
+
 	if (k)
 		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
 	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
@@ -297,6 +311,37 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
 	fail[1] = jcc_fwd(e, CC_NE);
+	/* inline: PA of c->pc through the fetch fast cache, then the jump cache */
+	ld32(e, RSI, OFF(pc));
+	mov_rr(e, RCX, RSI);
+	sh_ri(e, SH_SHR, RCX, 12);
+	alu_ri(e, ALU_AND, RCX, CORE_FAST_SIZE - 1);
+	sh_ri(e, SH_SHL, RCX, 4);
+	mov_rr(e, RDX, RSI);
+	alu_ri(e, ALU_AND, RDX, ~0xfffu);
+	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * CORE_ACC_FETCH);
+	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, fetch + (int32_t)offsetof(struct core_fast_entry, tag));
+	miss[0] = jcc_fwd(e, CC_NE);
+	rr(e, 0, 0, 0xf7, 1, 0, RSI); /* test esi, 3 */
+	b4(e, 3);
+	miss[1] = jcc_fwd(e, CC_NE);
+	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, fetch + (int32_t)offsetof(struct core_fast_entry, addend));
+	rr(e, 0, 1, 0x01, 1, RSI, RDX);                  /* add rdx, rsi: host address */
+	mem(e, 0, 1, 0x2b, 1, RDX, RBX, -1, 0, OFF(ram)); /* sub rdx, [ram]: PA */
+	mov_rr64(e, RCX, RDX);
+	rr(e, 0, 1, 0xc1, 1, SH_SHR, RCX);
+	b1(e, 2);
+	alu_ri(e, ALU_AND, RCX, JIT_JC_SIZE - 1);
+	rr(e, 0, 1, 0xc1, 1, SH_SHL, RCX);
+	b1(e, 4);
+	mov_ri64(e, RDI, (uint64_t)(uintptr_t)t->c->jit->jc);
+	mem(e, 0, 1, 0x3b, 1, RDX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, pa));
+	miss[2] = jcc_fwd(e, CC_NE);
+	mem(e, 0, 1, 0x8b, 1, RAX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, code));
+	mov_rr(e, R15, RSI);
+	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
+	for (int m = 0; m < 3; m++)
+		patch(e, miss[m], e->p);
 	mov_rr64(e, RDI, RBX);
 	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
 	call_abs(e, (const void *)jit_next);
@@ -1073,8 +1118,21 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 
 void jit_flush(struct core *c)
 {
-	if (c->jit)
+	if (c->jit) {
 		c->jit->used = c->jit->start;
+		memset(c->jit->jc, 0, sizeof(c->jit->jc));
+	}
+}
+
+void jit_forget(struct core *c, struct block *b)
+{
+	struct jc_entry *j;
+
+	if (!c->jit || !b->jit)
+		return;
+	j = &c->jit->jc[jc_slot(b->pa)];
+	if (j->code == b->jit)
+		*j = (struct jc_entry){ 0 };
 }
 
 int jit_init(struct core *c, int perf_fd)
