@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,7 +44,8 @@ static const int allowed[] = {
 	SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername),
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(mprotect),
+	/* mmap and mprotect: only without PROT_EXEC (sandbox_enter) */
+	SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(msync),
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom),
@@ -194,6 +196,20 @@ int sandbox_enter(bool read_only_open, char *err, size_t errlen)
 			seccomp_release(ctx);
 			return -1;
 		}
+	}
+	/*
+	 * No new executable memory after set-up: the JIT's code cache exists
+	 * by now, so code injected into hv440 cannot map or make more.
+	 */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (rc) {
+		snprintf(err, errlen, "seccomp rule for mmap: %s", strerror(-rc));
+		seccomp_release(ctx);
+		return -1;
 	}
 	rc = add_open_rules(ctx, read_only_open);
 	if (rc) {
