@@ -233,6 +233,14 @@ static void uic_output(void *opaque, unsigned n, bool level)
 /* ---- virtio devices ---- */
 
 /* Put a virtio device on the next free PCI slot (1, 2, ...). */
+/* A virtio device wrote guest RAM: decoded code there is stale (docs/interpreter.md, "Coherence"). */
+static void virtio_ram_written(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct board *b = ctx;
+
+	core_icache_invalidate_range(&b->vcpu.core, gpa, len);
+}
+
 static int plug_virtio(struct board *b, struct virtio_dev *vd)
 {
 	struct virtio_pci *p;
@@ -246,6 +254,8 @@ static int plug_virtio(struct board *b, struct virtio_dev *vd)
 		fprintf(stderr, "hv440: out of memory\n");
 		return -1;
 	}
+	vd->ram_written = virtio_ram_written;
+	vd->ram_written_ctx = b;
 	virtio_pci_init(p, vd);
 	if (pci_host_plug(&b->pci, b->n_virtio + 1, &p->f)) {
 		fprintf(stderr, "hv440: cannot plug %s into PCI slot %u\n", vd->ops->name,

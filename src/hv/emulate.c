@@ -328,8 +328,15 @@ static enum emul_result emulate_31(struct vcpu *v, uint32_t insn, enum hv_exit_k
 		tlbsx(v, insn);
 		return EMUL_DONE;
 	case XO_ICCCI:
+		/*
+		 * Nothing to do: decoded code is always coherent with RAM (the
+		 * core's stores, virtio's writes and the gdb stub's all kill the
+		 * blocks they overwrite; docs/jit.md), so there is no stale
+		 * instruction cache to invalidate. Linux on 44x issues one per
+		 * flush_icache_range(): flushing every block here cost the
+		 * paravirt boot (3,000 patches) a re-decode of everything each time.
+		 */
 		*kind = HV_EXIT_EMULINST;
-		core_icache_flush(&v->core);
 		return EMUL_DONE;
 	case XO_DCREAD:
 		/* Cache debug read: no cache arrays are modelled, so the tag/data read as 0. */

@@ -400,6 +400,19 @@ void virtq_push(struct virtio_dev *d, struct virtqueue *vq, const struct virtq_e
 	atomic_thread_fence(memory_order_release);
 	vq->used_idx++;
 	ring_st16(d, vq->used + 2, vq->used_idx);
+	if (d->ram_written) {
+		uint32_t left = len;
+
+		for (unsigned k = 0; k < e->n_in && left; k++) {
+			uint32_t n = e->in[k].iov_len < left ? (uint32_t)e->in[k].iov_len : left;
+
+			d->ram_written(d->ram_written_ctx, (uint64_t)((uint8_t *)e->in[k].iov_base - d->ram),
+				       n);
+			left -= n;
+		}
+		d->ram_written(d->ram_written_ctx, (uint64_t)(p - d->ram), 8);
+		d->ram_written(d->ram_written_ctx, vq->used + 2, 2);
+	}
 }
 
 void virtq_notify(struct virtio_dev *d, struct virtqueue *vq)

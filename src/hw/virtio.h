@@ -96,6 +96,13 @@ struct virtio_dev {
 	uint64_t ram_size;
 	/* The transport's interrupt: level follows isr != 0. */
 	void (*irq_update)(struct virtio_dev *d);
+	/*
+	 * Guest RAM [gpa, gpa+len) was written by the device (virtq_push: the
+	 * buffer's device-writable part and the used element), so the board
+	 * can drop decoded code there; NULL: nobody cares.
+	 */
+	void (*ram_written)(void *ctx, uint64_t gpa, uint64_t len);
+	void *ram_written_ctx;
 	void *transport;
 	unsigned log_count;
 };

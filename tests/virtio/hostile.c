@@ -173,6 +173,41 @@ static void read_request(uint32_t bar, uint32_t data, uint32_t len)
 	submit(bar, 0);
 }
 
+/* One sector of disk 1 at sector 4 from (type 1) or into (type 0) buf. */
+static void sector_io(uint32_t type, uint32_t buf)
+{
+	setup(BAR1_SLOT1, QSIZE, DESC);
+	blk_header(type, 4);
+	desc(0, HDR, 16, 1, 1);
+	desc(1, buf, 512, type ? 1 : 3, 2);
+	desc(2, STAT, 1, 2, 0);
+	*(volatile uint8_t *)STAT = 0xff;
+	submit(BAR1_SLOT1, 0);
+}
+
+/*
+ * Put "first; blr" on the disk from a staging buffer, read it by DMA into
+ * DATA (which the core itself never writes here), invalidate the
+ * instruction cache and call it three times (so hv440 translates it): the
+ * last call's r3.
+ */
+#define STAGE 0x206000u
+static uint32_t dma_code(uint32_t first)
+{
+	volatile uint32_t *w = (volatile uint32_t *)STAGE;
+	uint32_t (*fn)(void) = (uint32_t (*)(void))DATA;
+	uint32_t r = 0;
+
+	w[0] = first;
+	w[1] = 0x4e800020u; /* blr */
+	sector_io(1, STAGE);
+	sector_io(0, DATA);
+	__asm__ volatile("sync; iccci 0,0; isync" ::: "memory");
+	for (int k = 0; k < 3; k++)
+		r = fn();
+	return r;
+}
+
 static int broken(uint32_t bar)
 {
 	return (in_8(bar + CC_STATUS) & S_NEEDS_RESET) && used_idx() == 0;
@@ -281,6 +316,14 @@ int main(void)
 	submit(BAR1_SLOT2, 0);
 	isa_check("write to read-only disk: IOERR", used_idx() == 1 && *(volatile uint8_t *)STAT == 1 &&
 		  !(in_8(BAR1_SLOT2 + CC_STATUS) & S_NEEDS_RESET));
+
+	/*
+	 * Code read by DMA runs as read (after iccci, as Linux does): the
+	 * device's writes kill the blocks decoded (and translated) from the
+	 * old bytes of the buffer.
+	 */
+	isa_check("code from the disk runs", dma_code(0x38600001u) == 1); /* li r3,1 */
+	isa_check("code overwritten by DMA runs anew", dma_code(0x38600002u) == 2); /* li r3,2 */
 	isa_puts("hostile: done\n");
 	return 0;
 }
