@@ -50,6 +50,7 @@ struct core_jit {
 	size_t used;
 	jit_entry_fn enter;
 	const uint8_t *exit; /* the shared exit sequence */
+	const uint8_t *dead; /* a killed block's entry jumps here: leave to the dispatcher */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
 	/* PA -> translation, direct-mapped, probed inline by indirect branches (emit_dispatch) */
@@ -293,6 +294,22 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 }
 
 /*
+ * jit_next() for a same-page direct branch whose jump at site (a rel32
+ * field) is not patched yet: patch it to the translation found.
+ */
+static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *site)
+{
+	const uint8_t *code = jit_next(c, from);
+
+	if (code) {
+		int32_t rel = (int32_t)(code - (site + 4));
+
+		memcpy(site, &rel, 4);
+	}
+	return code;
+}
+
+/*
  * Continue at c->pc (already stored) after k instructions through
  * jit_next(), or leave to the dispatcher.
  */
@@ -372,9 +389,8 @@ static void emit_leave(struct tr *t, unsigned k, int32_t delta)
 static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 {
 	struct emit *e = &t->e;
-	struct block_cache *bc = block_cache(t->c);
-	unsigned slot = pa != t->b->pa + 4ull * t->b->n;
-	uint8_t *fail[5];
+	struct block *to;
+	uint8_t *fail[3], *site;
 
 	if ((pa & ~(gpa_t)0xfff) != (t->b->pa & ~(gpa_t)0xfff)) {
 		emit_leave(t, k, delta);
@@ -390,26 +406,25 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
 	fail[1] = jcc_fwd(e, CC_NE);
-	/* id = b->link[slot]; blk = &bc->blk[id] */
-	ld32(e, RSI, (int32_t)((uint8_t *)&t->b->link[slot] - (uint8_t *)t->c));
-	rr(e, 0, 0, 0x69, 1, RCX, RSI); /* imul ecx, esi, sizeof(struct block) */
-	b4(e, (uint32_t)sizeof(struct block));
-	mem(e, 0, 1, 0x8d, 1, RDX, RBX, RCX, 0,
-	    (int32_t)((uint8_t *)bc->blk - (uint8_t *)t->c)); /* lea rdx, [rbx + rcx + blk] */
-	mov_ri64(e, RCX, pa);
-	mem(e, 0, 1, 0x3b, 1, RCX, RDX, -1, 0, (int32_t)offsetof(struct block, pa)); /* cmp rcx, [rdx+pa] */
-	fail[2] = jcc_fwd(e, CC_NE);
-	mem(e, 0, 1, 0x8b, 1, RDX, RDX, -1, 0, (int32_t)offsetof(struct block, jit)); /* mov rdx, [rdx+jit] */
-	rr(e, 0, 1, 0x85, 1, RDX, RDX); /* test rdx, rdx */
-	fail[3] = jcc_fwd(e, CC_E);
-	st32(e, OFF(jit_block), RSI);
 	mov_rr(e, R15, RAX);
-	rr(e, 0, 0, 0xff, 1, 4, RDX); /* jmp rdx */
-	/* the hint missed: ask jit_next() (budget and events were checked) */
-	patch(e, fail[2], e->p);
-	patch(e, fail[3], e->p);
-	emit_dispatch(t, 0);
-	for (int f = 0; f < 2; f++)
+	/*
+	 * A direct jump, patched by jit_chain() once the target is translated
+	 * (killing a block turns its entry into a jump out, jit_forget()).
+	 */
+	site = jmp_fwd(e);
+	to = block_find(t->c, pa);
+	if (to && to->jit)
+		patch(e, site, to->jit);
+	else
+		patch(e, site, e->p);
+	mov_rr64(e, RDI, RBX);
+	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
+	mov_ri64(e, RDX, (uint64_t)(uintptr_t)site);
+	call_abs(e, (const void *)jit_chain);
+	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
+	fail[2] = jcc_fwd(e, CC_E);
+	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
+	for (int f = 0; f < 3; f++)
 		patch(e, fail[f], e->p);
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, t->c->jit->exit);
@@ -1133,6 +1148,13 @@ void jit_forget(struct core *c, struct block *b)
 	j = &c->jit->jc[jc_slot(b->pa)];
 	if (j->code == b->jit)
 		*j = (struct jc_entry){ 0 };
+	/* direct jumps from other blocks may still arrive: send them out */
+	{
+		int32_t rel = (int32_t)(c->jit->dead - (b->jit + 5));
+
+		b->jit[0] = 0xe9;
+		memcpy(b->jit + 1, &rel, 4);
+	}
 }
 
 int jit_init(struct core *c, int perf_fd)
@@ -1175,6 +1197,11 @@ int jit_init(struct core *c, int perf_fd)
 	b1(&e, 0x5d); /* pop rbp */
 	b1(&e, 0x5b); /* pop rbx */
 	b1(&e, 0xc3);
+
+	/* a killed block: its callers stored c->pc and the budget; leave */
+	j->dead = e.p;
+	alu_rr(&e, ALU_XOR, RAX, RAX);
+	jmp_to(&e, j->exit);
 
 	/* entry(c = rdi, code = rsi, left = rdx, ea = ecx, fast = r8) */
 	entry = e.p;
