@@ -469,17 +469,19 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
 	sh_ri(e, SH_SHR, RCX, 12);
 	alu_ri(e, ALU_AND, RCX, CORE_FAST_SIZE - 1);
 	sh_ri(e, SH_SHL, RCX, 4);
-	mov_rr(e, RDX, RAX);
+	/*
+	 * The tag of the access's last byte against the entry of its first:
+	 * equal only when the entry is valid for this context and the access
+	 * stays inside the page.
+	 */
+	if (n > 1)
+		mem(e, 0, 0, 0x8d, 1, RDX, RAX, -1, 0, (int32_t)n - 1); /* lea edx, [rax + n-1] */
+	else
+		mov_rr(e, RDX, RAX);
 	alu_ri(e, ALU_AND, RDX, ~0xfffu);
 	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * acc);
 	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
 	slow_jcc(t, k, CC_NE);
-	if (n > 1) {
-		mov_rr(e, RDX, RAX);
-		alu_ri(e, ALU_AND, RDX, 0xfff);
-		alu_ri(e, ALU_CMP, RDX, 0x1000 - n);
-		slow_jcc(t, k, CC_A);
-	}
 	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
 }
 
