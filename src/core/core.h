@@ -157,7 +157,9 @@ struct core_stats {
 	uint64_t stlb_hits;    /* of those, found in the shadow TLB */
 	uint64_t blocks_built; /* code blocks decoded */
 	uint64_t block_kills;  /* blocks killed by stores, icbi or host writes */
-	uint64_t block_flushes; /* whole block-cache flushes (iccci, reset, arena full) */
+	uint64_t block_flushes; /* whole block-cache flushes (reset, arena or code cache full) */
+	uint64_t blocks_translated; /* blocks the JIT translated */
+	uint64_t code_bytes;    /* the JIT's code cache in use now */
 };
 
 /* Pending completion of an MMIO access (internal to the core). */

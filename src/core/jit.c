@@ -51,6 +51,8 @@ struct core_jit {
 	jit_entry_fn enter;
 	const uint8_t *exit; /* the shared exit sequence */
 	const uint8_t *dead; /* a killed block's entry jumps here: leave to the dispatcher */
+	const uint8_t *dispatch; /* emit_dispatch_stub() */
+	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
 	/* PA -> translation, direct-mapped, probed inline by indirect branches (emit_dispatch) */
@@ -310,19 +312,16 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
 }
 
 /*
- * Continue at c->pc (already stored) after k instructions through
- * jit_next(), or leave to the dispatcher.
+ * The shared dispatch code (one copy, made by jit_init): entered by a jump
+ * with c->pc stored, the budget counted and r8 = the block being left;
+ * continues in the translation for c->pc, found through the fetch fast
+ * cache and the jump cache inline or by jit_next(), or leaves.
  */
-static void emit_dispatch(struct tr *t, unsigned k)
+static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 {
-	struct emit *e = &t->e;
-	uint8_t *fail[3];
-
-	uint8_t *miss[3];
+	uint8_t *fail[3], *miss[3];
 	int32_t fetch = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 
-	if (k)
-		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
 	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
 	fail[0] = jcc_fwd(e, CC_L);
 	ld32(e, RCX, OFF(events));
@@ -351,7 +350,7 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	alu_ri(e, ALU_AND, RCX, JIT_JC_SIZE - 1);
 	rr(e, 0, 1, 0xc1, 1, SH_SHL, RCX);
 	b1(e, 4);
-	mov_ri64(e, RDI, (uint64_t)(uintptr_t)t->c->jit->jc);
+	mov_ri64(e, RDI, (uint64_t)(uintptr_t)j->jc);
 	mem(e, 0, 1, 0x3b, 1, RDX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, pa));
 	miss[2] = jcc_fwd(e, CC_NE);
 	mem(e, 0, 1, 0x8b, 1, RAX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, code));
@@ -360,7 +359,7 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	for (int m = 0; m < 3; m++)
 		patch(e, miss[m], e->p);
 	mov_rr64(e, RDI, RBX);
-	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
+	mov_rr64(e, RSI, R8);
 	call_abs(e, (const void *)jit_next);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
 	fail[2] = jcc_fwd(e, CC_E);
@@ -369,7 +368,18 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	for (int f = 0; f < 3; f++)
 		patch(e, fail[f], e->p);
 	alu_rr(e, ALU_XOR, RAX, RAX);
-	jmp_to(e, t->c->jit->exit);
+	jmp_to(e, j->exit);
+}
+
+/* Continue at c->pc (already stored) after k instructions: the shared dispatch code. */
+static void emit_dispatch(struct tr *t, unsigned k)
+{
+	struct emit *e = &t->e;
+
+	if (k)
+		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+	mov_ri64(e, R8, (uint64_t)(uintptr_t)t->b);
+	jmp_to(e, t->c->jit->dispatch);
 }
 
 /* Leave to the dispatcher with c->pc = block EA + delta after k instructions. */
@@ -1050,7 +1060,6 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 static void emit_slow(struct tr *t, const struct slow *s)
 {
 	struct emit *e = &t->e;
-	uint8_t *other;
 
 	patch(e, s->from, e->p);
 	if (!s->result_only) {
@@ -1062,16 +1071,8 @@ static void emit_slow(struct tr *t, const struct slow *s)
 		rr(e, 0, 0, 0x85, 1, RAX, RAX);
 		patch(e, jcc_fwd(e, CC_E), s->resume);
 	}
-	/* eax = 1: exit before instruction k; 2: leave after it (c->pc set by exec) */
-	alu_ri(e, ALU_CMP, RAX, 1);
-	other = jcc_fwd(e, CC_NE);
-	if (s->k)
-		alu_ri64(e, ALU_SUB, R13, (int32_t)s->k);
-	jmp_to(e, t->c->jit->exit);
-	patch(e, other, e->p);
-	alu_ri64(e, ALU_SUB, R13, (int32_t)s->k + 1);
-	alu_rr(e, ALU_XOR, RAX, RAX);
-	jmp_to(e, t->c->jit->exit);
+	mov_ri(e, RCX, s->k);
+	jmp_to(e, t->c->jit->result);
 }
 
 static void perf_map(struct core_jit *j, const uint8_t *code, size_t len, gpa_t pa)
@@ -1118,6 +1119,8 @@ bool jit_compile(struct core *c, struct block *b)
 	b->jit = j->buf + j->used;
 	perf_map(j, b->jit, (size_t)(t->e.p - b->jit), b->pa);
 	j->used = (size_t)(t->e.p - j->buf + 15) & ~(size_t)15;
+	c->stats.blocks_translated++;
+	c->stats.code_bytes = j->used - j->start;
 	return true;
 }
 
@@ -1137,6 +1140,7 @@ void jit_flush(struct core *c)
 {
 	if (c->jit) {
 		c->jit->used = c->jit->start;
+		c->stats.code_bytes = 0;
 		memset(c->jit->jc, 0, sizeof(c->jit->jc));
 	}
 }
@@ -1204,6 +1208,23 @@ int jit_init(struct core *c, int perf_fd)
 	j->dead = e.p;
 	alu_rr(&e, ALU_XOR, RAX, RAX);
 	jmp_to(&e, j->exit);
+
+	/* exec() said (eax) 1: exit before instruction ecx; 2: leave after it (c->pc set) */
+	j->result = e.p;
+	rr(&e, 0, 1, 0x29, 1, RCX, R13); /* sub r13, rcx */
+	alu_ri(&e, ALU_CMP, RAX, 1);
+	{
+		uint8_t *leave = jcc_fwd(&e, CC_NE);
+
+		jmp_to(&e, j->exit);
+		patch(&e, leave, e.p);
+	}
+	alu_ri64(&e, ALU_SUB, R13, 1);
+	alu_rr(&e, ALU_XOR, RAX, RAX);
+	jmp_to(&e, j->exit);
+
+	j->dispatch = e.p;
+	emit_dispatch_stub(&e, j);
 
 	/* entry(c = rdi, code = rsi, left = rdx, ea = ecx, fast = r8) */
 	entry = e.p;

@@ -139,8 +139,13 @@ static void print_table(const struct hv_stats *s, FILE *out)
 		fprintf(out, ", %llu hits (of %llu fast-cache misses)",
 			(unsigned long long)s->stlb_hits, (unsigned long long)s->core_fast_misses);
 	fputc('\n', out);
-	if (s->core_insns)
-		fprintf(out, "core: %llu instructions\n", (unsigned long long)s->core_insns);
+	if (s->core_insns) {
+		fprintf(out, "core: %llu instructions; %llu blocks decoded, %llu translated "
+			"(%.1f MiB of code in the cache), %llu flushes\n",
+			(unsigned long long)s->core_insns, (unsigned long long)s->core_blocks,
+			(unsigned long long)s->core_translated, s->core_code_bytes / 1048576.0,
+			(unsigned long long)s->core_flushes);
+	}
 	fprintf(out, "interrupts delivered:");
 	for (unsigned i = 0; i < 16; i++) {
 		if (!s->irq_delivered[i])
@@ -191,5 +196,8 @@ void hv_stats_print_json(const struct hv_stats *s, FILE *out)
 	for (unsigned i = 0; i < 16; i++)
 		fprintf(out, "%s\"%u\":%llu", i ? "," : "", i,
 			(unsigned long long)s->irq_delivered[i]);
-	fprintf(out, "},\"core\":{\"instructions\":%llu}}\n", (unsigned long long)s->core_insns);
+	fprintf(out, "},\"core\":{\"instructions\":%llu,\"blocks\":%llu,\"translated\":%llu,"
+		"\"code_bytes\":%llu,\"flushes\":%llu}}\n", (unsigned long long)s->core_insns,
+		(unsigned long long)s->core_blocks, (unsigned long long)s->core_translated,
+		(unsigned long long)s->core_code_bytes, (unsigned long long)s->core_flushes);
 }

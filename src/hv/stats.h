@@ -58,6 +58,10 @@ struct hv_stats {
 	uint64_t core_insns;
 	uint64_t core_fast_misses;   /* fast-cache misses: the core searched the shadow TLB */
 	uint64_t stlb_hits;          /* of those, found in the shadow TLB (the rest exit as misses) */
+	uint64_t core_blocks;        /* code blocks decoded */
+	uint64_t core_translated;    /* of those, translated by the JIT */
+	uint64_t core_code_bytes;    /* JIT code cache in use (bytes) */
+	uint64_t core_flushes;       /* whole block-cache flushes */
 };
 
 const char *hv_exit_name(enum hv_exit_kind kind);

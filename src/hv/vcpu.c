@@ -129,7 +129,7 @@ void vcpu_reset(struct vcpu *v)
 	v->irq_ext = v->irq_crit = false;
 	v->halted = false;
 	v->reset_requested = false;
-	v->log_count = 0;
+	/* log_count survives: a guest that resets after each burst of errors must not flood the log. */
 	v->bus = bus;
 	v->debug = debug;
 	v->debug.skip_pending = false;
@@ -363,6 +363,10 @@ void vcpu_stats_sync(struct vcpu *v)
 	v->stats.core_insns = v->core.stats.insns;
 	v->stats.core_fast_misses = v->core.stats.fast_misses;
 	v->stats.stlb_hits = v->core.stats.stlb_hits;
+	v->stats.core_blocks = v->core.stats.blocks_built;
+	v->stats.core_translated = v->core.stats.blocks_translated;
+	v->stats.core_code_bytes = v->core.stats.code_bytes;
+	v->stats.core_flushes = v->core.stats.block_flushes;
 }
 
 void vcpu_stats_reset(struct vcpu *v)
