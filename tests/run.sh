@@ -66,6 +66,7 @@ run_tier differential-interp env HV440_ENGINE=interp tests/isa/diff.sh "$build"
 run_tier isa-lockstep env HV440_ENGINE=lockstep tests/isa/run.sh "$build"
 run_tier differential-lockstep env HV440_ENGINE=lockstep tests/isa/diff.sh "$build"
 run_tier hostile-lockstep env HV440_ENGINE=lockstep tests/hostile/run.sh "$build"
+run_tier jit tests/jit/run.sh "$build"
 run_tier hostile tests/hostile/run.sh "$build"
 run_tier pv tests/pv/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then

@@ -1241,6 +1241,23 @@ int jit_init(struct core *c, int perf_fd)
 	mov_rr64(&e, R14, R8);
 	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
 	j->enter = (jit_entry_fn)(void *)entry;
+	/* name the shared code in the perf map too */
+	{
+		char line[320];
+		int n = snprintf(line, sizeof(line),
+				 "%lx %lx jit-exit\n%lx %lx jit-dead\n%lx %lx jit-result\n"
+				 "%lx %lx jit-dispatch\n%lx %lx jit-entry\n",
+				 (unsigned long)(uintptr_t)j->exit, (unsigned long)(j->dead - j->exit),
+				 (unsigned long)(uintptr_t)j->dead, (unsigned long)(j->result - j->dead),
+				 (unsigned long)(uintptr_t)j->result,
+				 (unsigned long)(j->dispatch - j->result),
+				 (unsigned long)(uintptr_t)j->dispatch, (unsigned long)(entry - j->dispatch),
+				 (unsigned long)(uintptr_t)entry, (unsigned long)(e.p - entry));
+
+		if (perf_fd >= 0 && n > 0 && (size_t)n < sizeof(line) &&
+		    write(perf_fd, line, (size_t)n) < 0)
+			j->perf_fd = -1;
+	}
 	j->start = j->used = (size_t)(e.p - j->buf + 15) & ~(size_t)15;
 	c->jit = j;
 	return 0;
