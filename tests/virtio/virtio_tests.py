@@ -328,6 +328,13 @@ def test_net_user(ctx):
                                "127.0.0.1", "--directory", www], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
+        # The guest boots in about a second: make sure the server listens first.
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
         con = ctx.boot(["--net", f"user,hostfwd=tcp::{fwd}-:80"])
         ip = guest_dhcp(ctx, con)
         check(ip == "10.0.2.15", f"DHCP address {ip}")
