@@ -257,6 +257,7 @@ struct tr {
 	struct slow slow[4 * BLK_MAX_INSNS];
 	unsigned n_slow;
 	unsigned first_slow; /* the current instruction's first slow record */
+	int8_t host[32];     /* guest GPR -> host register caching it (write-through), or -1 */
 };
 
 /*
@@ -440,6 +441,77 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	jmp_to(e, t->c->jit->exit);
 }
 
+/*
+ * Guest GPRs. The block's most used GPRs are cached in host registers
+ * (rbp, r12: callee-saved, so they survive calls), write-through: memory
+ * always holds every guest register, so exits, slow paths and other
+ * blocks need nothing; the cache is loaded at the block's start and again
+ * after every call of exec(), which may change any register.
+ */
+static const int cache_regs[] = { RBP, R12 };
+
+static void ldg(struct tr *t, int reg, unsigned r)
+{
+	if (t->host[r] >= 0)
+		mov_rr(&t->e, reg, t->host[r]);
+	else
+		ld32(&t->e, reg, GPR(r));
+}
+
+static void stg(struct tr *t, unsigned r, int reg)
+{
+	st32(&t->e, GPR(r), reg);
+	if (t->host[r] >= 0)
+		mov_rr(&t->e, t->host[r], reg);
+}
+
+static void alug(struct tr *t, int alu, int reg, unsigned r)
+{
+	if (t->host[r] >= 0)
+		alu_rr(&t->e, alu, reg, t->host[r]);
+	else
+		alu_rm(&t->e, alu, reg, GPR(r));
+}
+
+/* (Re)load the cached GPRs from memory. */
+static void emit_cache_load(struct tr *t)
+{
+	for (unsigned r = 0; r < 32; r++)
+		if (t->host[r] >= 0)
+			ld32(&t->e, t->host[r], GPR(r));
+}
+
+/* Choose the cached GPRs: the most referenced by the block's translated-looking ops. */
+static void choose_cache(struct tr *t, unsigned n)
+{
+	unsigned uses[32] = { 0 };
+
+	memset(t->host, -1, sizeof(t->host));
+	for (unsigned k = 0; k < n; k++) {
+		const struct insn *i = &t->ins[k];
+
+		if (i->cls == CL_BRANCH || i->cls == CL_CR || i->cls == CL_FPU || i->cls == CL_PRIV ||
+		    i->cls == CL_ILLEGAL || i->op == OP_MCRF || i->op == OP_LMW || i->op == OP_STMW)
+			continue;
+		uses[i->rt & 31]++;
+		if (i->ra)
+			uses[i->ra & 31]++;
+		uses[i->rb & 31]++;
+	}
+	for (unsigned h = 0; h < sizeof(cache_regs) / sizeof(cache_regs[0]); h++) {
+		unsigned best = 0, most = 2; /* at least 3 uses */
+
+		for (unsigned r = 0; r < 32; r++)
+			if (uses[r] > most && t->host[r] < 0) {
+				most = uses[r];
+				best = r;
+			}
+		if (most == 2)
+			break;
+		t->host[best] = (int8_t)cache_regs[h];
+	}
+}
+
 /* Jump to instruction k's slow path (exec() of the whole instruction) on cc. */
 static void slow_jcc(struct tr *t, unsigned k, int cc)
 {
@@ -457,11 +529,11 @@ static void emit_ea(struct tr *t, const struct insn *i)
 	struct emit *e = &t->e;
 
 	if (i->ra)
-		ld32(e, RAX, GPR(i->ra));
+		ldg(t, RAX, i->ra);
 	else
 		alu_rr(e, ALU_XOR, RAX, RAX);
 	if (i->attr & D_IDX)
-		alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+		alug(t, ALU_ADD, RAX, i->rb);
 	else if (i->imm)
 		alu_ri(e, ALU_ADD, RAX, i->imm);
 }
@@ -557,7 +629,7 @@ static void emit_ca_to_cf(struct tr *t)
 /* Store eax to GPR d, then CR0 if Rc. */
 static void emit_result(struct tr *t, const struct insn *i, unsigned d)
 {
-	st32(&t->e, GPR(d), RAX);
+	stg(t, d, RAX);
 	if (i->flags & I_RC)
 		emit_cr0(t);
 }
@@ -574,6 +646,7 @@ static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
 	rr(e, 0, 0, 0x85, 1, RAX, RAX);
 	slow_jcc(t, k, CC_NE);
 	t->slow[t->n_slow - 1].result_only = true;
+	emit_cache_load(t);
 }
 
 /* Translate one instruction; false when it ends the block (a branch). */
@@ -590,11 +663,11 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_ADDI:
 	case OP_ADDIS:
 		if (i->ra)
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 		else
 			alu_rr(e, ALU_XOR, RAX, RAX);
 		alu_ri(e, ALU_ADD, RAX, i->op == OP_ADDIS ? i->imm << 16 : i->imm);
-		st32(e, GPR(i->rt), RAX);
+		stg(t, i->rt, RAX);
 		return true;
 	case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS: case OP_ANDI_: case OP_ANDIS_: {
 		bool hi = i->op == OP_ORIS || i->op == OP_XORIS || i->op == OP_ANDIS_;
@@ -602,9 +675,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			  : i->op == OP_XORI || i->op == OP_XORIS ? ALU_XOR
 								  : ALU_AND;
 
-		ld32(e, RAX, GPR(i->rt));
+		ldg(t, RAX, i->rt);
 		alu_ri(e, alu, RAX, hi ? i->imm << 16 : i->imm);
-		st32(e, GPR(i->ra), RAX);
+		stg(t, i->ra, RAX);
 		if (alu == ALU_AND)
 			emit_cr0(t);
 		return true;
@@ -612,16 +685,16 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_RLWINM:
 	case OP_RLWIMI:
 	case OP_RLWNM:
-		ld32(e, RAX, GPR(i->rt));
+		ldg(t, RAX, i->rt);
 		if (i->op == OP_RLWNM) {
-			ld32(e, RCX, GPR(i->rb));
+			ldg(t, RCX, i->rb);
 			sh_cl(e, SH_ROL, RAX);
 		} else if (i->sh) {
 			sh_ri(e, SH_ROL, RAX, i->sh);
 		}
 		alu_ri(e, ALU_AND, RAX, i->imm);
 		if (i->op == OP_RLWIMI) {
-			ld32(e, RCX, GPR(i->ra));
+			ldg(t, RCX, i->ra);
 			alu_ri(e, ALU_AND, RCX, ~i->imm);
 			alu_rr(e, ALU_OR, RAX, RCX);
 		}
@@ -633,8 +706,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			  : i->op == OP_XOR || i->op == OP_EQV			? ALU_XOR
 										: ALU_AND;
 
-		ld32(e, RAX, GPR(i->rt));
-		ld32(e, RCX, GPR(i->rb));
+		ldg(t, RAX, i->rt);
+		ldg(t, RCX, i->rb);
 		if (i->op == OP_ANDC || i->op == OP_ORC)
 			rr(e, 0, 0, 0xf7, 1, 2, RCX); /* not ecx */
 		alu_rr(e, alu, RAX, RCX);
@@ -645,7 +718,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	}
 	case OP_EXTSB:
 	case OP_EXTSH:
-		ld32(e, RCX, GPR(i->rt));
+		ldg(t, RCX, i->rt);
 		rr(e, 0, 0, i->op == OP_EXTSB ? 0x0fbe : 0x0fbf, 2, RAX, RCX);
 		emit_result(t, i, i->ra);
 		return true;
@@ -653,7 +726,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		uint8_t *z;
 
 		mov_ri(e, RAX, 32);
-		mem(e, 0, 0, 0x0fbd, 2, RCX, RBX, -1, 0, GPR(i->rt)); /* bsr ecx, [rs] */
+		ldg(t, RCX, i->rt);
+		rr(e, 0, 0, 0x0fbd, 2, RCX, RCX); /* bsr ecx, ecx */
 		z = jcc_fwd(e, CC_E);
 		mov_rr(e, RAX, RCX);
 		alu_ri(e, ALU_XOR, RAX, 31);
@@ -663,9 +737,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	}
 	case OP_SLW:
 	case OP_SRW:
-		ld32(e, RCX, GPR(i->rb));
+		ldg(t, RCX, i->rb);
 		alu_ri(e, ALU_AND, RCX, 63);
-		ld32(e, RAX, GPR(i->rt));
+		ldg(t, RAX, i->rt);
 		sh_cl(e, i->op == OP_SLW ? SH_SHL : SH_SHR, RAX);
 		alu_rr(e, ALU_XOR, RDX, RDX);
 		alu_ri(e, ALU_CMP, RCX, 31);
@@ -674,7 +748,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		return true;
 	case OP_SRAWI:
 		/* CA = negative and a 1 bit shifted out */
-		ld32(e, RAX, GPR(i->rt));
+		ldg(t, RAX, i->rt);
 		alu_rr(e, ALU_XOR, RDX, RDX);
 		if (i->sh) {
 			mov_rr(e, RCX, RAX);
@@ -685,10 +759,10 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			alu_rr(e, ALU_AND, RDX, RCX);
 			sh_ri(e, SH_SAR, RAX, i->sh);
 		}
-		st32(e, GPR(i->ra), RAX);
+		stg(t, i->ra, RAX);
 		emit_set_ca(t);
 		if (i->flags & I_RC) {
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			emit_cr0(t);
 		}
 		return true;
@@ -696,28 +770,33 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->flags & I_OE)
 			break;
 		if (i->op == OP_SUBF) {
-			ld32(e, RAX, GPR(i->rb));
-			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+			ldg(t, RAX, i->rb);
+			alug(t, ALU_SUB, RAX, i->ra);
 		} else if (i->op == OP_NEG) {
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			rr(e, 0, 0, 0xf7, 1, 3, RAX);
 		} else if (i->op == OP_MULHW || i->op == OP_MULHWU) {
-			ld32(e, RAX, GPR(i->ra));
-			mem(e, 0, 0, 0xf7, 1, i->op == OP_MULHW ? 5 : 4, RBX, -1, 0, GPR(i->rb));
+			ldg(t, RAX, i->ra);
+			ldg(t, RCX, i->rb);
+			rr(e, 0, 0, 0xf7, 1, i->op == OP_MULHW ? 5 : 4, RCX); /* (i)mul ecx */
 			mov_rr(e, RAX, RDX);
 		} else {
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			if (i->op == OP_ADD)
-				alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+				alug(t, ALU_ADD, RAX, i->rb);
 			else
-				mem(e, 0, 0, 0x0faf, 2, RAX, RBX, -1, 0, GPR(i->rb));
+			{
+				ldg(t, RCX, i->rb);
+				rr(e, 0, 0, 0x0faf, 2, RAX, RCX); /* imul eax, ecx */
+			}
 		}
 		emit_result(t, i, i->rt);
 		return true;
 	case OP_MULLI:
-		mem(e, 0, 0, 0x69, 1, RAX, RBX, -1, 0, GPR(i->ra));
+		ldg(t, RCX, i->ra);
+		rr(e, 0, 0, 0x69, 1, RAX, RCX); /* imul eax, ecx, imm */
 		b4(e, i->imm);
-		st32(e, GPR(i->rt), RAX);
+		stg(t, i->rt, RAX);
 		return true;
 	case OP_ADDC: case OP_ADDE: case OP_SUBFC: case OP_SUBFE: case OP_ADDZE: case OP_ADDME:
 	case OP_SUBFZE: case OP_ADDIC: case OP_ADDIC_: case OP_SUBFIC:
@@ -725,70 +804,70 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			break;
 		switch (i->op) {
 		case OP_ADDC:
-			ld32(e, RAX, GPR(i->ra));
-			alu_rm(e, ALU_ADD, RAX, GPR(i->rb));
+			ldg(t, RAX, i->ra);
+			alug(t, ALU_ADD, RAX, i->rb);
 			setcc(e, CC_B, RDX);
 			break;
 		case OP_ADDIC:
 		case OP_ADDIC_:
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			alu_ri(e, ALU_ADD, RAX, i->imm);
 			setcc(e, CC_B, RDX);
 			break;
 		case OP_SUBFC:
-			ld32(e, RAX, GPR(i->rb));
-			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+			ldg(t, RAX, i->rb);
+			alug(t, ALU_SUB, RAX, i->ra);
 			setcc(e, CC_AE, RDX);
 			break;
 		case OP_SUBFIC:
 			mov_ri(e, RAX, i->imm);
-			alu_rm(e, ALU_SUB, RAX, GPR(i->ra));
+			alug(t, ALU_SUB, RAX, i->ra);
 			setcc(e, CC_AE, RDX);
 			break;
 		case OP_ADDE:
 			emit_ca_to_cf(t);
-			ld32(e, RAX, GPR(i->ra));
-			alu_rm(e, ALU_ADC, RAX, GPR(i->rb));
+			ldg(t, RAX, i->ra);
+			alug(t, ALU_ADC, RAX, i->rb);
 			setcc(e, CC_B, RDX);
 			break;
 		case OP_SUBFE:
 			/* ~ra + rb + CA = rb - ra - !CA: sbb with CF = !CA; CA out = no borrow */
 			emit_ca_to_cf(t);
 			b1(e, 0xf5); /* cmc */
-			ld32(e, RAX, GPR(i->rb));
-			alu_rm(e, ALU_SBB, RAX, GPR(i->ra));
+			ldg(t, RAX, i->rb);
+			alug(t, ALU_SBB, RAX, i->ra);
 			setcc(e, CC_AE, RDX);
 			break;
 		case OP_ADDZE:
 		case OP_ADDME:
 			emit_ca_to_cf(t);
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			rr(e, 0, 0, 0x81, 1, ALU_ADC, RAX);
 			b4(e, i->op == OP_ADDME ? 0xffffffffu : 0);
 			setcc(e, CC_B, RDX);
 			break;
 		default: /* OP_SUBFZE: ~ra + CA */
 			emit_ca_to_cf(t);
-			ld32(e, RAX, GPR(i->ra));
+			ldg(t, RAX, i->ra);
 			rr(e, 0, 0, 0xf7, 1, 2, RAX); /* not (flags kept) */
 			rr(e, 0, 0, 0x81, 1, ALU_ADC, RAX);
 			b4(e, 0);
 			setcc(e, CC_B, RDX);
 			break;
 		}
-		st32(e, GPR(i->rt), RAX);
+		stg(t, i->rt, RAX);
 		emit_set_ca(t);
 		/* D-forms have no Rc bit: only addic. records */
 		if (i->op == OP_ADDIC_ ||
 		    ((i->flags & I_RC) && i->op != OP_ADDIC && i->op != OP_SUBFIC)) {
-			ld32(e, RAX, GPR(i->rt));
+			ldg(t, RAX, i->rt);
 			emit_cr0(t);
 		}
 		return true;
 	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI:
-		ld32(e, RAX, GPR(i->ra));
+		ldg(t, RAX, i->ra);
 		if (i->op == OP_CMP || i->op == OP_CMPL)
-			alu_rm(e, ALU_CMP, RAX, GPR(i->rb));
+			alug(t, ALU_CMP, RAX, i->rb);
 		else
 			alu_ri(e, ALU_CMP, RAX, i->imm);
 		emit_cmp_result(t, i->op == OP_CMP || i->op == OP_CMPI);
@@ -796,7 +875,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		return true;
 	case OP_MFCR:
 		ld32(e, RAX, OFF(cr));
-		st32(e, GPR(i->rt), RAX);
+		stg(t, i->rt, RAX);
 		return true;
 	case OP_MTCRF: {
 		uint32_t m = 0;
@@ -804,7 +883,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		for (unsigned f = 0; f < 8; f++)
 			if (i->imm & (0x80u >> f))
 				m |= 0xf0000000u >> (4 * f);
-		ld32(e, RAX, GPR(i->rt));
+		ldg(t, RAX, i->rt);
 		alu_ri(e, ALU_AND, RAX, m);
 		ld32(e, RCX, OFF(cr));
 		alu_ri(e, ALU_AND, RCX, ~m);
@@ -822,10 +901,16 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			off = OFF(sprg_ro) + 4 * (int32_t)(i->imm - 260);
 		if (off < 0)
 			break;
-		ld32(e, RAX, i->op == OP_MFSPR ? off : GPR(i->rt));
+		if (i->op == OP_MFSPR)
+			ld32(e, RAX, off);
+		else
+			ldg(t, RAX, i->rt);
 		if (i->op == OP_MTSPR && i->imm == 1)
 			alu_ri(e, ALU_AND, RAX, 0xe000007fu); /* SO, OV, CA and the byte count */
-		st32(e, i->op == OP_MFSPR ? GPR(i->rt) : off, RAX);
+		if (i->op == OP_MFSPR)
+			stg(t, i->rt, RAX);
+		else
+			st32(e, off, RAX);
 		return true;
 	}
 	case OP_LBZ: case OP_LBZU: case OP_LBZX: case OP_LBZUX: case OP_LHZ: case OP_LHZU:
@@ -848,16 +933,16 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			if (!(i->attr & D_BREV))
 				bswap(e, RCX);
 		}
-		st32(e, GPR(i->rt), RCX);
+		stg(t, i->rt, RCX);
 		if (i->attr & D_UPD)
-			st32(e, GPR(i->ra), RAX);
+			stg(t, i->ra, RAX);
 		return true;
 	case OP_STB: case OP_STBU: case OP_STBX: case OP_STBUX: case OP_STH: case OP_STHU:
 	case OP_STHX: case OP_STHUX: case OP_STW: case OP_STWU: case OP_STWX: case OP_STWUX:
 	case OP_STHBRX: case OP_STWBRX:
 		emit_ea(t, i);
 		emit_fast(t, k, i->size, CORE_ACC_WRITE);
-		ld32(e, RCX, GPR(i->rt));
+		ldg(t, RCX, i->rt);
 		if (i->size == 1) {
 			mem(e, 0, 0, 0x88, 1, RCX, RDX, RAX, 0, 0);
 		} else if (i->size == 2) {
@@ -872,7 +957,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
 		}
 		if (i->attr & D_UPD)
-			st32(e, GPR(i->ra), RAX);
+			stg(t, i->ra, RAX);
 		return true;
 	case OP_LMW:
 	case OP_STMW: {
@@ -884,9 +969,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			if (i->op == OP_LMW) {
 				mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, (int32_t)(4 * q));
 				bswap(e, RCX);
-				st32(e, GPR(i->rt + q), RCX);
+				stg(t, i->rt + q, RCX);
 			} else {
-				ld32(e, RCX, GPR(i->rt + q));
+				ldg(t, RCX, i->rt + q);
 				bswap(e, RCX);
 				mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, (int32_t)(4 * q));
 			}
@@ -925,7 +1010,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 1, 0x89, 1, RCX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)i->rt);
 		}
 		if (i->attr & D_UPD)
-			st32(e, GPR(i->ra), RAX);
+			stg(t, i->ra, RAX);
 		return true;
 	}
 	case OP_DCBZ:
@@ -982,10 +1067,10 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->flags & I_OE)
 			break;
 		/* divide by zero and 0x80000000 / -1: exec() */
-		ld32(e, RCX, GPR(i->rb));
+		ldg(t, RCX, i->rb);
 		rr(e, 0, 0, 0x85, 1, RCX, RCX);
 		slow_jcc(t, k, CC_E);
-		ld32(e, RAX, GPR(i->ra));
+		ldg(t, RAX, i->ra);
 		if (i->op == OP_DIVW) {
 			uint8_t *ok;
 
@@ -1069,7 +1154,13 @@ static void emit_slow(struct tr *t, const struct slow *s)
 		lea_pc(e, RDX, (int32_t)(4 * s->k));
 		call_abs(e, (const void *)jit_exec);
 		rr(e, 0, 0, 0x85, 1, RAX, RAX);
-		patch(e, jcc_fwd(e, CC_E), s->resume);
+		{
+			uint8_t *out = jcc_fwd(e, CC_NE);
+
+			emit_cache_load(t);
+			jmp_to(e, s->resume);
+			patch(e, out, e->p);
+		}
 	}
 	mov_ri(e, RCX, s->k);
 	jmp_to(e, t->c->jit->result);
@@ -1102,6 +1193,8 @@ bool jit_compile(struct core *c, struct block *b)
 	t->e.p = j->buf + j->used;
 	t->e.end = j->buf + JIT_CODE_BYTES;
 	t->e.full = false;
+	choose_cache(t, b->n);
+	emit_cache_load(t);
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
 		more = emit_insn(t, k, &t->ins[k]);
