@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "board/board.h"
 #include "debug/gdbstub.h"
@@ -305,13 +307,35 @@ static void install_signals(void)
 	sigaction(SIGUSR2, &sa, NULL);
 }
 
+/* Guest RAM the guest touched (resident pages of its mapping) against hv440's peak RSS. */
+static void print_memory(const struct vcpu *v)
+{
+	size_t pages = (size_t)(v->ram_size / 4096), resident = 0;
+	unsigned char *vec = malloc(pages ? pages : 1);
+	struct rusage ru;
+
+	if (!vec || mincore(v->core.ram, (size_t)v->ram_size, vec) ||
+	    getrusage(RUSAGE_SELF, &ru)) {
+		free(vec);
+		return;
+	}
+	for (size_t i = 0; i < pages; i++)
+		resident += vec[i] & 1;
+	free(vec);
+	fprintf(stderr, "memory: peak RSS %.1f MiB; guest RAM resident %.1f MiB of %llu MiB\n",
+		ru.ru_maxrss / 1024.0, resident * 4096.0 / 1048576.0,
+		(unsigned long long)(v->ram_size >> 20));
+}
+
 static void print_stats(struct vcpu *v)
 {
 	vcpu_stats_sync(v);
-	if (stats_json)
+	if (stats_json) {
 		hv_stats_print_json(&v->stats, stderr);
-	else
+	} else {
 		hv_stats_print(&v->stats, stderr);
+		print_memory(v);
+	}
 	fflush(stderr);
 }
 

@@ -53,6 +53,7 @@ struct core_jit {
 	const uint8_t *dead; /* a killed block's entry jumps here: leave to the dispatcher */
 	const uint8_t *dispatch; /* emit_dispatch_stub() */
 	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
+	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
 	/* PA -> translation, direct-mapped, probed inline by indirect branches (emit_dispatch) */
@@ -246,7 +247,6 @@ struct slow {
 	uint8_t *from;          /* the jcc to patch */
 	const uint8_t *resume;  /* where the fast path ends */
 	unsigned k;             /* instruction index */
-	bool result_only;       /* a generic op's result stub (no exec() call of its own) */
 };
 
 struct tr {
@@ -520,7 +520,6 @@ static void slow_jcc(struct tr *t, unsigned k, int cc)
 	s->from = jcc_fwd(&t->e, cc);
 	s->k = k;
 	s->resume = NULL;
-	s->result_only = false;
 }
 
 /* eax = (RA|0) + (RB or imm): the EA of a load or store. */
@@ -635,18 +634,27 @@ static void emit_result(struct tr *t, const struct insn *i, unsigned d)
 }
 
 /* The generic path: exec() the instruction, leave or exit when it says so. */
-static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
+/*
+ * exec() instruction k through the shared stub (jit_init): it returns here
+ * when the block goes on, and leaves through the result code otherwise.
+ */
+static void emit_exec_call(struct tr *t, unsigned k)
 {
 	struct emit *e = &t->e;
 
-	mov_rr64(e, RDI, RBX);
-	mov_ri64(e, RSI, (uint64_t)(uintptr_t)i);
-	lea_pc(e, RDX, (int32_t)(4 * k));
-	call_abs(e, (const void *)jit_exec);
-	rr(e, 0, 0, 0x85, 1, RAX, RAX);
-	slow_jcc(t, k, CC_NE);
-	t->slow[t->n_slow - 1].result_only = true;
+	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
+	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
+	mov_ri(e, RDX, 4 * k);
+	b1(e, 0xe8); /* call rel32 */
+	b4(e, 0);
+	patch(e, e->p - 4, t->c->jit->exec);
 	emit_cache_load(t);
+}
+
+static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
+{
+	(void)i;
+	emit_exec_call(t, k);
 }
 
 /* Translate one instruction; false when it ends the block (a branch). */
@@ -1146,24 +1154,10 @@ static void emit_slow(struct tr *t, const struct slow *s)
 {
 	struct emit *e = &t->e;
 
+	/* the fast path cannot: exec() does the whole instruction */
 	patch(e, s->from, e->p);
-	if (!s->result_only) {
-		/* the fast path cannot: exec() does the whole instruction */
-		mov_rr64(e, RDI, RBX);
-		mov_ri64(e, RSI, (uint64_t)(uintptr_t)&t->ins[s->k]);
-		lea_pc(e, RDX, (int32_t)(4 * s->k));
-		call_abs(e, (const void *)jit_exec);
-		rr(e, 0, 0, 0x85, 1, RAX, RAX);
-		{
-			uint8_t *out = jcc_fwd(e, CC_NE);
-
-			emit_cache_load(t);
-			jmp_to(e, s->resume);
-			patch(e, out, e->p);
-		}
-	}
-	mov_ri(e, RCX, s->k);
-	jmp_to(e, t->c->jit->result);
+	emit_exec_call(t, s->k);
+	jmp_to(e, s->resume);
 }
 
 static void perf_map(struct core_jit *j, const uint8_t *code, size_t len, gpa_t pa)
@@ -1319,6 +1313,24 @@ int jit_init(struct core *c, int perf_fd)
 	j->dispatch = e.p;
 	emit_dispatch_stub(&e, j);
 
+	/* exec: rsi = insn, edx = 4 * its index; returns when exec() says go on */
+	j->exec = e.p;
+	b1(&e, 0x52);                  /* push rdx (and align the stack for the call) */
+	mem(&e, 0, 0, 0x8d, 1, RDX, RDX, R15, 0, 0); /* lea edx, [rdx + r15]: the PC */
+	mov_rr64(&e, RDI, RBX);
+	call_abs(&e, (const void *)jit_exec);
+	b1(&e, 0x59);                  /* pop rcx */
+	rr(&e, 0, 0, 0x85, 1, RAX, RAX);
+	{
+		uint8_t *out = jcc_fwd(&e, CC_NE);
+
+		b1(&e, 0xc3);          /* ret */
+		patch(&e, out, e.p);
+	}
+	alu_ri64(&e, ALU_ADD, RSP, 8); /* drop the return address */
+	sh_ri(&e, SH_SHR, RCX, 2);
+	jmp_to(&e, j->result);
+
 	/* entry(c = rdi, code = rsi, left = rdx, ea = ecx, fast = r8) */
 	entry = e.p;
 	b1(&e, 0x53); /* push rbx */
@@ -1339,12 +1351,13 @@ int jit_init(struct core *c, int perf_fd)
 		char line[320];
 		int n = snprintf(line, sizeof(line),
 				 "%lx %lx jit-exit\n%lx %lx jit-dead\n%lx %lx jit-result\n"
-				 "%lx %lx jit-dispatch\n%lx %lx jit-entry\n",
+				 "%lx %lx jit-dispatch\n%lx %lx jit-exec\n%lx %lx jit-entry\n",
 				 (unsigned long)(uintptr_t)j->exit, (unsigned long)(j->dead - j->exit),
 				 (unsigned long)(uintptr_t)j->dead, (unsigned long)(j->result - j->dead),
 				 (unsigned long)(uintptr_t)j->result,
 				 (unsigned long)(j->dispatch - j->result),
-				 (unsigned long)(uintptr_t)j->dispatch, (unsigned long)(entry - j->dispatch),
+				 (unsigned long)(uintptr_t)j->dispatch, (unsigned long)(j->exec - j->dispatch),
+				 (unsigned long)(uintptr_t)j->exec, (unsigned long)(entry - j->exec),
 				 (unsigned long)(uintptr_t)entry, (unsigned long)(e.p - entry));
 
 		if (perf_fd >= 0 && n > 0 && (size_t)n < sizeof(line) &&

@@ -46,7 +46,8 @@ static const int allowed[] = {
 	SCMP_SYS(getpeername),
 	/* mmap and mprotect: only without PROT_EXEC (sandbox_enter) */
 	SCMP_SYS(munmap), SCMP_SYS(mremap),
-	SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(msync),
+	SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(msync), SCMP_SYS(mincore),
+	SCMP_SYS(getrusage), /* --stats: guest RAM resident, peak RSS */
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
