@@ -9,8 +9,9 @@
  * FP op has exactly the interpreter's semantics. docs/jit.md has the
  * design; in short:
  *
- *   rbx  struct core *          (guest registers at [rbx + offset])
- *   r13  instructions left in the budget (signed)
+ *   rbx  struct core *          (guest registers at [rbx + offset]; the
+ *                               budget left at [rbx + jit_left])
+ *   rbp, r12, r13  the block's three most used GPRs (write-through)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
  *
@@ -226,6 +227,13 @@ static void patch(struct emit *e, uint8_t *field, const uint8_t *target)
 }
 static void jmp_to(struct emit *e, const uint8_t *target) { patch(e, jmp_fwd(e), target); }
 
+/* The budget left lives in c->jit_left: sub/cmp qword [rbx + jit_left], imm. */
+static void budget_op(struct emit *e, int alu, int32_t imm)
+{
+	mem(e, 0, 1, 0x81, 1, alu, RBX, -1, 0, OFF(jit_left));
+	b4(e, (uint32_t)imm);
+}
+
 /* ---- translation -------------------------------------------------------- */
 
 /* Called from translated code for every op it does not translate (and slow paths). */
@@ -323,7 +331,7 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	uint8_t *fail[3], *miss[3];
 	int32_t fetch = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 
-	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
+	budget_op(e, ALU_CMP, BLK_MAX_INSNS);
 	fail[0] = jcc_fwd(e, CC_L);
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
@@ -378,7 +386,7 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	struct emit *e = &t->e;
 
 	if (k)
-		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+		budget_op(e, ALU_SUB, (int32_t)k);
 	mov_ri64(e, R8, (uint64_t)(uintptr_t)t->b);
 	jmp_to(e, t->c->jit->dispatch);
 }
@@ -410,9 +418,9 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	lea_pc(e, RAX, delta);
 	st32(e, OFF(pc), RAX);
 	if (k)
-		alu_ri64(e, ALU_SUB, R13, (int32_t)k);
+		budget_op(e, ALU_SUB, (int32_t)k);
 	/* budget: the next block (<= BLK_MAX_INSNS) must fit */
-	alu_ri64(e, ALU_CMP, R13, BLK_MAX_INSNS);
+	budget_op(e, ALU_CMP, BLK_MAX_INSNS);
 	fail[0] = jcc_fwd(e, CC_L);
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
@@ -443,12 +451,12 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 
 /*
  * Guest GPRs. The block's most used GPRs are cached in host registers
- * (rbp, r12: callee-saved, so they survive calls), write-through: memory
+ * (rbp, r12, r13: callee-saved, so they survive calls), write-through: memory
  * always holds every guest register, so exits, slow paths and other
  * blocks need nothing; the cache is loaded at the block's start and again
  * after every call of exec(), which may change any register.
  */
-static const int cache_regs[] = { RBP, R12 };
+static const int cache_regs[] = { RBP, R12, R13 };
 
 static void ldg(struct tr *t, int reg, unsigned r)
 {
@@ -1281,7 +1289,6 @@ int jit_init(struct core *c, int perf_fd)
 
 	/* exit: save the budget left, restore the callee-saved registers, return eax */
 	j->exit = e.p;
-	mem(&e, 0, 1, 0x89, 1, R13, RBX, -1, 0, OFF(jit_left));
 	alu_ri64(&e, ALU_ADD, RSP, 8);
 	for (int r = R15; r >= R12; r--) {
 		rex(&e, 0, 0, 0, r);
@@ -1298,7 +1305,7 @@ int jit_init(struct core *c, int perf_fd)
 
 	/* exec() said (eax) 1: exit before instruction ecx; 2: leave after it (c->pc set) */
 	j->result = e.p;
-	rr(&e, 0, 1, 0x29, 1, RCX, R13); /* sub r13, rcx */
+	mem(&e, 0, 1, 0x29, 1, RCX, RBX, -1, 0, OFF(jit_left)); /* sub [jit_left], rcx */
 	alu_ri(&e, ALU_CMP, RAX, 1);
 	{
 		uint8_t *leave = jcc_fwd(&e, CC_NE);
@@ -1306,7 +1313,7 @@ int jit_init(struct core *c, int perf_fd)
 		jmp_to(&e, j->exit);
 		patch(&e, leave, e.p);
 	}
-	alu_ri64(&e, ALU_SUB, R13, 1);
+	budget_op(&e, ALU_SUB, 1);
 	alu_rr(&e, ALU_XOR, RAX, RAX);
 	jmp_to(&e, j->exit);
 
@@ -1341,7 +1348,7 @@ int jit_init(struct core *c, int perf_fd)
 	}
 	alu_ri64(&e, ALU_SUB, RSP, 8); /* calls from translated code see a 16-byte aligned stack */
 	mov_rr64(&e, RBX, RDI);
-	mov_rr64(&e, R13, RDX);
+	mem(&e, 0, 1, 0x89, 1, RDX, RBX, -1, 0, OFF(jit_left)); /* the budget */
 	mov_rr(&e, R15, RCX);
 	mov_rr64(&e, R14, R8);
 	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
