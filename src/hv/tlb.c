@@ -40,6 +40,8 @@ int tlb_search(const struct vcpu *v, gva_t ea, unsigned ts, unsigned pid)
 	return -1;
 }
 
+static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea);
+
 /* Shadow index = guest index, so rewriting guest entry i drops exactly shadow entry i. */
 static void shadow_drop(struct vcpu *v, unsigned index)
 {
@@ -66,6 +68,15 @@ void tlb_write_word(struct vcpu *v, unsigned index, unsigned ws, uint32_t val)
 	}
 	trace_gtlb_write(v, index % VCPU_TLB_SIZE, ws, val);
 	shadow_drop(v, index % VCPU_TLB_SIZE);
+	/*
+	 * Fill the shadow entry at once (as KVM/440 did): the guest writes an
+	 * entry because it is about to use it, and filling it now saves the
+	 * VIRT miss exit that would fill it on first use. Only after word 2,
+	 * the attributes, which Linux writes last; an entry completed in
+	 * another order is filled on its first use, as before.
+	 */
+	if (ws == 2 && (e->word0 & TLB0_V))
+		shadow_fill(v, index % VCPU_TLB_SIZE, e->word0 & TLB0_EPN);
 }
 
 uint32_t tlb_read_word(struct vcpu *v, unsigned index, unsigned ws)

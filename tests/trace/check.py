@@ -5,8 +5,10 @@
 import json
 import sys
 
-# ops.S with COUNT=1: the exits, interrupts and shadow fills its body adds.
-EXPECTED_EXITS = {"EMUL_MTSPR": 100, "EMUL_MFSPR": 60, "EMUL_TLBWE": 50, "DTLBVIRT": 50,
+# ops.S with COUNT=1: the exits, interrupts and shadow fills its body adds. Each of the 50
+# tlbwe refills its shadow entry at once (hv/tlb.c), so the load after it takes no VIRT miss.
+EXPECTED_FILLS = 50
+EXPECTED_EXITS = {"EMUL_MTSPR": 100, "EMUL_MFSPR": 60, "EMUL_TLBWE": 50, "DTLBVIRT": 0,
                   "SYSCALL": 30, "DTLBREAL": 20, "ITLBREAL": 10, "EMUL_WRTEE": 15}
 EXPECTED_IRQS = {"8": 30, "13": 20, "14": 10}
 
@@ -44,8 +46,8 @@ def main():
                 fail(f"IVOR{k}: {i[k]} more interrupts, expected {n}")
         a, b = load(sys.argv[2]), load(sys.argv[3])
         fills = a["shadow_tlb"]["fills"] - b["shadow_tlb"]["fills"]
-        if fills != EXPECTED_EXITS["DTLBVIRT"]:
-            fail(f"shadow fills: {fills} more, expected {EXPECTED_EXITS['DTLBVIRT']}")
+        if fills != EXPECTED_FILLS:
+            fail(f"shadow fills: {fills} more, expected {EXPECTED_FILLS}")
     elif mode == "range":
         r, itlb, gtlb = load(sys.argv[2]), load(sys.argv[3]), int(sys.argv[4])
         for k, n in EXPECTED_EXITS.items():

@@ -81,7 +81,8 @@ ops_body:
 	mfspr	%r21, SPR_SPRG0
 	loop_end %r20, l_mfspr
 
-	/* Rewriting word 2 of entry 5 drops its shadow entry: the load misses (VIRT) again. */
+	/* Rewriting word 2 of entry 5 drops its shadow entry and fills it again at once: one
+	 * shadow fill per tlbwe, and the load after it takes no VIRT miss. */
 	lis	%r22, 0x2000
 	li	%r5, 5
 	li	%r4, 0x0003
