@@ -223,7 +223,7 @@ struct core {
 
 	/* The JIT (core_set_engine): NULL while the interpreter is the engine. */
 	struct core_jit *jit;
-	int64_t jit_left;      /* translated code's budget left (jit.c) */
+	int64_t jit_left;      /* translated code's budget left minus BLK_MAX_INSNS (jit.c) */
 	uint32_t jit_block;    /* the block translated code entered last (jit.c) */
 	/* Lockstep engine: the interpreter's RAM writes, undone before the JIT's run. */
 	bool lockstep;

@@ -10,7 +10,7 @@
  * design; in short:
  *
  *   rbx  struct core *          (guest registers at [rbx + offset]; the
- *                               budget left at [rbx + jit_left])
+ *                               budget left, biased, at [rbx + jit_left])
  *   rbp, r12, r13  the block's three most used GPRs (write-through)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
@@ -227,7 +227,11 @@ static void patch(struct emit *e, uint8_t *field, const uint8_t *target)
 }
 static void jmp_to(struct emit *e, const uint8_t *target) { patch(e, jmp_fwd(e), target); }
 
-/* The budget left lives in c->jit_left: sub/cmp qword [rbx + jit_left], imm. */
+/*
+ * The budget lives in c->jit_left, biased: instructions left minus
+ * BLK_MAX_INSNS, so "the next block fits" is "not negative" and a chain's
+ * sub sets the flags it tests. sub/cmp qword [rbx + jit_left], imm.
+ */
 static void budget_op(struct emit *e, int alu, int32_t imm)
 {
 	mem(e, 0, 1, 0x81, 1, alu, RBX, -1, 0, OFF(jit_left));
@@ -331,7 +335,7 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	uint8_t *fail[3], *miss[3];
 	int32_t fetch = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 
-	budget_op(e, ALU_CMP, BLK_MAX_INSNS);
+	budget_op(e, ALU_CMP, 0);
 	fail[0] = jcc_fwd(e, CC_L);
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
@@ -417,14 +421,20 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	}
 	lea_pc(e, RAX, delta);
 	st32(e, OFF(pc), RAX);
-	if (k)
-		budget_op(e, ALU_SUB, (int32_t)k);
 	/* budget: the next block (<= BLK_MAX_INSNS) must fit */
-	budget_op(e, ALU_CMP, BLK_MAX_INSNS);
+	budget_op(e, k ? ALU_SUB : ALU_CMP, (int32_t)k);
 	fail[0] = jcc_fwd(e, CC_L);
-	ld32(e, RCX, OFF(events));
-	alu_rr(e, ALU_OR, RCX, RCX);
-	fail[1] = jcc_fwd(e, CC_NE);
+	/*
+	 * Events: checked on backward (and self) chains only; forward chains
+	 * stay in the page, so one of those or a dispatch comes within 1024
+	 * instructions.
+	 */
+	fail[1] = NULL;
+	if (pa <= t->b->pa + 4ull * (k ? k - 1 : 0)) {
+		ld32(e, RCX, OFF(events));
+		alu_rr(e, ALU_OR, RCX, RCX);
+		fail[1] = jcc_fwd(e, CC_NE);
+	}
 	mov_rr(e, R15, RAX);
 	/*
 	 * A direct jump, patched by jit_chain() once the target is translated
@@ -444,7 +454,8 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	fail[2] = jcc_fwd(e, CC_E);
 	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
 	for (int f = 0; f < 3; f++)
-		patch(e, fail[f], e->p);
+		if (fail[f])
+			patch(e, fail[f], e->p);
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, t->c->jit->exit);
 }
@@ -1226,7 +1237,7 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 
 	c->jit_block = (uint32_t)(b - bc->blk);
 	r = c->jit->enter(c, b->jit, (int64_t)left, c->pc, c->fast[c->ctx.kmode]);
-	*done = left - (uint64_t)c->jit_left;
+	*done = left - (uint64_t)(c->jit_left + BLK_MAX_INSNS);
 	*last = &bc->blk[c->jit_block];
 	return r;
 }
@@ -1348,7 +1359,8 @@ int jit_init(struct core *c, int perf_fd)
 	}
 	alu_ri64(&e, ALU_SUB, RSP, 8); /* calls from translated code see a 16-byte aligned stack */
 	mov_rr64(&e, RBX, RDI);
-	mem(&e, 0, 1, 0x89, 1, RDX, RBX, -1, 0, OFF(jit_left)); /* the budget */
+	alu_ri64(&e, ALU_SUB, RDX, BLK_MAX_INSNS);
+	mem(&e, 0, 1, 0x89, 1, RDX, RBX, -1, 0, OFF(jit_left)); /* the budget, biased */
 	mov_rr(&e, R15, RCX);
 	mov_rr64(&e, R14, R8);
 	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
