@@ -71,7 +71,7 @@ run_tier hostile tests/hostile/run.sh "$build"
 run_tier pv tests/pv/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier boot tests/boot/run.sh "$build"
-	run_tier boot-interp env HV440_ENGINE=interp tests/boot/run.sh "$build" all_sh
+	run_tier boot-interp env HV440_ENGINE=interp tests/boot/run.sh "$build"
 	run_tier boot-lockstep env HV440_ENGINE=lockstep tests/boot/run.sh "$build" interactive
 	run_tier virtio tests/virtio/run.sh "$build"
 fi
