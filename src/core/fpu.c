@@ -26,6 +26,21 @@
  * The host mode is thus always "toward zero, extended precision" on the x87
  * only; it is set only when it differs, and SSE code (all ordinary double
  * arithmetic of hv440) never sees a guest rounding mode.
+ *
+ * That exact path is the reference. In front of it, fpu_exec_fast() takes
+ * the common case - add, sub, mul, div, sqrt, the multiply-adds and frsp in
+ * round-to-nearest, with finite operands of moderate exponent - straight
+ * on the host's SSE unit, which rounds to nearest like the guest: the
+ * rounded double r comes from one host instruction, and the sign of the
+ * rounding error (exact - r) from error-free transformations (2Sum, the
+ * FMA remainder of a product, quotient or square root, Shewchuk's
+ * expansion sum for the multiply-adds). That sign gives FI, FR and XX; the
+ * exponent bounds make every such error representable and rule out
+ * overflow, underflow and tininess, so OX, UX and the enables cannot
+ * differ from the exact path. Single results are rounded from r once more
+ * unless r sits on a single-precision tie or grid point with a nonzero
+ * error (double rounding could differ): those, and everything else, take
+ * the exact path. tests/unit/test_fpu_fast.c compares the two.
  */
 _Static_assert(LDBL_MANT_DIG == 64, "fpu.c needs the x87 80-bit long double");
 
@@ -170,14 +185,28 @@ static long double make_odd(long double x)
 	return x;
 }
 
-/* Host operation under round-toward-zero, returned rounded to odd at 64 bits. */
+/* x87 status word: precision (inexact) exception flag. */
+#define X87_SW_PE 0x0020u
+
+/*
+ * Host operation under round-toward-zero, returned rounded to odd at 64 bits.
+ * The x87 operations report inexact in the x87 status word, read directly
+ * (the "memory" clobbers order them around the volatile operands); fmal is
+ * libm's software multiply-add, whose flags may end up in the MXCSR too, so
+ * it is checked through <fenv.h>, which looks at both.
+ */
 static long double host_op(enum op op, long double a, long double b, long double c)
 {
 	volatile long double va = a, vb = b, vc = c;
 	volatile long double r;
+	bool fused = op >= OP_MADD && op <= OP_NMSUB;
+	uint16_t sw;
 
 	host_mode_rz();
-	feclearexcept(FE_ALL_EXCEPT);
+	if (fused)
+		feclearexcept(FE_ALL_EXCEPT);
+	else
+		__asm__ volatile("fnclex" : : : "memory");
 	switch (op) {
 	case OP_ADD:
 		r = va + vb;
@@ -214,7 +243,13 @@ static long double host_op(enum op op, long double a, long double b, long double
 		r = va;
 		break;
 	}
-	if (fetestexcept(FE_INEXACT))
+	if (fused) {
+		if (fetestexcept(FE_INEXACT))
+			return make_odd(r);
+		return r;
+	}
+	__asm__ volatile("fnstsw %0" : "=am"(sw) : : "memory");
+	if (sw & X87_SW_PE)
 		return make_odd(r);
 	return r;
 }
@@ -797,7 +832,220 @@ static enum fpu_result exec_x_form(struct fpop *f, uint32_t insn)
 	return FPU_OK;
 }
 
+/*
+ * The fast path. Operands: zero or a normal number with exponent in
+ * [-FAST_EMAX, FAST_EMAX]. Then every product, quotient, square root and
+ * sum of them lies within [2^-(2*FAST_EMAX+110), 2^(2*FAST_EMAX+3)] or is
+ * exactly zero: far from double overflow and tininess, and every rounding
+ * error used below (a multiple of at least 2^-(2*FAST_EMAX+106)) is exactly
+ * representable, so the error-free transformations are exact.
+ */
+#define FAST_EMAX 400
+
+static bool fast_operand(uint64_t d)
+{
+	unsigned e = (d >> 52) & 0x7ff;
+
+	return !(d << 1) || (e >= 1023 - FAST_EMAX && e <= 1023 + FAST_EMAX);
+}
+
+static int sgn(double d)
+{
+	return (d > 0) - (d < 0);
+}
+
+/* Knuth's 2Sum: s + *err == a + b exactly (round to nearest, no overflow). */
+static inline double two_sum(double a, double b, double *err)
+{
+	double s = a + b, bb = s - a;
+
+	*err = (a - (s - bb)) + (b - bb);
+	return s;
+}
+
+/*
+ * Make v opaque to the optimizer (no instruction): a product cannot then
+ * be contracted with a later addition into a fused multiply-add (GNU C's
+ * default -ffp-contract=fast would break the error-free transformations),
+ * and a probe's constant cannot be folded.
+ */
+#define OPAQUE(v) __asm__("" : "+x"(v))
+
+/*
+ * *r = x op y (op z) rounded to nearest double by the host; returns the
+ * sign of the rounding error, exact - *r. The caller has checked the
+ * operands (fast_operand; y != 0 for a division, x >= 0 or -0 for sqrt).
+ * The multiply-adds compute x * y + z, z already negated for fmsub/fnmsub.
+ */
+__attribute__((target("fma")))
+static int fast_op(enum op op, double x, double y, double z, double *r)
+{
+	double p, e, h0, h1, q, g0, g1, g2;
+
+	switch (op) {
+	case OP_ADD:
+		*r = two_sum(x, y, &e);
+		return sgn(e);
+	case OP_SUB:
+		*r = two_sum(x, -y, &e);
+		return sgn(e);
+	case OP_MUL:
+		p = x * y;
+		OPAQUE(p);
+		*r = p;
+		return sgn(__builtin_fma(x, y, -p));
+	case OP_DIV:
+		/* x - q*y is exact (a double) for q = RN(x/y); x/y - q has its sign times y's. */
+		q = x / y;
+		OPAQUE(q);
+		*r = q;
+		return sgn(__builtin_fma(-q, y, x)) * sgn(y);
+	case OP_SQRT:
+		q = __builtin_sqrt(x);
+		OPAQUE(q);
+		*r = q;
+		return sgn(__builtin_fma(-q, q, x));
+	default:
+		/*
+		 * exact - r = p + e + z - r with p + e = x*y exactly. Add z, then
+		 * -r, to the nonoverlapping expansion (e, p) with Shewchuk's
+		 * Grow-Expansion ("Adaptive Precision Floating-Point Arithmetic",
+		 * 1997, Theorem 10): the result (g0, g1, g2, q) is nonoverlapping
+		 * and ordered by magnitude, so its largest nonzero component
+		 * carries the sign of the sum.
+		 */
+		*r = __builtin_fma(x, y, z);
+		p = x * y;
+		OPAQUE(p);
+		e = __builtin_fma(x, y, -p);
+		q = two_sum(z, e, &h0);
+		q = two_sum(q, p, &h1);
+		g2 = q;
+		q = two_sum(-*r, h0, &g0);
+		q = two_sum(q, h1, &g1);
+		q = two_sum(q, g2, &g2);
+		return q != 0 ? sgn(q) : g2 != 0 ? sgn(g2) : g1 != 0 ? sgn(g1) : sgn(g0);
+	}
+}
+
+/*
+ * The host has FMA (hence AVX) and its SSE unit rounds to nearest. hv440
+ * never changes the MXCSR, but a library could; reading it (stmxcsr) costs
+ * a store-forwarding stall, so the mode is probed: 1 + 0.75 ulp rounds away
+ * from 1 only to nearest or upward, -1 - 0.75 ulp only to nearest or
+ * downward. MXCSR's FZ and DAZ cannot matter: no operand, intermediate or
+ * result of the fast path is subnormal.
+ */
+static bool host_can_fast(void)
+{
+	double one = 1.0, minus_one = -1.0;
+
+	OPAQUE(one);
+	OPAQUE(minus_one);
+	return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx") &&
+	       one + 0x1.8p-53 != 1.0 && minus_one - 0x1.8p-53 != -1.0;
+}
+
+bool fpu_exec_fast(struct core *c, uint32_t insn, enum fpu_result *out)
+{
+	unsigned opcd = insn >> 26, rd = (insn >> 21) & 31;
+	uint64_t a = c->fpr[(insn >> 16) & 31], b = c->fpr[(insn >> 11) & 31];
+	uint64_t cc = c->fpr[(insn >> 6) & 31], x, y = 0, z = 0, bits;
+	struct fpop f = { .c = c, .fpscr = c->fpscr, .raised = 0 };
+	bool single = opcd == 59, inexact, up;
+	enum op op;
+	double r;
+	int es;
+
+	if ((opcd != 59 && opcd != 63) || (f.fpscr & RN) != RM_NEAREST)
+		return false;
+	if (opcd == 63 && !(insn & 0x20)) {
+		if (((insn >> 1) & 0x3ff) != 12 || !host_can_fast())
+			return false;
+		/* frsp: the single rounding of b itself. */
+		op = OP_RSP;
+		single = true;
+		memcpy(&r, &b, sizeof(r));
+		es = 0;
+		goto round;
+	}
+	switch ((insn >> 1) & 31) {
+	case 18: op = OP_DIV; x = a; y = b; break;
+	case 20: op = OP_SUB; x = a; y = b; break;
+	case 21: op = OP_ADD; x = a; y = b; break;
+	case 22: op = OP_SQRT; x = b; break;
+	case 25: op = OP_MUL; x = a; y = cc; break;
+	case 28: op = OP_MSUB; x = a; y = cc; z = b ^ D_SIGN; break;
+	case 29: op = OP_MADD; x = a; y = cc; z = b; break;
+	case 30: op = OP_NMSUB; x = a; y = cc; z = b ^ D_SIGN; break;
+	case 31: op = OP_NMADD; x = a; y = cc; z = b; break;
+	default: return false;
+	}
+	if (!fast_operand(x) || !fast_operand(y) || !fast_operand(z))
+		return false;
+	if ((op == OP_DIV && is_zero(y)) || (op == OP_SQRT && sign_of(x) && !is_zero(x)) ||
+	    !host_can_fast())
+		return false;
+	{
+		double dx, dy, dz;
+
+		memcpy(&dx, &x, sizeof(dx));
+		memcpy(&dy, &y, sizeof(dy));
+		memcpy(&dz, &z, sizeof(dz));
+		es = fast_op(op, dx, dy, dz, &r);
+	}
+
+round:
+	memcpy(&bits, &r, sizeof(bits));
+	if (!single) {
+		inexact = es != 0;
+		/* Rounded up in magnitude: the error has the sign opposite to r's. */
+		up = es == (sign_of(bits) ? 1 : -1);
+	} else {
+		unsigned e = (bits >> 52) & 0x7ff;
+		uint64_t low = bits & 0x1fffffff, sb;
+		float s;
+		double sd;
+
+		/* Single normal range with a margin: no tininess, no overflow. */
+		if ((bits << 1) && (e < 1023 - 125 || e > 1023 + 126))
+			return false;
+		/*
+		 * With a nonzero error, r must lie strictly between a single and a
+		 * single's midpoint; then exact and r round alike and sit on the
+		 * same side of the single result.
+		 */
+		if (es && (low == 0 || low == 0x10000000))
+			return false;
+		s = (float)r;
+		sd = s;
+		memcpy(&sb, &sd, sizeof(sb));
+		inexact = es != 0 || sb != bits;
+		up = (sb << 1) > (bits << 1);
+		bits = sb;
+	}
+	if (op == OP_NMADD || op == OP_NMSUB)
+		bits ^= D_SIGN;
+	c->fpr[rd] = bits;
+	f.fpscr = (f.fpscr & ~(FR | FI)) | (inexact ? FI : 0) | (up ? FR : 0);
+	if (inexact)
+		raise_exc(&f, XX);
+	set_fprf(&f, bits);
+	commit(&f, c->fpscr, insn & 1, false);
+	*out = result_of(&f);
+	return true;
+}
+
 enum fpu_result fpu_exec(struct core *c, uint32_t insn)
+{
+	enum fpu_result res;
+
+	if (fpu_exec_fast(c, insn, &res))
+		return res;
+	return fpu_exec_exact(c, insn);
+}
+
+enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn)
 {
 	struct fpop f = { .c = c, .fpscr = c->fpscr, .raised = 0 };
 	unsigned opcd = insn >> 26;

@@ -3,6 +3,7 @@
 #ifndef HV440_CORE_FPU_H
 #define HV440_CORE_FPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct core;
@@ -19,6 +20,16 @@ enum fpu_result {
  * conversions below. The caller has checked core.fp_enabled.
  */
 enum fpu_result fpu_exec(struct core *c, uint32_t insn);
+
+/*
+ * The two halves of fpu_exec, apart for tests. fpu_exec_fast() completes
+ * the common case (arithmetic in round-to-nearest on finite operands of
+ * moderate exponent) on the host's SSE unit and returns true with *res
+ * set; otherwise it returns false and has changed nothing.
+ * fpu_exec_exact() is the reference path for every instruction.
+ */
+bool fpu_exec_fast(struct core *c, uint32_t insn, enum fpu_result *res);
+enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn);
 
 /* lfs: single -> double bit pattern (exact, including denormals and NaNs). */
 uint64_t fpu_single_to_double(uint32_t s);
