@@ -1040,6 +1040,24 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			stg(t, i->ra, RAX);
 		return true;
 	}
+	case OP_FPU: {
+		/* fmr, fneg, fabs, fnabs without Rc: a register copy with the sign bit set as asked */
+		unsigned xo = (i->word >> 1) & 0x3ff, frt = (i->word >> 21) & 31, frb = (i->word >> 11) & 31;
+
+		if ((i->word >> 26) != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136))
+			break;
+		mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte [fp_enabled], 0 */
+		b1(e, 0);
+		slow_jcc(t, k, CC_E);
+		mem(e, 0, 1, 0x8b, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frb);
+		if (xo != 72) {
+			/* btc (fneg), btr (fabs), bts (fnabs) rax, 63 */
+			rr(e, 0, 1, 0x0fba, 2, xo == 40 ? 7 : xo == 264 ? 6 : 5, RAX);
+			b1(e, 63);
+		}
+		mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frt);
+		return true;
+	}
 	case OP_DCBZ:
 		emit_ea(t, i);
 		alu_ri(e, ALU_AND, RAX, ~31u);
