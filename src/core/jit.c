@@ -10,7 +10,8 @@
  * design; in short:
  *
  *   rbx  struct core *          (guest registers at [rbx + offset]; the
- *                               budget left, biased, at [rbx + jit_left])
+ *                               budget left at [rbx + jit_left] when out)
+ *   r11  the budget left, biased (caller-saved: kept across calls by hand)
  *   rbp, r12, r13  the block's three most used GPRs (write-through)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
@@ -228,15 +229,18 @@ static void patch(struct emit *e, uint8_t *field, const uint8_t *target)
 static void jmp_to(struct emit *e, const uint8_t *target) { patch(e, jmp_fwd(e), target); }
 
 /*
- * The budget lives in c->jit_left, biased: instructions left minus
- * BLK_MAX_INSNS, so "the next block fits" is "not negative" and a chain's
- * sub sets the flags it tests. sub/cmp qword [rbx + jit_left], imm.
+ * The budget lives in r11, biased: instructions left minus BLK_MAX_INSNS,
+ * so "the next block fits" is "not negative" and a chain's sub sets the
+ * flags it tests. r11 is caller-saved: code that calls C keeps it in
+ * c->jit_left meanwhile (budget_save/budget_load), as does the exit.
  */
 static void budget_op(struct emit *e, int alu, int32_t imm)
 {
-	mem(e, 0, 1, 0x81, 1, alu, RBX, -1, 0, OFF(jit_left));
-	b4(e, (uint32_t)imm);
+	alu_ri64(e, alu, R11, imm);
 }
+
+static void budget_save(struct emit *e) { mem(e, 0, 1, 0x89, 1, R11, RBX, -1, 0, OFF(jit_left)); }
+static void budget_load(struct emit *e) { mem(e, 0, 1, 0x8b, 1, R11, RBX, -1, 0, OFF(jit_left)); }
 
 /* ---- translation -------------------------------------------------------- */
 
@@ -259,6 +263,7 @@ struct slow {
 	uint8_t *from;          /* the jcc to patch */
 	const uint8_t *resume;  /* where the fast path ends */
 	unsigned k;             /* instruction index */
+	uint32_t dirty;         /* the dirty GPRs at the jump (stored before exec()) */
 };
 
 struct tr {
@@ -269,7 +274,8 @@ struct tr {
 	struct slow slow[4 * BLK_MAX_INSNS];
 	unsigned n_slow;
 	unsigned first_slow; /* the current instruction's first slow record */
-	int8_t host[32];     /* guest GPR -> host register caching it (write-through), or -1 */
+	int8_t host[32];     /* guest GPR -> host register caching it, or -1 */
+	uint32_t dirty;      /* cached GPRs written since memory was last updated */
 };
 
 /*
@@ -373,7 +379,9 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 		patch(e, miss[m], e->p);
 	mov_rr64(e, RDI, RBX);
 	mov_rr64(e, RSI, R8);
+	budget_save(e);
 	call_abs(e, (const void *)jit_next);
+	budget_load(e);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
 	fail[2] = jcc_fwd(e, CC_E);
 	ld32(e, R15, OFF(pc));
@@ -419,8 +427,8 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 		emit_leave(t, k, delta);
 		return;
 	}
+	/* eax = the target's EA; c->pc is stored only on the ways out */
 	lea_pc(e, RAX, delta);
-	st32(e, OFF(pc), RAX);
 	/* budget: the next block (<= BLK_MAX_INSNS) must fit */
 	budget_op(e, k ? ALU_SUB : ALU_CMP, (int32_t)k);
 	fail[0] = jcc_fwd(e, CC_L);
@@ -446,26 +454,33 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 		patch(e, site, to->jit);
 	else
 		patch(e, site, e->p);
+	st32(e, OFF(pc), R15);
 	mov_rr64(e, RDI, RBX);
 	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
 	mov_ri64(e, RDX, (uint64_t)(uintptr_t)site);
+	budget_save(e);
 	call_abs(e, (const void *)jit_chain);
+	budget_load(e);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
 	fail[2] = jcc_fwd(e, CC_E);
 	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
-	for (int f = 0; f < 3; f++)
+	for (int f = 0; f < 2; f++)
 		if (fail[f])
 			patch(e, fail[f], e->p);
+	st32(e, OFF(pc), RAX);
+	patch(e, fail[2], e->p);
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, t->c->jit->exit);
 }
 
 /*
  * Guest GPRs. The block's most used GPRs are cached in host registers
- * (rbp, r12, r13: callee-saved, so they survive calls), write-through: memory
- * always holds every guest register, so exits, slow paths and other
- * blocks need nothing; the cache is loaded at the block's start and again
- * after every call of exec(), which may change any register.
+ * (rbp, r12, r13: callee-saved, so they survive calls). Writes go to the
+ * host register only (the register is "dirty"); every way out of the
+ * translated code stores the dirty ones first: exec() calls (generic ops
+ * and slow paths), and the block's end. The cache is loaded at the
+ * block's start and again after every call of exec(), which may change
+ * any register.
  */
 static const int cache_regs[] = { RBP, R12, R13 };
 
@@ -479,9 +494,27 @@ static void ldg(struct tr *t, int reg, unsigned r)
 
 static void stg(struct tr *t, unsigned r, int reg)
 {
-	st32(&t->e, GPR(r), reg);
-	if (t->host[r] >= 0)
+	if (t->host[r] >= 0) {
 		mov_rr(&t->e, t->host[r], reg);
+		t->dirty |= 1u << r;
+	} else {
+		st32(&t->e, GPR(r), reg);
+	}
+}
+
+/* Store the cached GPRs in mask to memory. */
+static void emit_store_dirty(struct tr *t, uint32_t mask)
+{
+	for (unsigned r = 0; r < 32; r++)
+		if ((mask >> r & 1) && t->host[r] >= 0)
+			st32(&t->e, GPR(r), t->host[r]);
+}
+
+/* Before leaving the block's linear code: memory gets every dirty GPR. */
+static void emit_flush(struct tr *t)
+{
+	emit_store_dirty(t, t->dirty);
+	t->dirty = 0;
 }
 
 static void alug(struct tr *t, int alu, int reg, unsigned r)
@@ -539,6 +572,7 @@ static void slow_jcc(struct tr *t, unsigned k, int cc)
 	s->from = jcc_fwd(&t->e, cc);
 	s->k = k;
 	s->resume = NULL;
+	s->dirty = t->dirty;
 }
 
 /* eax = (RA|0) + (RB or imm): the EA of a load or store. */
@@ -657,10 +691,11 @@ static void emit_result(struct tr *t, const struct insn *i, unsigned d)
  * exec() instruction k through the shared stub (jit_init): it returns here
  * when the block goes on, and leaves through the result code otherwise.
  */
-static void emit_exec_call(struct tr *t, unsigned k)
+static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty)
 {
 	struct emit *e = &t->e;
 
+	emit_store_dirty(t, dirty);
 	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
 	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
 	mov_ri(e, RDX, 4 * k);
@@ -673,7 +708,8 @@ static void emit_exec_call(struct tr *t, unsigned k)
 static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
 {
 	(void)i;
-	emit_exec_call(t, k);
+	emit_exec_call(t, k, t->dirty);
+	t->dirty = 0;
 }
 
 /* Translate one instruction; false when it ends the block (a branch). */
@@ -719,7 +755,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		} else if (i->sh) {
 			sh_ri(e, SH_ROL, RAX, i->sh);
 		}
-		alu_ri(e, ALU_AND, RAX, i->imm);
+		if (i->imm != 0xffffffffu)
+			alu_ri(e, ALU_AND, RAX, i->imm);
 		if (i->op == OP_RLWIMI) {
 			ldg(t, RCX, i->ra);
 			alu_ri(e, ALU_AND, RCX, ~i->imm);
@@ -1133,6 +1170,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		emit_result(t, i, i->rt);
 		return true;
 	case OP_B:
+		emit_flush(t);
 		if (i->flags & I_LK) {
 			lea_pc(e, RAX, next);
 			st32(e, OFF(lr), RAX);
@@ -1148,6 +1186,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_BC:
 	case OP_BCLR:
 	case OP_BCCTR:
+		emit_flush(t);
 		bo = i->rt;
 		if (i->op != OP_BC)
 			ld32(e, RSI, i->op == OP_BCLR ? OFF(lr) : OFF(ctr));
@@ -1193,7 +1232,7 @@ static void emit_slow(struct tr *t, const struct slow *s)
 
 	/* the fast path cannot: exec() does the whole instruction */
 	patch(e, s->from, e->p);
-	emit_exec_call(t, s->k);
+	emit_exec_call(t, s->k, s->dirty);
 	jmp_to(e, s->resume);
 }
 
@@ -1225,6 +1264,7 @@ bool jit_compile(struct core *c, struct block *b)
 	t->e.end = j->buf + JIT_CODE_BYTES;
 	t->e.full = false;
 	choose_cache(t, b->n);
+	t->dirty = 0;
 	emit_cache_load(t);
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
@@ -1234,8 +1274,10 @@ bool jit_compile(struct core *c, struct block *b)
 			if (!t->slow[q].resume)
 				t->slow[q].resume = t->e.p;
 	}
-	if (more) /* fell off the end: continue with the next instruction */
+	if (more) { /* fell off the end: continue with the next instruction */
+		emit_flush(t);
 		emit_goto(t, b->n, (int32_t)(4 * b->n), b->pa + 4ull * b->n);
+	}
 	for (unsigned s = 0; s < t->n_slow; s++)
 		emit_slow(t, &t->slow[s]);
 	if (t->e.full)
@@ -1318,6 +1360,7 @@ int jit_init(struct core *c, int perf_fd)
 
 	/* exit: save the budget left, restore the callee-saved registers, return eax */
 	j->exit = e.p;
+	budget_save(&e);
 	alu_ri64(&e, ALU_ADD, RSP, 8);
 	for (int r = R15; r >= R12; r--) {
 		rex(&e, 0, 0, 0, r);
@@ -1334,7 +1377,7 @@ int jit_init(struct core *c, int perf_fd)
 
 	/* exec() said (eax) 1: exit before instruction ecx; 2: leave after it (c->pc set) */
 	j->result = e.p;
-	mem(&e, 0, 1, 0x29, 1, RCX, RBX, -1, 0, OFF(jit_left)); /* sub [jit_left], rcx */
+	rr(&e, 0, 1, 0x29, 1, RCX, R11); /* sub r11, rcx */
 	alu_ri(&e, ALU_CMP, RAX, 1);
 	{
 		uint8_t *leave = jcc_fwd(&e, CC_NE);
@@ -1351,10 +1394,16 @@ int jit_init(struct core *c, int perf_fd)
 
 	/* exec: rsi = insn, edx = 4 * its index; returns when exec() says go on */
 	j->exec = e.p;
-	b1(&e, 0x52);                  /* push rdx (and align the stack for the call) */
+	b1(&e, 0x52);                  /* push rdx */
+	rex(&e, 0, 0, 0, R11);
+	b1(&e, 0x53);                  /* push r11 */
+	alu_ri64(&e, ALU_SUB, RSP, 8); /* align the stack for the call */
 	mem(&e, 0, 0, 0x8d, 1, RDX, RDX, R15, 0, 0); /* lea edx, [rdx + r15]: the PC */
 	mov_rr64(&e, RDI, RBX);
 	call_abs(&e, (const void *)jit_exec);
+	alu_ri64(&e, ALU_ADD, RSP, 8);
+	rex(&e, 0, 0, 0, R11);
+	b1(&e, 0x5b);                  /* pop r11 */
 	b1(&e, 0x59);                  /* pop rcx */
 	rr(&e, 0, 0, 0x85, 1, RAX, RAX);
 	{
@@ -1377,8 +1426,8 @@ int jit_init(struct core *c, int perf_fd)
 	}
 	alu_ri64(&e, ALU_SUB, RSP, 8); /* calls from translated code see a 16-byte aligned stack */
 	mov_rr64(&e, RBX, RDI);
-	alu_ri64(&e, ALU_SUB, RDX, BLK_MAX_INSNS);
-	mem(&e, 0, 1, 0x89, 1, RDX, RBX, -1, 0, OFF(jit_left)); /* the budget, biased */
+	mov_rr64(&e, R11, RDX);
+	alu_ri64(&e, ALU_SUB, R11, BLK_MAX_INSNS); /* the budget, biased */
 	mov_rr(&e, R15, RCX);
 	mov_rr64(&e, R14, R8);
 	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
