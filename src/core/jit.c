@@ -12,6 +12,7 @@
  *   rbx  struct core *          (guest registers at [rbx + offset]; the
  *                               budget left at [rbx + jit_left] when out)
  *   r11  the budget left, biased (caller-saved: kept across calls by hand)
+ *   r10d CR, cached like the GPRs (reloaded after every call)
  *   rbp, r12, r13  the block's three most used GPRs (write-through)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
@@ -264,6 +265,7 @@ struct slow {
 	const uint8_t *resume;  /* where the fast path ends */
 	unsigned k;             /* instruction index */
 	uint32_t dirty;         /* the dirty GPRs at the jump (stored before exec()) */
+	bool cr_dirty;          /* and whether CR is */
 };
 
 struct tr {
@@ -276,6 +278,7 @@ struct tr {
 	unsigned first_slow; /* the current instruction's first slow record */
 	int8_t host[32];     /* guest GPR -> host register caching it, or -1 */
 	uint32_t dirty;      /* cached GPRs written since memory was last updated */
+	bool cr_dirty;       /* r10d (CR) written since memory was last updated */
 };
 
 /*
@@ -502,19 +505,22 @@ static void stg(struct tr *t, unsigned r, int reg)
 	}
 }
 
-/* Store the cached GPRs in mask to memory. */
-static void emit_store_dirty(struct tr *t, uint32_t mask)
+/* Store the cached GPRs in mask, and CR if cr, to memory. */
+static void emit_store_dirty(struct tr *t, uint32_t mask, bool cr)
 {
 	for (unsigned r = 0; r < 32; r++)
 		if ((mask >> r & 1) && t->host[r] >= 0)
 			st32(&t->e, GPR(r), t->host[r]);
+	if (cr)
+		st32(&t->e, OFF(cr), R10);
 }
 
-/* Before leaving the block's linear code: memory gets every dirty GPR. */
+/* Before leaving the block's linear code: memory gets every dirty register. */
 static void emit_flush(struct tr *t)
 {
-	emit_store_dirty(t, t->dirty);
+	emit_store_dirty(t, t->dirty, t->cr_dirty);
 	t->dirty = 0;
+	t->cr_dirty = false;
 }
 
 static void alug(struct tr *t, int alu, int reg, unsigned r)
@@ -525,12 +531,13 @@ static void alug(struct tr *t, int alu, int reg, unsigned r)
 		alu_rm(&t->e, alu, reg, GPR(r));
 }
 
-/* (Re)load the cached GPRs from memory. */
+/* (Re)load the cached GPRs and CR from memory. */
 static void emit_cache_load(struct tr *t)
 {
 	for (unsigned r = 0; r < 32; r++)
 		if (t->host[r] >= 0)
 			ld32(&t->e, t->host[r], GPR(r));
+	ld32(&t->e, R10, OFF(cr));
 }
 
 /* Choose the cached GPRs: the most referenced by the block's translated-looking ops. */
@@ -573,6 +580,7 @@ static void slow_jcc(struct tr *t, unsigned k, int cc)
 	s->k = k;
 	s->resume = NULL;
 	s->dirty = t->dirty;
+	s->cr_dirty = t->cr_dirty;
 }
 
 /* eax = (RA|0) + (RB or imm): the EA of a load or store. */
@@ -630,10 +638,9 @@ static void emit_set_crf(struct tr *t, unsigned f)
 	alu_rr(e, ALU_OR, RDX, RCX);
 	if (shift)
 		sh_ri(e, SH_SHL, RDX, shift);
-	ld32(e, RCX, OFF(cr));
-	alu_ri(e, ALU_AND, RCX, ~(0xfu << shift));
-	alu_rr(e, ALU_OR, RCX, RDX);
-	st32(e, OFF(cr), RCX);
+	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
+	alu_rr(e, ALU_OR, R10, RDX);
+	t->cr_dirty = true;
 }
 
 /* After `cmp`/`test`: edx = 8 (less), 4 (greater) or 2 (equal), signed or unsigned. */
@@ -691,11 +698,11 @@ static void emit_result(struct tr *t, const struct insn *i, unsigned d)
  * exec() instruction k through the shared stub (jit_init): it returns here
  * when the block goes on, and leaves through the result code otherwise.
  */
-static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty)
+static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 {
 	struct emit *e = &t->e;
 
-	emit_store_dirty(t, dirty);
+	emit_store_dirty(t, dirty, cr);
 	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
 	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
 	mov_ri(e, RDX, 4 * k);
@@ -708,8 +715,9 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty)
 static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
 {
 	(void)i;
-	emit_exec_call(t, k, t->dirty);
+	emit_exec_call(t, k, t->dirty, t->cr_dirty);
 	t->dirty = 0;
+	t->cr_dirty = false;
 }
 
 /* Translate one instruction; false when it ends the block (a branch). */
@@ -938,7 +946,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		emit_set_crf(t, i->rt >> 2);
 		return true;
 	case OP_MFCR:
-		ld32(e, RAX, OFF(cr));
+		mov_rr(e, RAX, R10);
 		stg(t, i->rt, RAX);
 		return true;
 	case OP_MTCRF: {
@@ -949,10 +957,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 				m |= 0xf0000000u >> (4 * f);
 		ldg(t, RAX, i->rt);
 		alu_ri(e, ALU_AND, RAX, m);
-		ld32(e, RCX, OFF(cr));
-		alu_ri(e, ALU_AND, RCX, ~m);
-		alu_rr(e, ALU_OR, RAX, RCX);
-		st32(e, OFF(cr), RAX);
+		alu_ri(e, ALU_AND, R10, ~m);
+		alu_rr(e, ALU_OR, R10, RAX);
+		t->cr_dirty = true;
 		return true;
 	}
 	case OP_MFSPR:
@@ -1106,16 +1113,15 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_MCRF: {
 		unsigned from = (7 - (i->ra >> 2)) * 4, to = (7 - (i->rt >> 2)) * 4;
 
-		ld32(e, RAX, OFF(cr));
-		mov_rr(e, RDX, RAX);
+		mov_rr(e, RDX, R10);
 		if (from)
 			sh_ri(e, SH_SHR, RDX, from);
 		alu_ri(e, ALU_AND, RDX, 0xf);
 		if (to)
 			sh_ri(e, SH_SHL, RDX, to);
-		alu_ri(e, ALU_AND, RAX, ~(0xfu << to));
-		alu_rr(e, ALU_OR, RAX, RDX);
-		st32(e, OFF(cr), RAX);
+		alu_ri(e, ALU_AND, R10, ~(0xfu << to));
+		alu_rr(e, ALU_OR, R10, RDX);
+		t->cr_dirty = true;
 		return true;
 	}
 	case OP_CRAND: case OP_CROR: case OP_CRXOR: case OP_CRNAND:
@@ -1124,7 +1130,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			  : i->op == OP_CRXOR || i->op == OP_CREQV			    ? ALU_XOR
 										    : ALU_OR;
 
-		ld32(e, RAX, OFF(cr));
+		mov_rr(e, RAX, R10);
 		mov_rr(e, RCX, RAX);
 		mov_rr(e, RDX, RAX);
 		if (31 - i->ra)
@@ -1141,7 +1147,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			sh_ri(e, SH_SHL, RCX, 31 - i->rt);
 		alu_ri(e, ALU_AND, RAX, ~(0x80000000u >> i->rt));
 		alu_rr(e, ALU_OR, RAX, RCX);
-		st32(e, OFF(cr), RAX);
+		mov_rr(e, R10, RAX);
+		t->cr_dirty = true;
 		return true;
 	}
 	case OP_DIVW:
@@ -1199,7 +1206,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			nt[nnt++] = jcc_fwd(e, bo & 2 ? CC_NE : CC_E);
 		}
 		if (!(bo & 16)) {
-			mem(e, 0, 0, 0xf7, 1, 0, RBX, -1, 0, OFF(cr)); /* test dword [cr], bit */
+			rr(e, 0, 0, 0xf7, 1, 0, R10); /* test r10d, bit */
 			b4(e, 0x80000000u >> i->ra);
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
 		}
@@ -1232,7 +1239,7 @@ static void emit_slow(struct tr *t, const struct slow *s)
 
 	/* the fast path cannot: exec() does the whole instruction */
 	patch(e, s->from, e->p);
-	emit_exec_call(t, s->k, s->dirty);
+	emit_exec_call(t, s->k, s->dirty, s->cr_dirty);
 	jmp_to(e, s->resume);
 }
 
@@ -1265,6 +1272,7 @@ bool jit_compile(struct core *c, struct block *b)
 	t->e.full = false;
 	choose_cache(t, b->n);
 	t->dirty = 0;
+	t->cr_dirty = false;
 	emit_cache_load(t);
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
