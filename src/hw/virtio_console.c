@@ -8,6 +8,13 @@
 #define RX_QUEUE 0
 #define TX_QUEUE 1
 #define CONFIG_LEN 12     /* cols, rows, max_nr_ports, emerg_wr */
+/*
+ * Bytes sent from one transmit chain at most. Linux hands the device at most
+ * 32 KiB (a write) or a pipe's worth (a splice, 1 MiB unless root raised it);
+ * a chain of 256 descriptors over all of RAM (up to 512 GiB, in 256 such
+ * chains per notify) would otherwise hold the vcpu thread for many minutes.
+ */
+#define TX_MAX (1u << 20)
 
 struct virtio_console {
 	struct virtio_dev vdev;
@@ -61,7 +68,11 @@ static void handle_tx(struct virtio_dev *d, struct virtqueue *vq)
 	while (virtq_pop(d, vq, &c->tx) > 0) {
 		size_t off = 0, n;
 
-		while ((n = iov_to_buf(c->tx.out, c->tx.n_out, off, c->buf, sizeof(c->buf))) > 0) {
+		if (c->tx.out_len > TX_MAX)
+			virtio_log(d, "transmit chain of %zu bytes: only the first %u sent",
+				   c->tx.out_len, TX_MAX);
+		while (off < TX_MAX &&
+		       (n = iov_to_buf(c->tx.out, c->tx.n_out, off, c->buf, sizeof(c->buf))) > 0) {
 			chardev_write(c->chr, c->buf, n);
 			off += n;
 		}

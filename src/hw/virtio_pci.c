@@ -22,7 +22,7 @@
 #define PCI_CAP_ID_VNDR    0x09
 
 #define VIRTIO_PCI_VENDOR  0x1af4
-#define VIRTIO_PCI_DEVICE_TRANSITIONAL 0x1000u  /* + virtio ID - 1 for net/blk/console; rng 0x1005 */
+#define VIRTIO_PCI_DEVICE_TRANSITIONAL 0x1000u  /* + virtio ID - 1 for net and blk (virtio 1.2, 4.1.2.1) */
 
 /* virtio 1.2, 4.1.4: capability types. */
 #define VIRTIO_PCI_CAP_COMMON_CFG 1
@@ -437,7 +437,9 @@ static uint16_t pci_class(uint16_t id)
 void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 {
 	struct pci_function *f = &p->f;
+	/* The transitional table skips 0x1002 (the traditional balloon): console 0x1003, rng 0x1005. */
 	uint16_t devid = vdev->device_id == VIRTIO_ID_RNG ? 0x1005 :
+			 vdev->device_id == VIRTIO_ID_CONSOLE ? 0x1003 :
 			 (uint16_t)(VIRTIO_PCI_DEVICE_TRANSITIONAL + vdev->device_id - 1);
 
 	memset(p, 0, sizeof(*p));
@@ -483,7 +485,7 @@ void virtio_pci_reset(struct virtio_pci *p)
 {
 	p->dev_feature_select = p->drv_feature_select = 0;
 	p->queue_select = 0;
-	p->vdev->log_count = 0;
+	/* vdev->log_count survives a board reset: a rebooting guest must not flood the log. */
 	p->f.config[PCI_CFG_CAP + 4] = 0;
 	memset(&p->f.config[PCI_CFG_CAP + 8], 0, 12);
 	virtio_reset(p->vdev);

@@ -6,20 +6,30 @@
 
 #include "hw/virtio_rng.h"
 
+/*
+ * Bytes per request at most: the device may use less than the whole buffer
+ * (virtio 1.2, 5.4.6.1), and a chain of 256 descriptors over all of RAM
+ * must not keep the vcpu thread in getrandom() for minutes.
+ */
+#define RNG_MAX_PER_REQUEST 65536u
+
 struct virtio_rng {
 	struct virtio_dev vdev;
 	struct virtq_elem elem;
 };
 
-/* Fill every writable segment; returns the bytes written (short only if the host fails). */
+/* Fill the writable segments up to RNG_MAX_PER_REQUEST; returns the bytes written. */
 static size_t fill(struct virtq_elem *e)
 {
 	size_t total = 0;
 	unsigned i;
 
-	for (i = 0; i < e->n_in; i++) {
+	for (i = 0; i < e->n_in && total < RNG_MAX_PER_REQUEST; i++) {
 		uint8_t *p = e->in[i].iov_base;
 		size_t left = e->in[i].iov_len;
+
+		if (left > RNG_MAX_PER_REQUEST - total)
+			left = RNG_MAX_PER_REQUEST - total;
 
 		while (left) {
 			ssize_t r = getrandom(p, left, 0);
