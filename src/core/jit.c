@@ -1378,8 +1378,9 @@ int jit_init(struct core *c, int perf_fd)
 	b1(&e, 0x5b); /* pop rbx */
 	b1(&e, 0xc3);
 
-	/* a killed block: its callers stored c->pc and the budget; leave */
+	/* a killed block: its callers counted the budget and set r15d; leave from there */
 	j->dead = e.p;
+	st32(&e, OFF(pc), R15); /* chains jump with the target's EA in r15d only */
 	alu_rr(&e, ALU_XOR, RAX, RAX);
 	jmp_to(&e, j->exit);
 

@@ -878,6 +878,48 @@ static void test_lockstep(void)
 	printf("lockstep caught: %s\n", C.lockstep_diff);
 }
 
+/*
+ * A translated block chains straight into the translation of the next;
+ * killing that one must send the chain back to the dispatcher at the right
+ * PC, where the new code is decoded (JIT engine).
+ */
+static void test_jit_chain_kill(void)
+{
+	static const uint32_t prog[] = {
+		0x38630001u,        /* A: addi r3,r3,1 */
+		0x48000008u,        /*    b B */
+		0x38800063u,        /*    li r4,99 (skipped) */
+		0x38a50001u,        /* B: addi r5,r5,1 */
+		0x44000002u,        /*    sc */
+	};
+	const struct core_exit *e;
+
+	setup();
+	for (unsigned k = 0; k < 5; k++)
+		be32(CODE + 4 * k, prog[k]);
+	for (int round = 0; round < 4; round++) {
+		C.pc = CODE;
+		e = core_run(&C, 1000);
+		CHECK_EQ(e->kind, CORE_EXIT_SC);
+	}
+	CHECK_EQ(C.gpr[3], 4);
+	CHECK_EQ(C.gpr[5], 4);
+	CHECK(C.stats.blocks_translated >= 2);
+	/* B becomes addi r5,r5,100 behind the core's back (as DMA would) */
+	{
+		uint8_t w[4] = { 0x38, 0xa5, 0x00, 0x64 };
+
+		CHECK(core_phys_write(&C, CODE + 12, w, 4));
+	}
+	C.pc = CODE;
+	e = core_run(&C, 1000);
+	CHECK_EQ(e->kind, CORE_EXIT_SC);
+	CHECK_EQ(C.pc, CODE + 16);
+	CHECK_EQ(C.gpr[3], 5);
+	CHECK_EQ(C.gpr[4], 0);
+	CHECK_EQ(C.gpr[5], 104);
+}
+
 static void run_suite(void)
 {
 	test_decode();
@@ -914,6 +956,8 @@ int main(void)
 		printf("test_core: engine %s: %d failures\n", names[engine], failures - before);
 	}
 #if defined(__x86_64__)
+	engine = CORE_ENGINE_JIT;
+	test_jit_chain_kill();
 	engine = CORE_ENGINE_LOCKSTEP;
 	test_lockstep();
 #endif
