@@ -10,22 +10,23 @@
  * design; in short:
  *
  *   rbx  struct core *          (guest registers at [rbx + offset]; the
- *                               budget left at [rbx + jit_left] when out)
+ *                               budget at [rbx + jit_left] across calls)
  *   r11  the budget left, biased (caller-saved: kept across calls by hand)
  *   r10d CR, cached like the GPRs (reloaded after every call)
- *   rbp, r12, r13  the block's three most used GPRs (write-through)
+ *   rbp, r12, r13  the block's three most used GPRs (written back on the way out)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
  *
  * Loads and stores look up the fast cache inline and fall back to exec()
  * on a miss, before anything changed. A block ends in a branch or falls
- * through; a target inside the same 4 KiB page is chained directly (its
- * physical address is known when translating, because a page's EA and PA
- * share the low 12 bits and the translation cannot change while the core
- * runs: every instruction that could change it exits). The chain is the
- * block cache's own link hint, checked against the target's physical
- * address, so killed blocks are never entered. The budget and the event
- * word are checked at every chain.
+ * through; a target inside the same 4 KiB page is chained by a direct
+ * jump, patched once the target is translated (its physical address is
+ * known when translating, because a page's EA and PA share the low 12
+ * bits and the translation cannot change while the core runs: every
+ * instruction that could change it exits). Killing a block turns its
+ * entry into a jump out, so no chain runs stale code. Other branches go
+ * through one shared dispatch routine. The budget is checked at every
+ * chain, the event word at backward chains and dispatches.
  */
 #include "core/jit.h"
 
