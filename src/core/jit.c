@@ -713,9 +713,8 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 	emit_cache_load(t);
 }
 
-static void emit_generic(struct tr *t, unsigned k, const struct insn *i)
+static void emit_generic(struct tr *t, unsigned k)
 {
-	(void)i;
 	emit_exec_call(t, k, t->dirty, t->cr_dirty);
 	t->dirty = 0;
 	t->cr_dirty = false;
@@ -1229,7 +1228,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	default:
 		break;
 	}
-	emit_generic(t, k, i);
+	emit_generic(t, k);
 	return i->cls != CL_BRANCH;
 }
 

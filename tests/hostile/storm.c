@@ -91,39 +91,7 @@
 #define SCRATCH_LEN 0x01000000u
 #define RNG_MAX  0x10000u     /* virtio-rng fills at most 64 KiB per request (hw/virtio_rng.c) */
 
-static void out_le32(uint32_t a, uint32_t v)
-{
-	__asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
-}
-
-static void out_le16(uint32_t a, uint16_t v)
-{
-	__asm__ volatile("sthbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
-}
-
-static void out_8(uint32_t a, uint8_t v)
-{
-	*(volatile uint8_t *)a = v;
-	__asm__ volatile("eieio" : : : "memory");
-}
-
-static uint32_t in_le32(uint32_t a)
-{
-	uint32_t v;
-
-	__asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
-	return v;
-}
-
-static uint16_t in_le16(uint32_t a)
-{
-	uint32_t v;
-
-	__asm__ volatile("lhbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
-	return (uint16_t)v;
-}
-
-static uint8_t in_8(uint32_t a) { return *(volatile uint8_t *)a; }
+/* out_le32 .. in_8: tests/isa/lib/isa.h */
 
 static uint32_t rng = 0x9e3779b9u;
 

@@ -43,42 +43,7 @@
 #define STAT  0x205000u
 #define QSIZE 16
 
-static void out_le32(uint32_t a, uint32_t v)
-{
-	__asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
-}
-
-static void out_le16(uint32_t a, uint16_t v)
-{
-	__asm__ volatile("sthbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
-}
-
-static void out_8(uint32_t a, uint8_t v)
-{
-	*(volatile uint8_t *)a = v;
-	__asm__ volatile("eieio" : : : "memory");
-}
-
-static uint32_t in_le32(uint32_t a)
-{
-	uint32_t v;
-
-	__asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
-	return v;
-}
-
-static uint16_t in_le16(uint32_t a)
-{
-	uint32_t v;
-
-	__asm__ volatile("lhbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
-	return (uint16_t)v;
-}
-
-static uint8_t in_8(uint32_t a)
-{
-	return *(volatile uint8_t *)a;
-}
+/* out_le32 .. in_8: tests/isa/lib/isa.h */
 
 static void cfg_w32(unsigned slot, unsigned reg, uint32_t v)
 {

@@ -27,6 +27,47 @@ static inline void mtmsr(uint32_t v)
 	__asm__ volatile("mtmsr %0; isync" : : "r"(v) : "memory");
 }
 
+/*
+ * Device registers: little-endian (PCI, virtio) through the byte-reversed
+ * loads and stores, bytes as they are; each access ordered by eieio.
+ */
+static inline void out_le32(uint32_t a, uint32_t v)
+{
+	__asm__ volatile("stwbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
+}
+
+static inline void out_le16(uint32_t a, uint16_t v)
+{
+	__asm__ volatile("sthbrx %0,0,%1; eieio" : : "r"(v), "r"(a) : "memory");
+}
+
+static inline void out_8(uint32_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+	__asm__ volatile("eieio" : : : "memory");
+}
+
+static inline uint32_t in_le32(uint32_t a)
+{
+	uint32_t v;
+
+	__asm__ volatile("lwbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
+	return v;
+}
+
+static inline uint16_t in_le16(uint32_t a)
+{
+	uint32_t v;
+
+	__asm__ volatile("lhbrx %0,0,%1; eieio" : "=r"(v) : "r"(a) : "memory");
+	return (uint16_t)v;
+}
+
+static inline uint8_t in_8(uint32_t a)
+{
+	return *(volatile uint8_t *)a;
+}
+
 /* SPR numbers (PPC440x5 manual, "Special Purpose Registers" table). */
 #define SPR_XER 1
 #define SPR_LR 8
