@@ -872,7 +872,6 @@ static int exec(struct core *c, const struct insn *i)
 		case OP_STWCX: {
 			bool st = i->op == OP_STWCX, le;
 			enum core_access acc = st ? CORE_ACC_WRITE : CORE_ACC_READ;
-			enum xlate_result xr;
 			uint32_t len;
 			gpa_t pa;
 
@@ -884,12 +883,22 @@ static int exec(struct core *c, const struct insn *i)
 			}
 			if (unlikely(c->n_watchpoints) && core_watch_hit(c, ea, 4, acc))
 				return X_EXIT;
-			xr = core_xlate(c, ea, acc, 0, &pa, &len, &le);
-			if (xr == XL_FAULT)
-				return X_EXIT;
-			if (xr == XL_IO || len < 4) {
-				set_exit(c, CORE_EXIT_ALIGN, ea, st ? CORE_ESR_ST : 0);
-				return X_EXIT;
+			{
+				/* big-endian RAM, and (stores) not a code page: no xlate needed */
+				const uint8_t *h = fast_host(c, ea, 4, acc);
+
+				if (h) {
+					pa = (gpa_t)(h - c->ram);
+					le = false;
+				} else {
+					enum xlate_result xr = core_xlate(c, ea, acc, 0, &pa, &len, &le);
+					if (xr == XL_FAULT)
+						return X_EXIT;
+					if (xr == XL_IO || len < 4) {
+						set_exit(c, CORE_EXIT_ALIGN, ea, st ? CORE_ESR_ST : 0);
+						return X_EXIT;
+					}
+				}
 			}
 			if (!st) {
 				uint32_t w = (uint32_t)ld_be(c->ram + pa, 4);

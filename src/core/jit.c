@@ -1030,6 +1030,52 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->attr & D_UPD)
 			stg(t, i->ra, RAX);
 		return true;
+	case OP_LWARX:
+	case OP_STWCX: {
+		/* the reservation holds the PA (interp.c); unaligned or off the fast path: exec() */
+		bool st = i->op == OP_STWCX;
+
+		if (i->ra)
+			ldg(t, RAX, i->ra);
+		else
+			alu_rr(e, ALU_XOR, RAX, RAX);
+		alug(t, ALU_ADD, RAX, i->rb);
+		rr(e, 0, 0, 0xf7, 1, 0, RAX); /* test eax, 3 */
+		b4(e, 3);
+		slow_jcc(t, k, CC_NE);
+		emit_fast(t, k, 4, st ? CORE_ACC_WRITE : CORE_ACC_READ);
+		mem(e, 0, 1, 0x8d, 1, RCX, RDX, RAX, 0, 0);       /* lea rcx, [rdx + rax] */
+		mem(e, 0, 1, 0x2b, 1, RCX, RBX, -1, 0, OFF(ram)); /* sub rcx, [ram]: the PA */
+		if (!st) {
+			mem(e, 0, 1, 0x89, 1, RCX, RBX, -1, 0, OFF(resv_pa));
+			mem(e, 0, 0, 0xc6, 1, 0, RBX, -1, 0, OFF(resv_valid)); /* mov byte, 1 */
+			b1(e, 1);
+			mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, 0);
+			bswap(e, RCX);
+			stg(t, i->rt, RCX);
+		} else {
+			uint8_t *fail[2], *done;
+
+			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(resv_valid)); /* cmp byte, 0 */
+			b1(e, 0);
+			mem(e, 0, 0, 0xc6, 1, 0, RBX, -1, 0, OFF(resv_valid)); /* mov byte, 0 */
+			b1(e, 0);
+			fail[0] = jcc_fwd(e, CC_E);
+			mem(e, 0, 1, 0x3b, 1, RCX, RBX, -1, 0, OFF(resv_pa));
+			fail[1] = jcc_fwd(e, CC_NE);
+			ldg(t, RCX, i->rt);
+			bswap(e, RCX);
+			mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
+			mov_ri(e, RDX, 2); /* EQ: stored */
+			done = jmp_fwd(e);
+			patch(e, fail[0], e->p);
+			patch(e, fail[1], e->p);
+			alu_rr(e, ALU_XOR, RDX, RDX);
+			patch(e, done, e->p);
+			emit_set_crf(t, 0);
+		}
+		return true;
+	}
 	case OP_LMW:
 	case OP_STMW: {
 		unsigned nr = 32 - i->rt;

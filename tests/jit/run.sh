@@ -86,5 +86,29 @@ if [ $rc = 1 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q "HV440_ENGINE takes" <
 else
 	bad "refused: HV440_ENGINE=turbo (exit $rc: $err)"
 fi
+# progs/*.c: instructions the JIT translates, run hot, their outcomes checked by the program
+# itself against values worked out by hand; the same lines on every engine and in lockstep.
+for src in "$here"/progs/*.c; do
+	name=$(basename "$src" .c)
+	pelf=$out/$name.elf
+	if ! powerpc-linux-gnu-gcc -mcpu=440 -mhard-float -ffreestanding -nostdlib -nostartfiles -O2 \
+		-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -I "$top/tests/isa/lib" \
+		-T "$top/tests/isa/lib/link.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments -o "$pelf" \
+		"$top/tests/isa/lib/crt0.S" "$top/tests/isa/lib/lib.c" "$src" -lgcc; then
+		bad "$name: cannot build"
+		continue
+	fi
+	for e in interp jit lockstep; do
+		"$hv" --engine $e --no-reboot --kernel "$pelf" >"$out/$name.$e.out" 2>"$out/$name.$e.err"
+		rc=$?
+		lines=$(grep -c ': ok ' "$out/$name.$e.out")
+		if [ $rc = 0 ] && [ "$lines" -gt 0 ] && ! grep -q ': BAD ' "$out/$name.$e.out" &&
+			cmp -s "$out/$name.$e.out" "$out/$name.interp.out"; then
+			ok "$name on $e: $lines checks"
+		else
+			bad "$name on $e (exit $rc): $(grep -h 'BAD' "$out/$name.$e.out" | head -3) $(tail -1 "$out/$name.$e.err")"
+		fi
+	done
+done
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
