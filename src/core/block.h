@@ -51,8 +51,10 @@ struct block {
 	 * translates from the PC through the fetch fast cache.
 	 */
 	uint32_t link[2];
-	uint32_t execs;  /* times started from the dispatcher (JIT hotness) */
 	uint8_t *jit;    /* translated code (jit.c), or NULL */
+	uint16_t execs;  /* times started from the dispatcher (JIT hotness; counts to JIT_HOT) */
+	uint16_t jit_body; /* offset in jit of the code after the register loads */
+	int8_t jit_map[3]; /* the guest GPR in each of the JIT's cache registers, or -1 */
 };
 
 struct block_cache {

@@ -82,6 +82,7 @@ void core_reset(struct core *c)
 static void fast_flush(struct core *c)
 {
 	memset(c->fast, 0, sizeof(c->fast));
+	core_jc_invalidate(c);
 }
 
 /*
@@ -107,8 +108,11 @@ static void fast_drop_range(struct core *c, gva_t ea, uint32_t size)
 			for (unsigned acc = 0; acc < 3; acc++) {
 				struct core_fast_entry *f = &c->fast[k][acc][slot];
 
-				if ((f->tag & ~0xfffu) == ea)
+				if ((f->tag & ~0xfffu) == ea) {
 					f->tag = 0;
+					if (acc == CORE_ACC_FETCH)
+						core_jc_invalidate(c);
+				}
 			}
 	}
 }
@@ -120,6 +124,7 @@ void core_set_ctx(struct core *c, const struct core_ctx *ctx)
 	c->fast_key[CORE_ACC_READ] = (uint32_t)ctx->pid << 2 | (uint32_t)(ctx->ds & 1) << 1 | 1;
 	c->fast_key[CORE_ACC_WRITE] = c->fast_key[CORE_ACC_READ];
 	c->fast_key[CORE_ACC_FETCH] = (uint32_t)ctx->pid << 2 | (uint32_t)(ctx->is & 1) << 1 | 1;
+	c->jc_key = c->fast_key[CORE_ACC_FETCH] | (uint32_t)ctx->kmode << 16;
 }
 
 /* Invalidate one shadow entry and the fast-cache slots it may have filled. */

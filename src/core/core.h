@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef uint32_t gva_t;  /* guest effective (virtual) address */
 typedef uint64_t gpa_t;  /* guest physical address (36 bits on the 440) */
@@ -130,6 +131,9 @@ struct core_fast_entry {
 	uintptr_t addend;   /* host address = addend + ea */
 };
 
+/* The JIT's jump cache entries (a power of two). */
+#define CORE_JC_SIZE 4096
+
 /* Storage of the decoded-block cache (layout private to block.c). */
 #define CORE_BLOCK_MEM_BYTES (7u << 20)
 
@@ -221,6 +225,19 @@ struct core {
 
 	bool code_changed;     /* a block was killed: stop running the current one */
 
+	/*
+	 * The JIT's jump cache: EA -> translated code, for indirect and
+	 * cross-page branches (jit.c). An entry holds for its context key and
+	 * generation; the generation moves on whenever an EA's code may
+	 * change (core_jc_invalidate): a fetch mapping dropped, a block killed.
+	 */
+	uint32_t jc_key;       /* fast_key[CORE_ACC_FETCH] | kmode << 16 */
+	uint32_t jc_gen;       /* never 0 (a zeroed entry never matches) */
+	struct core_jc_entry {
+		uint32_t ea, key, gen;
+		uint32_t code;     /* offset in the code cache */
+	} jc[CORE_JC_SIZE];
+
 	/* The JIT (core_set_engine): NULL while the interpreter is the engine. */
 	struct core_jit *jit;
 	int64_t jit_left;      /* translated code's budget left minus BLK_MAX_INSNS (jit.c) */
@@ -233,6 +250,15 @@ struct core {
 	char lockstep_diff[200];
 	_Alignas(16) unsigned char block_mem[CORE_BLOCK_MEM_BYTES];
 };
+
+/* Every jump-cache entry stops holding (jit.c; see struct core). */
+static inline void core_jc_invalidate(struct core *c)
+{
+	if (++c->jc_gen == 0) {
+		memset(c->jc, 0, sizeof(c->jc));
+		c->jc_gen = 1;
+	}
+}
 
 /*
  * Lifecycle. struct core is large (about 7 MiB, mostly the block cache,

@@ -23,10 +23,12 @@
  * jump, patched once the target is translated (its physical address is
  * known when translating, because a page's EA and PA share the low 12
  * bits and the translation cannot change while the core runs: every
- * instruction that could change it exits). Killing a block turns its
- * entry into a jump out, so no chain runs stale code. Other branches go
- * through one shared dispatch routine. The budget is checked at every
- * chain, the event word at backward chains and dispatches.
+ * instruction that could change it exits); a chain enters after the
+ * target's register loads when it can (chain_entry). Killing a block
+ * turns its entry points into jumps out, so no chain runs stale code.
+ * Other branches call one shared dispatch routine (an EA-keyed jump
+ * cache) and jump where it says. The budget is checked at every chain,
+ * the event word at backward chains and dispatches.
  */
 #include "core/jit.h"
 
@@ -60,18 +62,14 @@ struct core_jit {
 	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
-	/* PA -> translation, direct-mapped, probed inline by indirect branches (emit_dispatch) */
-	struct jc_entry {
-		gpa_t pa;
-		const uint8_t *code;
-	} jc[JIT_JC_SIZE];
 };
 
-static inline unsigned jc_slot(gpa_t pa)
+static inline unsigned jc_slot(gva_t ea)
 {
-	return (unsigned)(pa >> 2) & (JIT_JC_SIZE - 1);
+	return (ea >> 2) & (CORE_JC_SIZE - 1);
 }
 
+_Static_assert(sizeof(struct core_jc_entry) == 16, "the dispatch code scales the slot index by 16");
 _Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
 
 /* ---- x86-64 encoding ---------------------------------------------------- */
@@ -280,7 +278,34 @@ struct tr {
 	int8_t host[32];     /* guest GPR -> host register caching it, or -1 */
 	uint32_t dirty;      /* cached GPRs written since memory was last updated */
 	bool cr_dirty;       /* r10d (CR) written since memory was last updated */
+	int flags_crf;       /* the host flags hold the comparison that set this CR field, or -1 */
+	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
 };
+
+/* The host registers that cache guest GPRs (see ldg): callee-saved, so they survive calls. */
+static const int cache_regs[] = { RBP, R12, R13 };
+/* The size of a block's first instruction, the load of CR (emit_cache_load). */
+#define CR_LOAD_BYTES 7
+
+/* The guest GPR in each cache register, from host[] (see block.jit_map). */
+static void cache_map(const int8_t host[32], int8_t map[3])
+{
+	for (unsigned h = 0; h < 3; h++) {
+		map[h] = -1;
+		for (unsigned r = 0; r < 32; r++)
+			if (host[r] == cache_regs[h])
+				map[h] = (int8_t)r;
+	}
+}
+
+/* Where a chain from code whose cache registers hold map[] enters block to. */
+static const uint8_t *chain_entry(const int8_t map[3], const struct block *to)
+{
+	for (unsigned h = 0; h < 3; h++)
+		if (to->jit_map[h] >= 0 && to->jit_map[h] != map[h])
+			return to->jit + CR_LOAD_BYTES;
+	return to->jit + to->jit_body;
+}
 
 /*
  * Called by translated code that leaves block `from` for c->pc (an
@@ -314,7 +339,9 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 	if (!b->jit && (++b->execs < JIT_HOT || !jit_compile(c, b)))
 		return NULL;
 	c->jit_block = (uint32_t)(b - bc->blk);
-	c->jit->jc[jc_slot(pa)] = (struct jc_entry){ .pa = pa, .code = b->jit };
+	c->jc[jc_slot(pc)] = (struct core_jc_entry){
+		.ea = pc, .key = c->jc_key, .gen = c->jc_gen,
+		.code = (uint32_t)(b->jit - c->jit->buf) };
 	return b->jit;
 }
 
@@ -327,7 +354,8 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
 	const uint8_t *code = jit_next(c, from);
 
 	if (code) {
-		int32_t rel = (int32_t)(code - (site + 4));
+		const uint8_t *to = chain_entry(from->jit_map, &block_cache(c)->blk[c->jit_block]);
+		int32_t rel = (int32_t)(to - (site + 4));
 
 		memcpy(site, &rel, 4);
 	}
@@ -335,68 +363,65 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
 }
 
 /*
- * The shared dispatch code (one copy, made by jit_init): entered by a jump
- * with c->pc stored, the budget counted and r8 = the block being left;
- * continues in the translation for c->pc, found through the fetch fast
- * cache and the jump cache inline or by jit_next(), or leaves.
+ * The shared dispatch code (one copy, made by jit_init): called (not
+ * jumped to) with the target EA in esi, the budget counted and r8 = the
+ * block being left; returns the translation for that EA in rax (r15d
+ * set), found in the jump cache inline or by jit_next(), for the
+ * caller's own `jmp rax`, or leaves with c->pc = the EA. Each site having
+ * its own indirect jump lets the host predict each one apart; c->pc is
+ * stored only off the fast path.
  */
 static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 {
 	uint8_t *fail[3], *miss[3];
-	int32_t fetch = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 
 	budget_op(e, ALU_CMP, 0);
 	fail[0] = jcc_fwd(e, CC_L);
 	ld32(e, RCX, OFF(events));
 	alu_rr(e, ALU_OR, RCX, RCX);
 	fail[1] = jcc_fwd(e, CC_NE);
-	/* inline: PA of c->pc through the fetch fast cache, then the jump cache */
-	ld32(e, RSI, OFF(pc));
+	/* inline: the jump cache, for the EA in this context and generation */
 	mov_rr(e, RCX, RSI);
-	sh_ri(e, SH_SHR, RCX, 12);
-	alu_ri(e, ALU_AND, RCX, CORE_FAST_SIZE - 1);
+	sh_ri(e, SH_SHR, RCX, 2);
+	alu_ri(e, ALU_AND, RCX, CORE_JC_SIZE - 1);
 	sh_ri(e, SH_SHL, RCX, 4);
-	mov_rr(e, RDX, RSI);
-	alu_ri(e, ALU_AND, RDX, ~0xfffu);
-	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * CORE_ACC_FETCH);
-	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, fetch + (int32_t)offsetof(struct core_fast_entry, tag));
+	mem(e, 0, 0, 0x3b, 1, RSI, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, ea));
 	miss[0] = jcc_fwd(e, CC_NE);
-	rr(e, 0, 0, 0xf7, 1, 0, RSI); /* test esi, 3 */
-	b4(e, 3);
+	ld32(e, RDX, OFF(jc_key));
+	mem(e, 0, 0, 0x3b, 1, RDX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, key));
 	miss[1] = jcc_fwd(e, CC_NE);
-	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, fetch + (int32_t)offsetof(struct core_fast_entry, addend));
-	rr(e, 0, 1, 0x01, 1, RSI, RDX);                  /* add rdx, rsi: host address */
-	mem(e, 0, 1, 0x2b, 1, RDX, RBX, -1, 0, OFF(ram)); /* sub rdx, [ram]: PA */
-	mov_rr64(e, RCX, RDX);
-	rr(e, 0, 1, 0xc1, 1, SH_SHR, RCX);
-	b1(e, 2);
-	alu_ri(e, ALU_AND, RCX, JIT_JC_SIZE - 1);
-	rr(e, 0, 1, 0xc1, 1, SH_SHL, RCX);
-	b1(e, 4);
-	mov_ri64(e, RDI, (uint64_t)(uintptr_t)j->jc);
-	mem(e, 0, 1, 0x3b, 1, RDX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, pa));
+	ld32(e, RDX, OFF(jc_gen));
+	mem(e, 0, 0, 0x3b, 1, RDX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, gen));
 	miss[2] = jcc_fwd(e, CC_NE);
-	mem(e, 0, 1, 0x8b, 1, RAX, RDI, RCX, 0, (int32_t)offsetof(struct jc_entry, code));
+	mem(e, 0, 0, 0x8b, 1, RAX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, code));
+	mov_ri64(e, RDX, (uint64_t)(uintptr_t)j->buf);
+	rr(e, 0, 1, 0x01, 1, RDX, RAX); /* add rax, rdx */
 	mov_rr(e, R15, RSI);
-	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
+	b1(e, 0xc3); /* ret: the caller jumps to rax */
 	for (int m = 0; m < 3; m++)
 		patch(e, miss[m], e->p);
+	st32(e, OFF(pc), RSI);
 	mov_rr64(e, RDI, RBX);
 	mov_rr64(e, RSI, R8);
 	budget_save(e);
+	alu_ri64(e, ALU_SUB, RSP, 8); /* the call into here left the stack 8 off */
 	call_abs(e, (const void *)jit_next);
+	alu_ri64(e, ALU_ADD, RSP, 8);
 	budget_load(e);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
 	fail[2] = jcc_fwd(e, CC_E);
 	ld32(e, R15, OFF(pc));
-	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
-	for (int f = 0; f < 3; f++)
+	b1(e, 0xc3);
+	for (int f = 0; f < 2; f++)
 		patch(e, fail[f], e->p);
+	st32(e, OFF(pc), RSI);
+	patch(e, fail[2], e->p); /* (jit_next() found nothing: c->pc is stored) */
+	alu_ri64(e, ALU_ADD, RSP, 8); /* leave: drop the caller's return address */
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, j->exit);
 }
 
-/* Continue at c->pc (already stored) after k instructions: the shared dispatch code. */
+/* Continue at the EA in esi after k instructions: the shared dispatch code. */
 static void emit_dispatch(struct tr *t, unsigned k)
 {
 	struct emit *e = &t->e;
@@ -404,16 +429,18 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	if (k)
 		budget_op(e, ALU_SUB, (int32_t)k);
 	mov_ri64(e, R8, (uint64_t)(uintptr_t)t->b);
-	jmp_to(e, t->c->jit->dispatch);
+	b1(e, 0xe8); /* call rel32 */
+	b4(e, 0);
+	patch(e, e->p - 4, t->c->jit->dispatch);
+	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
 }
 
-/* Leave to the dispatcher with c->pc = block EA + delta after k instructions. */
+/* Continue at block EA + delta after k instructions, through the dispatcher. */
 static void emit_leave(struct tr *t, unsigned k, int32_t delta)
 {
 	struct emit *e = &t->e;
 
-	lea_pc(e, RAX, delta);
-	st32(e, OFF(pc), RAX);
+	lea_pc(e, RSI, delta);
 	emit_dispatch(t, k);
 }
 
@@ -454,9 +481,12 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	 */
 	site = jmp_fwd(e);
 	to = block_find(t->c, pa);
-	if (to && to->jit)
-		patch(e, site, to->jit);
-	else
+	if (to && to->jit) {
+		int8_t map[3];
+
+		cache_map(t->host, map);
+		patch(e, site, chain_entry(map, to));
+	} else
 		patch(e, site, e->p);
 	st32(e, OFF(pc), R15);
 	mov_rr64(e, RDI, RBX);
@@ -486,10 +516,11 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
  * block's start and again after every call of exec(), which may change
  * any register.
  */
-static const int cache_regs[] = { RBP, R12, R13 };
 
 static void ldg(struct tr *t, int reg, unsigned r)
 {
+	if (t->host[r] == reg)
+		return;
 	if (t->host[r] >= 0)
 		mov_rr(&t->e, reg, t->host[r]);
 	else
@@ -499,7 +530,8 @@ static void ldg(struct tr *t, int reg, unsigned r)
 static void stg(struct tr *t, unsigned r, int reg)
 {
 	if (t->host[r] >= 0) {
-		mov_rr(&t->e, t->host[r], reg);
+		if (t->host[r] != reg)
+			mov_rr(&t->e, t->host[r], reg);
 		t->dirty |= 1u << r;
 	} else {
 		st32(&t->e, GPR(r), reg);
@@ -532,14 +564,41 @@ static void alug(struct tr *t, int alu, int reg, unsigned r)
 		alu_rm(&t->e, alu, reg, GPR(r));
 }
 
-/* (Re)load the cached GPRs and CR from memory. */
+/*
+ * The host register to compute guest GPR d in: d's own cache register
+ * when it has one and the computation reads no other source after its
+ * first move (other: that later source, or -1), else eax.
+ */
+static int work(struct tr *t, unsigned d, int other)
+{
+	if (t->host[d] >= 0 && other != (int)d)
+		return t->host[d];
+	return RAX;
+}
+
+/* imul reg, GPR r */
+static void imulg(struct tr *t, int reg, unsigned r)
+{
+	if (t->host[r] >= 0)
+		rr(&t->e, 0, 0, 0x0faf, 2, reg, t->host[r]);
+	else
+		mem(&t->e, 0, 0, 0x0faf, 2, reg, RBX, -1, 0, GPR(r));
+}
+
+/*
+ * (Re)load CR and the cached GPRs from memory. At a block's entry, CR
+ * comes first and takes CR_LOAD_BYTES: a chain, which arrives with every
+ * register written back and CR in r10d, enters after it, or after all
+ * the loads when its own cache registers hold the same GPRs (chain_entry).
+ */
 static void emit_cache_load(struct tr *t)
 {
+	ld32(&t->e, R10, OFF(cr));
 	for (unsigned r = 0; r < 32; r++)
 		if (t->host[r] >= 0)
 			ld32(&t->e, t->host[r], GPR(r));
-	ld32(&t->e, R10, OFF(cr));
 }
+
 
 /* Choose the cached GPRs: the most referenced by the block's translated-looking ops. */
 static void choose_cache(struct tr *t, unsigned n)
@@ -628,41 +687,57 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
 	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
 }
 
-/* CR field f (0..7) = (edx & 0xe) | XER[SO]; clobbers ecx, edx. */
-static void emit_set_crf(struct tr *t, unsigned f)
+/*
+ * Setting CR field f from a comparison, in three steps that leave the
+ * comparison's host flags intact for a bc right after it (emit_insn's
+ * fused branch):
+ *   crf_pre:  the field in r10d := XER[SO] (LT, GT, EQ clear); clobbers ecx
+ *   the cmp or test itself
+ *   crf_post: LT, GT or EQ added with cmov and lea (no flag changes); clobbers edx, esi
+ */
+static void crf_pre(struct tr *t, unsigned f)
 {
 	struct emit *e = &t->e;
 	unsigned shift = 28 - 4 * f;
 
 	ld32(e, RCX, OFF(xer));
 	sh_ri(e, SH_SHR, RCX, 31);
-	alu_rr(e, ALU_OR, RDX, RCX);
 	if (shift)
-		sh_ri(e, SH_SHL, RDX, shift);
+		sh_ri(e, SH_SHL, RCX, shift);
 	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
-	alu_rr(e, ALU_OR, R10, RDX);
+	alu_rr(e, ALU_OR, R10, RCX);
+}
+
+static void crf_post(struct tr *t, unsigned f, bool sign)
+{
+	struct emit *e = &t->e;
+	unsigned shift = 28 - 4 * f;
+
+	mov_ri(e, RDX, 2u << shift);
+	mov_ri(e, RSI, 4u << shift);
+	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
+	mov_ri(e, RSI, 8u << shift);
+	cmov(e, sign ? CC_L : CC_B, RDX, RSI);
+	mem(e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0); /* lea r10d, [r10 + rdx]: the bits were clear */
+	t->cr_dirty = true;
+	t->flags_crf = (int)f;
+	t->flags_sign = sign;
+}
+
+/* CR field f = (edx & 0xe) | XER[SO], edx already shifted to the field; clobbers ecx. */
+static void emit_set_crf_bits(struct tr *t, unsigned f)
+{
+	crf_pre(t, f);
+	mem(&t->e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0);
 	t->cr_dirty = true;
 }
 
-/* After `cmp`/`test`: edx = 8 (less), 4 (greater) or 2 (equal), signed or unsigned. */
-static void emit_cmp_result(struct tr *t, bool sign)
+/* CR0 from the result in host register reg (signed compare with 0, plus SO). */
+static void emit_cr0(struct tr *t, int reg)
 {
-	struct emit *e = &t->e;
-
-	/* mov does not change flags */
-	mov_ri(e, RDX, 2);
-	mov_ri(e, RSI, 4);
-	mov_ri(e, RDI, 8);
-	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
-	cmov(e, sign ? CC_L : CC_B, RDX, RDI);
-}
-
-/* CR0 from the result in eax (signed compare with 0, plus SO). */
-static void emit_cr0(struct tr *t)
-{
-	rr(&t->e, 0, 0, 0x85, 1, RAX, RAX); /* test eax, eax */
-	emit_cmp_result(t, true);
-	emit_set_crf(t, 0);
+	crf_pre(t, 0);
+	rr(&t->e, 0, 0, 0x85, 1, reg, reg); /* test reg, reg */
+	crf_post(t, 0, true);
 }
 
 /* XER[CA] = dl (0 or 1). */
@@ -687,14 +762,14 @@ static void emit_ca_to_cf(struct tr *t)
 }
 
 /* Store eax to GPR d, then CR0 if Rc. */
-static void emit_result(struct tr *t, const struct insn *i, unsigned d)
+/* GPR d = host register reg (work()'s choice), then CR0 if Rc. */
+static void emit_result(struct tr *t, const struct insn *i, unsigned d, int reg)
 {
-	stg(t, d, RAX);
+	stg(t, d, reg);
 	if (i->flags & I_RC)
-		emit_cr0(t);
+		emit_cr0(t, reg);
 }
 
-/* The generic path: exec() the instruction, leave or exit when it says so. */
 /*
  * exec() instruction k through the shared stub (jit_init): it returns here
  * when the block goes on, and leaves through the result code otherwise.
@@ -729,71 +804,106 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	unsigned nnt = 0;
 	int32_t next = (int32_t)(4 * k + 4);
 	gpa_t pa = t->b->pa + 4ull * k;
+	int fl = t->flags_crf; /* set by the previous instruction only */
+
+	t->flags_crf = -1;
 
 	switch (i->op) {
 	case OP_ADDI:
-	case OP_ADDIS:
-		if (i->ra)
-			ldg(t, RAX, i->ra);
-		else
-			alu_rr(e, ALU_XOR, RAX, RAX);
-		alu_ri(e, ALU_ADD, RAX, i->op == OP_ADDIS ? i->imm << 16 : i->imm);
-		stg(t, i->rt, RAX);
+	case OP_ADDIS: {
+		int w = work(t, i->rt, -1);
+
+		if (i->ra && t->host[i->ra] >= 0 && w != t->host[i->ra]) {
+			/* lea w, [src + imm] */
+			mem(e, 0, 0, 0x8d, 1, w, t->host[i->ra], -1, 0,
+			    (int32_t)(i->op == OP_ADDIS ? i->imm << 16 : i->imm));
+		} else {
+			if (i->ra)
+				ldg(t, w, i->ra);
+			else
+				alu_rr(e, ALU_XOR, w, w);
+			alu_ri(e, ALU_ADD, w, i->op == OP_ADDIS ? i->imm << 16 : i->imm);
+		}
+		stg(t, i->rt, w);
 		return true;
+	}
 	case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS: case OP_ANDI_: case OP_ANDIS_: {
 		bool hi = i->op == OP_ORIS || i->op == OP_XORIS || i->op == OP_ANDIS_;
 		int alu = i->op == OP_ORI || i->op == OP_ORIS	 ? ALU_OR
 			  : i->op == OP_XORI || i->op == OP_XORIS ? ALU_XOR
 								  : ALU_AND;
+		int w = work(t, i->ra, -1);
 
-		ldg(t, RAX, i->rt);
-		alu_ri(e, alu, RAX, hi ? i->imm << 16 : i->imm);
-		stg(t, i->ra, RAX);
+		ldg(t, w, i->rt);
+		alu_ri(e, alu, w, hi ? i->imm << 16 : i->imm);
+		stg(t, i->ra, w);
 		if (alu == ALU_AND)
-			emit_cr0(t);
+			emit_cr0(t, w);
 		return true;
 	}
 	case OP_RLWINM:
-	case OP_RLWIMI:
-	case OP_RLWNM:
-		ldg(t, RAX, i->rt);
-		if (i->op == OP_RLWNM) {
-			ldg(t, RCX, i->rb);
-			sh_cl(e, SH_ROL, RAX);
-		} else if (i->sh) {
-			sh_ri(e, SH_ROL, RAX, i->sh);
-		}
+	case OP_RLWNM: {
+		int w = work(t, i->ra, -1);
+
+		if (i->op == OP_RLWNM)
+			ldg(t, RCX, i->rb); /* before w is written: rb may be ra */
+		ldg(t, w, i->rt);
+		if (i->op == OP_RLWNM)
+			sh_cl(e, SH_ROL, w);
+		else if (i->sh)
+			sh_ri(e, SH_ROL, w, i->sh);
 		if (i->imm != 0xffffffffu)
-			alu_ri(e, ALU_AND, RAX, i->imm);
-		if (i->op == OP_RLWIMI) {
-			ldg(t, RCX, i->ra);
-			alu_ri(e, ALU_AND, RCX, ~i->imm);
-			alu_rr(e, ALU_OR, RAX, RCX);
-		}
-		emit_result(t, i, i->ra);
+			alu_ri(e, ALU_AND, w, i->imm);
+		emit_result(t, i, i->ra, w);
+		return true;
+	}
+	case OP_RLWIMI:
+		ldg(t, RAX, i->rt);
+		if (i->sh)
+			sh_ri(e, SH_ROL, RAX, i->sh);
+		alu_ri(e, ALU_AND, RAX, i->imm);
+		ldg(t, RCX, i->ra);
+		alu_ri(e, ALU_AND, RCX, ~i->imm);
+		alu_rr(e, ALU_OR, RAX, RCX);
+		emit_result(t, i, i->ra, RAX);
 		return true;
 	case OP_AND: case OP_OR: case OP_XOR: case OP_ANDC: case OP_ORC:
 	case OP_NAND: case OP_NOR: case OP_EQV: {
 		int alu = i->op == OP_OR || i->op == OP_ORC || i->op == OP_NOR	? ALU_OR
 			  : i->op == OP_XOR || i->op == OP_EQV			? ALU_XOR
 										: ALU_AND;
+		bool compl = i->op == OP_ANDC || i->op == OP_ORC;
+		unsigned s1 = i->rt, s2 = i->rb;
+		int w;
 
-		ldg(t, RAX, i->rt);
-		ldg(t, RCX, i->rb);
-		if (i->op == OP_ANDC || i->op == OP_ORC)
+		if (!compl && s2 == i->ra) { /* commutative: compute in ra's register */
+			s2 = s1;
+			s1 = i->ra;
+		}
+		w = work(t, i->ra, (int)s2);
+		if (compl) {
+			ldg(t, RCX, s2);
 			rr(e, 0, 0, 0xf7, 1, 2, RCX); /* not ecx */
-		alu_rr(e, alu, RAX, RCX);
+			ldg(t, w, s1);
+			alu_rr(e, alu, w, RCX);
+		} else {
+			ldg(t, w, s1);
+			alug(t, alu, w, s2);
+		}
 		if (i->op == OP_NAND || i->op == OP_NOR || i->op == OP_EQV)
-			rr(e, 0, 0, 0xf7, 1, 2, RAX);
-		emit_result(t, i, i->ra);
+			rr(e, 0, 0, 0xf7, 1, 2, w);
+		emit_result(t, i, i->ra, w);
 		return true;
 	}
 	case OP_EXTSB:
-	case OP_EXTSH:
+	case OP_EXTSH: {
+		int w = work(t, i->ra, -1);
+
 		ldg(t, RCX, i->rt);
-		rr(e, 0, 0, i->op == OP_EXTSB ? 0x0fbe : 0x0fbf, 2, RAX, RCX);
-		emit_result(t, i, i->ra);
+		rr(e, 0, 0, i->op == OP_EXTSB ? 0x0fbe : 0x0fbf, 2, w, RCX);
+		emit_result(t, i, i->ra, w);
 		return true;
+	}
 	case OP_CNTLZW: {
 		uint8_t *z;
 
@@ -804,20 +914,23 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		mov_rr(e, RAX, RCX);
 		alu_ri(e, ALU_XOR, RAX, 31);
 		patch(e, z, e->p);
-		emit_result(t, i, i->ra);
+		emit_result(t, i, i->ra, RAX);
 		return true;
 	}
 	case OP_SLW:
-	case OP_SRW:
-		ldg(t, RCX, i->rb);
+	case OP_SRW: {
+		int w = work(t, i->ra, -1);
+
+		ldg(t, RCX, i->rb); /* before w is written: rb may be ra */
 		alu_ri(e, ALU_AND, RCX, 63);
-		ldg(t, RAX, i->rt);
-		sh_cl(e, i->op == OP_SLW ? SH_SHL : SH_SHR, RAX);
+		ldg(t, w, i->rt);
+		sh_cl(e, i->op == OP_SLW ? SH_SHL : SH_SHR, w);
 		alu_rr(e, ALU_XOR, RDX, RDX);
 		alu_ri(e, ALU_CMP, RCX, 31);
-		cmov(e, CC_A, RAX, RDX);
-		emit_result(t, i, i->ra);
+		cmov(e, CC_A, w, RDX);
+		emit_result(t, i, i->ra, w);
 		return true;
+	}
 	case OP_SRAWI:
 		/* CA = negative and a 1 bit shifted out */
 		ldg(t, RAX, i->rt);
@@ -833,43 +946,49 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		stg(t, i->ra, RAX);
 		emit_set_ca(t);
-		if (i->flags & I_RC) {
-			ldg(t, RAX, i->ra);
-			emit_cr0(t);
-		}
+		if (i->flags & I_RC)
+			emit_cr0(t, RAX);
 		return true;
-	case OP_ADD: case OP_SUBF: case OP_NEG: case OP_MULLW: case OP_MULHW: case OP_MULHWU:
+	case OP_ADD: case OP_SUBF: case OP_NEG: case OP_MULLW: case OP_MULHW: case OP_MULHWU: {
+		unsigned s1 = i->ra, s2 = i->rb;
+		int w;
+
 		if (i->flags & I_OE)
 			break;
-		if (i->op == OP_SUBF) {
-			ldg(t, RAX, i->rb);
-			alug(t, ALU_SUB, RAX, i->ra);
-		} else if (i->op == OP_NEG) {
-			ldg(t, RAX, i->ra);
-			rr(e, 0, 0, 0xf7, 1, 3, RAX);
-		} else if (i->op == OP_MULHW || i->op == OP_MULHWU) {
+		if (i->op == OP_MULHW || i->op == OP_MULHWU) {
 			ldg(t, RAX, i->ra);
 			ldg(t, RCX, i->rb);
 			rr(e, 0, 0, 0xf7, 1, i->op == OP_MULHW ? 5 : 4, RCX); /* (i)mul ecx */
-			mov_rr(e, RAX, RDX);
-		} else {
-			ldg(t, RAX, i->ra);
-			if (i->op == OP_ADD)
-				alug(t, ALU_ADD, RAX, i->rb);
-			else
-			{
-				ldg(t, RCX, i->rb);
-				rr(e, 0, 0, 0x0faf, 2, RAX, RCX); /* imul eax, ecx */
-			}
+			emit_result(t, i, i->rt, RDX);
+			return true;
 		}
-		emit_result(t, i, i->rt);
+		if (i->op == OP_SUBF) { /* rb - ra */
+			s1 = i->rb;
+			s2 = i->ra;
+		} else if (i->op != OP_NEG && s2 == i->rt) { /* commutative: compute in rt's register */
+			s2 = s1;
+			s1 = i->rt;
+		}
+		w = work(t, i->rt, i->op == OP_NEG ? -1 : (int)s2);
+		ldg(t, w, s1);
+		if (i->op == OP_NEG)
+			rr(e, 0, 0, 0xf7, 1, 3, w);
+		else if (i->op == OP_MULLW)
+			imulg(t, w, s2);
+		else
+			alug(t, i->op == OP_ADD ? ALU_ADD : ALU_SUB, w, s2);
+		emit_result(t, i, i->rt, w);
 		return true;
-	case OP_MULLI:
+	}
+	case OP_MULLI: {
+		int w = work(t, i->rt, -1);
+
 		ldg(t, RCX, i->ra);
-		rr(e, 0, 0, 0x69, 1, RAX, RCX); /* imul eax, ecx, imm */
+		rr(e, 0, 0, 0x69, 1, w, RCX); /* imul w, ecx, imm */
 		b4(e, i->imm);
-		stg(t, i->rt, RAX);
+		stg(t, i->rt, w);
 		return true;
+	}
 	case OP_ADDC: case OP_ADDE: case OP_SUBFC: case OP_SUBFE: case OP_ADDZE: case OP_ADDME:
 	case OP_SUBFZE: case OP_ADDIC: case OP_ADDIC_: case OP_SUBFIC:
 		if (i->flags & I_OE)
@@ -933,18 +1052,21 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->op == OP_ADDIC_ ||
 		    ((i->flags & I_RC) && i->op != OP_ADDIC && i->op != OP_SUBFIC)) {
 			ldg(t, RAX, i->rt);
-			emit_cr0(t);
+			emit_cr0(t, RAX);
 		}
 		return true;
-	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI:
-		ldg(t, RAX, i->ra);
+	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI: {
+		int a = t->host[i->ra] >= 0 ? t->host[i->ra] : RAX;
+
+		crf_pre(t, i->rt >> 2);
+		ldg(t, a, i->ra);
 		if (i->op == OP_CMP || i->op == OP_CMPL)
-			alug(t, ALU_CMP, RAX, i->rb);
+			alug(t, ALU_CMP, a, i->rb);
 		else
-			alu_ri(e, ALU_CMP, RAX, i->imm);
-		emit_cmp_result(t, i->op == OP_CMP || i->op == OP_CMPI);
-		emit_set_crf(t, i->rt >> 2);
+			alu_ri(e, ALU_CMP, a, i->imm);
+		crf_post(t, i->rt >> 2, i->op == OP_CMP || i->op == OP_CMPI);
 		return true;
+	}
 	case OP_MFCR:
 		mov_rr(e, RAX, R10);
 		stg(t, i->rt, RAX);
@@ -1066,13 +1188,13 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			ldg(t, RCX, i->rt);
 			bswap(e, RCX);
 			mem(e, 0, 0, 0x89, 1, RCX, RDX, RAX, 0, 0);
-			mov_ri(e, RDX, 2); /* EQ: stored */
+			mov_ri(e, RDX, 2u << 28); /* EQ: stored */
 			done = jmp_fwd(e);
 			patch(e, fail[0], e->p);
 			patch(e, fail[1], e->p);
 			alu_rr(e, ALU_XOR, RDX, RDX);
 			patch(e, done, e->p);
-			emit_set_crf(t, 0);
+			emit_set_crf_bits(t, 0);
 		}
 		return true;
 	}
@@ -1220,7 +1342,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			alu_rr(e, ALU_XOR, RDX, RDX);
 			rr(e, 0, 0, 0xf7, 1, 6, RCX); /* div ecx */
 		}
-		emit_result(t, i, i->rt);
+		emit_result(t, i, i->rt, RAX);
 		return true;
 	case OP_B:
 		emit_flush(t);
@@ -1229,8 +1351,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			st32(e, OFF(lr), RAX);
 		}
 		if (i->flags & I_AA) {
-			mov_ri(e, RAX, i->imm);
-			st32(e, OFF(pc), RAX);
+			mov_ri(e, RSI, i->imm);
 			emit_dispatch(t, k + 1);
 		} else {
 			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
@@ -1251,7 +1372,14 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0xff, 1, 1, RBX, -1, 0, OFF(ctr)); /* dec dword [ctr] */
 			nt[nnt++] = jcc_fwd(e, bo & 2 ? CC_NE : CC_E);
 		}
-		if (!(bo & 16)) {
+		if (!(bo & 16) && fl == (int)(i->ra >> 2) && (i->ra & 3) != 3 &&
+		    ((bo & 4) || i->op == OP_BCCTR)) {
+			/* fused: the previous instruction's comparison is still in the host flags */
+			static const int cc_set[2][3] = { { CC_B, CC_A, CC_E }, { CC_L, CC_G, CC_E } };
+			int cc = cc_set[t->flags_sign][i->ra & 3];
+
+			nt[nnt++] = jcc_fwd(e, bo & 8 ? cc ^ 1 : cc);
+		} else if (!(bo & 16)) {
 			rr(e, 0, 0, 0xf7, 1, 0, R10); /* test r10d, bit */
 			b4(e, 0x80000000u >> i->ra);
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
@@ -1263,7 +1391,6 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 				mov_ri(e, RSI, i->imm);
 			else
 				alu_ri(e, ALU_AND, RSI, ~3u);
-			st32(e, OFF(pc), RSI);
 			emit_dispatch(t, k + 1);
 		}
 		for (unsigned q = 0; q < nnt; q++)
@@ -1308,6 +1435,7 @@ bool jit_compile(struct core *c, struct block *b)
 	struct tr *t = j->tr;
 	unsigned k;
 	bool more = true;
+	const uint8_t *body;
 
 	t->n_slow = 0;
 	t->c = c;
@@ -1319,7 +1447,9 @@ bool jit_compile(struct core *c, struct block *b)
 	choose_cache(t, b->n);
 	t->dirty = 0;
 	t->cr_dirty = false;
+	t->flags_crf = -1;
 	emit_cache_load(t);
+	body = t->e.p;
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
 		more = emit_insn(t, k, &t->ins[k]);
@@ -1337,6 +1467,8 @@ bool jit_compile(struct core *c, struct block *b)
 	if (t->e.full)
 		return false;
 	b->jit = j->buf + j->used;
+	b->jit_body = (uint16_t)(body - b->jit);
+	cache_map(t->host, b->jit_map);
 	perf_map(j, b->jit, (size_t)(t->e.p - b->jit), b->pa);
 	j->used = (size_t)(t->e.p - j->buf + 15) & ~(size_t)15;
 	c->stats.blocks_translated++;
@@ -1361,26 +1493,29 @@ void jit_flush(struct core *c)
 	if (c->jit) {
 		c->jit->used = c->jit->start;
 		c->stats.code_bytes = 0;
-		memset(c->jit->jc, 0, sizeof(c->jit->jc));
+		core_jc_invalidate(c);
 	}
+}
+
+/* Overwrite the code at p with a jump to the dead-block exit (5 bytes). */
+static void jmp_dead(struct core *c, uint8_t *p)
+{
+	int32_t rel = (int32_t)(c->jit->dead - (p + 5));
+
+	p[0] = 0xe9;
+	memcpy(p + 1, &rel, 4);
 }
 
 void jit_forget(struct core *c, struct block *b)
 {
-	struct jc_entry *j;
-
 	if (!c->jit || !b->jit)
 		return;
-	j = &c->jit->jc[jc_slot(b->pa)];
-	if (j->code == b->jit)
-		*j = (struct jc_entry){ 0 };
-	/* direct jumps from other blocks may still arrive: send them out */
-	{
-		int32_t rel = (int32_t)(c->jit->dead - (b->jit + 5));
-
-		b->jit[0] = 0xe9;
-		memcpy(b->jit + 1, &rel, 4);
-	}
+	core_jc_invalidate(c);
+	/* direct jumps from other blocks may still arrive, at any entry (chain_entry): send them out */
+	jmp_dead(c, b->jit);
+	jmp_dead(c, b->jit + CR_LOAD_BYTES);
+	if (b->jit_body != CR_LOAD_BYTES)
+		jmp_dead(c, b->jit + b->jit_body);
 }
 
 int jit_init(struct core *c, int perf_fd)

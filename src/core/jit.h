@@ -24,9 +24,6 @@ enum { JIT_LEAVE = 0, JIT_EXIT = 1 };
 int jit_init(struct core *c, int perf_fd);
 /* Free what jit_init allocated (idempotent). */
 void jit_fini(struct core *c);
-/* The jump cache's entries (a power of two). */
-#define JIT_JC_SIZE 4096
-
 /* Forget all translated code (with block_flush). */
 void jit_flush(struct core *c);
 /* Block b is being killed (before its pa is overwritten): forget its translation. */

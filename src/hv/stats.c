@@ -141,10 +141,10 @@ static void print_table(const struct hv_stats *s, FILE *out)
 	fputc('\n', out);
 	if (s->core_insns) {
 		fprintf(out, "core: %llu instructions; %llu blocks decoded, %llu translated "
-			"(%.1f MiB of code in the cache), %llu flushes\n",
+			"(%.1f MiB of code in the cache), %llu killed, %llu flushes\n",
 			(unsigned long long)s->core_insns, (unsigned long long)s->core_blocks,
 			(unsigned long long)s->core_translated, s->core_code_bytes / 1048576.0,
-			(unsigned long long)s->core_flushes);
+			(unsigned long long)s->core_kills, (unsigned long long)s->core_flushes);
 	}
 	fprintf(out, "interrupts delivered:");
 	for (unsigned i = 0; i < 16; i++) {
@@ -197,7 +197,8 @@ void hv_stats_print_json(const struct hv_stats *s, FILE *out)
 		fprintf(out, "%s\"%u\":%llu", i ? "," : "", i,
 			(unsigned long long)s->irq_delivered[i]);
 	fprintf(out, "},\"core\":{\"instructions\":%llu,\"blocks\":%llu,\"translated\":%llu,"
-		"\"code_bytes\":%llu,\"flushes\":%llu}}\n", (unsigned long long)s->core_insns,
-		(unsigned long long)s->core_blocks, (unsigned long long)s->core_translated,
-		(unsigned long long)s->core_code_bytes, (unsigned long long)s->core_flushes);
+		"\"code_bytes\":%llu,\"killed\":%llu,\"flushes\":%llu}}\n",
+		(unsigned long long)s->core_insns, (unsigned long long)s->core_blocks,
+		(unsigned long long)s->core_translated, (unsigned long long)s->core_code_bytes,
+		(unsigned long long)s->core_kills, (unsigned long long)s->core_flushes);
 }

@@ -62,6 +62,7 @@ struct hv_stats {
 	uint64_t core_translated;    /* of those, translated by the JIT */
 	uint64_t core_code_bytes;    /* JIT code cache in use (bytes) */
 	uint64_t core_flushes;       /* whole block-cache flushes */
+	uint64_t core_kills;         /* blocks killed by stores, DMA or icbi */
 };
 
 const char *hv_exit_name(enum hv_exit_kind kind);

@@ -367,6 +367,7 @@ void vcpu_stats_sync(struct vcpu *v)
 	v->stats.core_translated = v->core.stats.blocks_translated;
 	v->stats.core_code_bytes = v->core.stats.code_bytes;
 	v->stats.core_flushes = v->core.stats.block_flushes;
+	v->stats.core_kills = v->core.stats.block_kills;
 }
 
 void vcpu_stats_reset(struct vcpu *v)
