@@ -1395,6 +1395,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		for (unsigned q = 0; q < nnt; q++)
 			patch(e, nt[q], e->p);
+		if (nnt && k + 1 < t->b->n)
+			return true; /* not taken: the block goes on (block.c) */
 		if (nnt)
 			emit_goto(t, k + 1, next, pa + 4);
 		return false;
