@@ -1360,7 +1360,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_BC:
 	case OP_BCLR:
 	case OP_BCCTR:
-		emit_flush(t);
+		/* registers are written back on the taken path only: the other goes on */
 		bo = i->rt;
 		if (i->op != OP_BC)
 			ld32(e, RSI, i->op == OP_BCLR ? OFF(lr) : OFF(ctr));
@@ -1384,6 +1384,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			b4(e, 0x80000000u >> i->ra);
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
 		}
+		emit_store_dirty(t, t->dirty, t->cr_dirty);
 		if (i->op == OP_BC && !(i->flags & I_AA)) {
 			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
 		} else {
@@ -1397,8 +1398,10 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			patch(e, nt[q], e->p);
 		if (nnt && k + 1 < t->b->n)
 			return true; /* not taken: the block goes on (block.c) */
-		if (nnt)
+		if (nnt) {
+			emit_flush(t);
 			emit_goto(t, k + 1, next, pa + 4);
+		}
 		return false;
 	default:
 		break;
