@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "core/decode.h"
+#include "core/fpu.h"
 
 /* exec()'s codes (interp.c). */
 enum { X_NEXT = 0, X_BRANCH, X_EXIT };
@@ -256,6 +257,18 @@ static int jit_exec(struct core *c, const struct insn *i, uint32_t pc)
 		return 1;
 	}
 	return x == X_BRANCH || c->code_changed ? 2 : 0;
+}
+
+/*
+ * Called from translated code for FP arithmetic without Rc while FP
+ * exceptions are disabled (so it cannot raise one): the FPU's fast path
+ * in place; 1 when it declines (nothing changed: exec() the instruction).
+ */
+static int jit_fp(struct core *c, uint32_t word)
+{
+	enum fpu_result res;
+
+	return !fpu_exec_fast(c, word, &res);
 }
 
 /* An out-of-line slow path: where it jumps from and where it resumes. */
@@ -1255,8 +1268,33 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_FPU: {
 		/* fmr, fneg, fabs, fnabs without Rc: a register copy with the sign bit set as asked */
 		unsigned xo = (i->word >> 1) & 0x3ff, frt = (i->word >> 21) & 31, frb = (i->word >> 11) & 31;
+		unsigned opcd = i->word >> 26;
 
-		if ((i->word >> 26) != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136))
+		if ((opcd == 59 || opcd == 63) && !(i->word & 1) &&
+		    ((i->word & 0x20) || (opcd == 63 && xo == 12))) {
+			/* arithmetic (A-form) and frsp: the FPU's fast path, called directly (jit_fp) */
+			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte, 0 */
+			b1(e, 0);
+			slow_jcc(t, k, CC_E);
+			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_exc_mode));
+			b1(e, 0);
+			slow_jcc(t, k, CC_NE);
+			rex(e, 0, 0, 0, R10);
+			b1(e, 0x52);                   /* push r10: caller-saved, as is r11 */
+			rex(e, 0, 0, 0, R11);
+			b1(e, 0x53);                   /* push r11 (16-byte alignment kept) */
+			mov_rr64(e, RDI, RBX);
+			mov_ri(e, RSI, i->word);
+			call_abs(e, (const void *)jit_fp);
+			rex(e, 0, 0, 0, R11);
+			b1(e, 0x5b);                   /* pop r11 */
+			rex(e, 0, 0, 0, R10);
+			b1(e, 0x5a);                   /* pop r10 */
+			rr(e, 0, 0, 0x85, 1, RAX, RAX);
+			slow_jcc(t, k, CC_NE);
+			return true;
+		}
+		if (opcd != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136))
 			break;
 		mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte [fp_enabled], 0 */
 		b1(e, 0);

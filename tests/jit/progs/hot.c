@@ -47,6 +47,45 @@ static uint32_t twice(volatile uint32_t *p)
 	return (cr1 >> 28) << 4 | cr2 >> 28;
 }
 
+/* crt0.S sets MSR[FP] for programs that define this */
+const int isa_use_fp = 1;
+
+static uint32_t fpscr(void)
+{
+	union {
+		double d;
+		uint32_t w[2];
+	} u;
+
+	__asm__ volatile("mffs %0" : "=f"(u.d));
+	return u.w[1];
+}
+
+/* sum of i * 0.5 for i = 1..n (fmul, fadd; exact); *fs = FPSCR right after */
+static double half_sum(unsigned n, uint32_t *fs)
+{
+	volatile double h = 0.5, one = 1.0;
+	double s = 0, x = 0, o = one;
+
+	for (unsigned i = 1; i <= n; i++) {
+		x += o;
+		s += x * h;
+	}
+	*fs = fpscr();
+	return s;
+}
+
+/* q = a / b, n times (the same inexact quotient each time); *fs = FPSCR right after */
+static double divide(unsigned n, uint32_t *fs)
+{
+	volatile double a = 1.0, b = 3.0, q = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		q = a / b;
+	*fs = fpscr();
+	return q;
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -83,5 +122,25 @@ int main(void)
 	}
 	__asm__ volatile("li %0,0\n mtxer %0" : "=&r"(so));
 	check("stwcx. with SO", bad, 0);
+
+	/* FP arithmetic (the JIT calls the FPU's fast path directly) and its FPSCR */
+	{
+		union {
+			double d;
+			uint32_t w[2];
+		} r;
+		uint32_t fs;
+
+		__asm__ volatile("mtfsf 0xff,%0" : : "f"(0.0));
+		r.d = half_sum(3000, &fs);
+		check("fp sum of i/2, i <= 3000 (high word)", r.w[0], 0x41412bff); /* 2250750.0 */
+		check("fp sum low word", r.w[1], 0);
+		check("fpscr after exact sums", fs, 0x00004000); /* FPRF: + normal */
+		r.d = divide(2000, &fs);
+		check("1/3 high word", r.w[0], 0x3fd55555);
+		check("1/3 low word", r.w[1], 0x55555555);
+		/* FX, XX (inexact), FI; FR clear (rounded down); FPRF + normal */
+		check("fpscr after 1/3", fs, 0x82024000);
+	}
 	isa_exit();
 }
