@@ -260,14 +260,20 @@ static int jit_exec(struct core *c, const struct insn *i, uint32_t pc)
 }
 
 /*
- * Called from translated code for FP arithmetic without Rc while FP
- * exceptions are disabled (so it cannot raise one): the FPU's fast path
- * in place; 1 when it declines (nothing changed: exec() the instruction).
+ * Called from translated code for FP arithmetic without Rc: the FPU's
+ * fast path in place; 1 when it declines (nothing changed: exec() the
+ * instruction). With no exception enabled in the FPSCR (VE OE UE ZE XE:
+ * Linux's default) none can become a program interrupt, so the result
+ * needs no more than the fast path's commit.
  */
+#define FPSCR_ENABLES 0xf8u
+
 static int jit_fp(struct core *c, uint32_t word)
 {
 	enum fpu_result res;
 
+	if (c->fpscr & FPSCR_ENABLES)
+		return 1;
 	return !fpu_exec_fast(c, word, &res);
 }
 
@@ -1230,6 +1236,39 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		return true;
 	}
+	case OP_LFS: case OP_LFSU: case OP_LFSX: case OP_LFSUX: {
+		/* a single -> double: cvtss2sd is exact for zeros and normals; the rest in exec() */
+		uint8_t *normal;
+
+		mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled));
+		b1(e, 0);
+		slow_jcc(t, k, CC_E);
+		emit_ea(t, i);
+		mov_rr(e, RCX, RAX);
+		alu_ri(e, ALU_AND, RCX, 15);
+		alu_ri(e, ALU_CMP, RCX, 12);
+		slow_jcc(t, k, CC_A);
+		emit_fast(t, k, 4, CORE_ACC_READ);
+		mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, 0);
+		bswap(e, RCX);
+		mov_rr(e, RDX, RCX);
+		alu_ri(e, ALU_AND, RDX, 0x7f800000u);
+		alu_ri(e, ALU_CMP, RDX, 0x7f800000u);
+		slow_jcc(t, k, CC_E); /* infinity or NaN */
+		rr(e, 0, 0, 0x85, 1, RDX, RDX);
+		normal = jcc_fwd(e, CC_NE);
+		rr(e, 0, 0, 0xf7, 1, 0, RCX); /* test ecx, 0x7fffffff */
+		b4(e, 0x7fffffffu);
+		slow_jcc(t, k, CC_NE); /* denormal */
+		patch(e, normal, e->p);
+		rr(e, 1, 0, 0x0f6e, 2, 0, RCX); /* movd xmm0, ecx */
+		b1(e, 0xf3);
+		rr(e, 0, 0, 0x0f5a, 2, 0, 0);   /* cvtss2sd xmm0, xmm0 */
+		mem(e, 1, 0, 0x0fd6, 2, 0, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)i->rt); /* movq [fpr], xmm0 */
+		if (i->attr & D_UPD)
+			stg(t, i->ra, RAX);
+		return true;
+	}
 	case OP_LFD: case OP_LFDU: case OP_LFDX: case OP_LFDUX:
 	case OP_STFD: case OP_STFDU: case OP_STFDX: case OP_STFDUX: case OP_STFIWX: {
 		bool st = i->cls == CL_FSTORE;
@@ -1270,15 +1309,51 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		unsigned xo = (i->word >> 1) & 0x3ff, frt = (i->word >> 21) & 31, frb = (i->word >> 11) & 31;
 		unsigned opcd = i->word >> 26;
 
+		if (opcd == 63 && xo == 0 && !(i->word & 0x00600001)) {
+			/*
+			 * fcmpu of two numbers: CR field bf and FPSCR[FPCC] from ucomisd
+			 * (NaNs, which may raise VXSNAN, in exec()); the field's bits
+			 * are set around the compare as crf_post does, so an adjacent bc
+			 * branches on the host flags.
+			 */
+			unsigned bf = (i->word >> 23) & 7, shift = 28 - 4 * bf;
+
+			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled));
+			b1(e, 0);
+			slow_jcc(t, k, CC_E);
+			alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
+			ld32(e, R9, OFF(fpscr));
+			alu_ri(e, ALU_AND, R9, ~0xf000u);
+			b1(e, 0xf3);
+			mem(e, 0, 0, 0x0f7e, 2, 0, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)((i->word >> 16) & 31)); /* movq xmm0 */
+			b1(e, 0xf3);
+			mem(e, 0, 0, 0x0f7e, 2, 1, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frb);                  /* movq xmm1 */
+			rr(e, 1, 0, 0x0f2e, 2, 0, 1); /* ucomisd xmm0, xmm1 */
+			slow_jcc(t, k, CC_P);         /* unordered */
+			mov_ri(e, RDX, 2u << shift);
+			mov_ri(e, RSI, 4u << shift);
+			cmov(e, CC_A, RDX, RSI);
+			mov_ri(e, RSI, 8u << shift);
+			cmov(e, CC_B, RDX, RSI);
+			mov_ri(e, RCX, 0x2000);
+			mov_ri(e, RAX, 0x4000);
+			cmov(e, CC_A, RCX, RAX);
+			mov_ri(e, RAX, 0x8000);
+			cmov(e, CC_B, RCX, RAX);
+			mem(e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0); /* lea r10d, [r10 + rdx] */
+			mem(e, 0, 0, 0x8d, 1, R9, R9, RCX, 0, 0);   /* lea r9d, [r9 + rcx] */
+			st32(e, OFF(fpscr), R9);
+			t->cr_dirty = true;
+			t->flags_crf = (int)bf;
+			t->flags_sign = false; /* below/above: the ucomisd flags */
+			return true;
+		}
 		if ((opcd == 59 || opcd == 63) && !(i->word & 1) &&
 		    ((i->word & 0x20) || (opcd == 63 && xo == 12))) {
 			/* arithmetic (A-form) and frsp: the FPU's fast path, called directly (jit_fp) */
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte, 0 */
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
-			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_exc_mode));
-			b1(e, 0);
-			slow_jcc(t, k, CC_NE);
 			rex(e, 0, 0, 0, R10);
 			b1(e, 0x52);                   /* push r10: caller-saved, as is r11 */
 			rex(e, 0, 0, 0, R11);

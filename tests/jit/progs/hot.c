@@ -86,6 +86,28 @@ static double divide(unsigned n, uint32_t *fs)
 	return q;
 }
 
+/* lfs then stfd of single bit pattern w: the double the FPR got */
+static uint64_t lfs_bits(const volatile uint32_t *w)
+{
+	union {
+		double d;
+		uint64_t u;
+	} r;
+
+	__asm__ volatile("lfs %0,0(%1)" : "=f"(r.d) : "b"(w) : "memory");
+	return r.u;
+}
+
+/* fcmpu cr3 of a and b: CR field 3 and FPSCR[FPCC] as (cr3 << 4 | fpcc) */
+static uint32_t fcmpu_bits(double a, double b)
+{
+	uint32_t cr, fs;
+
+	__asm__ volatile("fcmpu 3,%2,%3\n mfcr %0" : "=r"(cr), "=r"(fs) : "f"(a), "f"(b) : "cr3");
+	fs = fpscr();
+	return (cr >> 16 & 0xf) << 4 | (fs >> 12 & 0xf);
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -141,6 +163,62 @@ int main(void)
 		check("1/3 low word", r.w[1], 0x55555555);
 		/* FX, XX (inexact), FI; FR clear (rounded down); FPRF + normal */
 		check("fpscr after 1/3", fs, 0x82024000);
+	}
+	/* lfs: zeros and normals in line, denormals, infinities and NaNs in exec() */
+	{
+		static const uint32_t single[7] = { 0x3fc00000, 0x80000000, 0x00000001, 0x7f800000,
+						    0x7fc00000, 0x7f800001, 0xff7fffff };
+		static const uint64_t dbl[7] = { 0x3ff8000000000000ull, 0x8000000000000000ull,
+						 0x36a0000000000000ull, 0x7ff0000000000000ull,
+						 0x7ff8000000000000ull, 0x7ff0000020000000ull,
+						 0xc7efffffe0000000ull };
+		static const char *const what[7] = { "lfs 1.5", "lfs -0", "lfs denormal", "lfs inf",
+						     "lfs qnan", "lfs snan", "lfs -max" };
+		volatile uint32_t w;
+		uint64_t got[7];
+
+		for (n = 0; n < 1000; n++)
+			for (unsigned k = 0; k < 7; k++) {
+				w = single[k];
+				got[k] = lfs_bits(&w);
+			}
+		for (unsigned k = 0; k < 7; k++) {
+			check(what[k], (uint32_t)(got[k] >> 32), (uint32_t)(dbl[k] >> 32));
+			check(what[k], (uint32_t)got[k], (uint32_t)dbl[k]);
+		}
+	}
+	/* fcmpu: CR field and FPCC; NaNs in exec() (FU) */
+	{
+		union {
+			uint64_t u;
+			double d;
+		} nan = { .u = 0x7ff8000000000000ull }, zero = { .u = 0 }, mzero = { .u = 1ull << 63 };
+		uint32_t lt = 0, gt = 0, eq = 0, un = 0;
+		volatile double one = 1.0, two = 2.0;
+
+		for (n = 0; n < 2000; n++) {
+			lt = fcmpu_bits(one, two);
+			gt = fcmpu_bits(two, one);
+			eq = fcmpu_bits(mzero.d, zero.d);
+			un = fcmpu_bits(nan.d, one);
+		}
+		check("fcmpu 1 < 2", lt, 0x88);
+		check("fcmpu 2 > 1", gt, 0x44);
+		check("fcmpu -0 = 0", eq, 0x22);
+		check("fcmpu nan", un, 0x11);
+		/* C comparisons: fcmpu and a bc right after it (fused in the JIT) */
+		lt = gt = eq = 0;
+		for (n = 0; n < 3000; n++) {
+			double x = (double)(n % 3), y = one;
+
+			if (x < y)
+				lt++;
+			else if (x > y)
+				gt++;
+			else
+				eq++;
+		}
+		check("fcmpu/bc counts", lt << 20 | gt << 10 | eq, 1000u << 20 | 1000u << 10 | 1000u);
 	}
 	isa_exit();
 }
