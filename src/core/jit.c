@@ -1309,6 +1309,15 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		unsigned xo = (i->word >> 1) & 0x3ff, frt = (i->word >> 21) & 31, frb = (i->word >> 11) & 31;
 		unsigned opcd = i->word >> 26;
 
+		if (opcd == 63 && xo == 583 && !(i->word & 1)) {
+			/* mffs: FPSCR, zero-extended (fpu.c) */
+			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled));
+			b1(e, 0);
+			slow_jcc(t, k, CC_E);
+			ld32(e, RAX, OFF(fpscr));
+			mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frt);
+			return true;
+		}
 		if (opcd == 63 && xo == 0 && !(i->word & 0x00600001)) {
 			/*
 			 * fcmpu of two numbers: CR field bf and FPSCR[FPCC] from ucomisd
@@ -1383,6 +1392,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frt);
 		return true;
 	}
+	case OP_HINT: case OP_ISYNC: case OP_SYNC: case OP_MBAR:
+		/* no effect on the emulated core (interp.c; isync still ends its block) */
+		return true;
 	case OP_DCBZ:
 		emit_ea(t, i);
 		alu_ri(e, ALU_AND, RAX, ~31u);

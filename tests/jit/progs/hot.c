@@ -22,7 +22,7 @@ static uint32_t inc_reserved(volatile uint32_t *p)
 {
 	uint32_t v, cr;
 
-	__asm__ volatile("lwarx %0,0,%2\n addi %0,%0,1\n stwcx. %0,0,%2\n mfcr %1"
+	__asm__ volatile("lwarx %0,0,%2\n addi %0,%0,1\n stwcx. %0,0,%2\n mfcr %1\n isync\n msync\n mbar\n dcbt 0,%2"
 			 : "=&r"(v), "=&r"(cr) : "b"(p) : "cr0", "memory");
 	return cr >> 28;
 }
