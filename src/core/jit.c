@@ -807,6 +807,38 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 	emit_cache_load(t);
 }
 
+/*
+ * exec() instruction k, an FP instruction that touches no GPR and no CR:
+ * the cached registers stay where they are (r10 and r11 kept on the
+ * stack), and only a way out (an exit or FP-unavailable interrupt) writes
+ * them back, then leaves through the result code like the exec stub.
+ */
+static void emit_exec_fpu(struct tr *t, unsigned k)
+{
+	struct emit *e = &t->e;
+	uint8_t *on;
+
+	rex(e, 0, 0, 0, R10);
+	b1(e, 0x52); /* push r10 */
+	rex(e, 0, 0, 0, R11);
+	b1(e, 0x53); /* push r11 */
+	mov_rr64(e, RDI, RBX);
+	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
+	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
+	lea_pc(e, RDX, (int32_t)(4 * k));
+	call_abs(e, (const void *)jit_exec);
+	rex(e, 0, 0, 0, R11);
+	b1(e, 0x5b); /* pop r11 */
+	rex(e, 0, 0, 0, R10);
+	b1(e, 0x5a); /* pop r10 */
+	rr(e, 0, 0, 0x85, 1, RAX, RAX);
+	on = jcc_fwd(e, CC_E);
+	emit_store_dirty(t, t->dirty, t->cr_dirty);
+	mov_ri(e, RCX, k);
+	jmp_to(e, t->c->jit->result);
+	patch(e, on, e->p);
+}
+
 static void emit_generic(struct tr *t, unsigned k)
 {
 	emit_exec_call(t, k, t->dirty, t->cr_dirty);
@@ -1378,8 +1410,18 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			slow_jcc(t, k, CC_NE);
 			return true;
 		}
-		if (opcd != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136))
+		if (opcd != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136)) {
+			/*
+			 * The rest of the FPU without Rc, except the compares and mcrfs
+			 * (which write CR): exec() without writing the cached GPRs back
+			 * first, since these read and write only FPRs and the FPSCR.
+			 */
+			if ((opcd == 59 || opcd == 63) && !(i->word & 1) && xo != 0 && xo != 32 && xo != 64) {
+				emit_exec_fpu(t, k);
+				return true;
+			}
 			break;
+		}
 		mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte [fp_enabled], 0 */
 		b1(e, 0);
 		slow_jcc(t, k, CC_E);

@@ -108,6 +108,21 @@ static uint32_t fcmpu_bits(double a, double b)
 	return (cr >> 16 & 0xf) << 4 | (fs >> 12 & 0xf);
 }
 
+/* fctiw of x under rounding mode rn (mtfsfi), then mode 0 again: the low word */
+static uint32_t fctiw_rn(double x, unsigned rn)
+{
+	union {
+		double d;
+		uint32_t w[2];
+	} r;
+
+	if (rn == 1)
+		__asm__ volatile("mtfsfi 7,1\n fctiw %0,%1\n mtfsfi 7,0" : "=f"(r.d) : "f"(x));
+	else
+		__asm__ volatile("mtfsfi 7,0\n fctiw %0,%1" : "=f"(r.d) : "f"(x));
+	return r.w[1];
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -163,6 +178,20 @@ int main(void)
 		check("1/3 low word", r.w[1], 0x55555555);
 		/* FX, XX (inexact), FI; FR clear (rounded down); FPRF + normal */
 		check("fpscr after 1/3", fs, 0x82024000);
+	}
+	/* the rest of the FPU (mtfsfi, fctiw, fsel, mtfsf): exec() with the GPRs left cached */
+	{
+		uint32_t sum = 0, a = 0, b = 0;
+		volatile double x = 2.5, y = -2.5;
+
+		for (n = 0; n < 2000; n++) {
+			a = fctiw_rn(x, 0); /* to nearest even: 2 */
+			b = fctiw_rn(y, 1); /* toward zero: -2 */
+			sum += a + b + n;
+		}
+		check("fctiw 2.5 nearest", a, 2);
+		check("fctiw -2.5 toward zero", b, 0xfffffffe);
+		check("fctiw sum", sum, 1999000);
 	}
 	/* lfs: zeros and normals in line, denormals, infinities and NaNs in exec() */
 	{
