@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # run.py - hv440 against qemu-system-ppc -M bamboo on the same guests, side by side in one run.
-"""Usage: bench/run.py [--build DIR] [--reps N] [--only NAME,...] [--no-native]
+"""Usage: bench/run.py [--build DIR] [--reps N] [--only NAME,...] [--no-native] [--iterations N]
 
 Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
   boot      boot to init and reboot (run=/proc/cmdline: a no-op script), wall time
   cpu       run=/bench/cpu.sh: wall time and the guest's own "bench cpu: T s"
   fork      run=/bench/fork.sh: wall time and "bench fork: T s"
   all       run=/bench/all.sh: boot plus cpu.sh plus fork.sh, wall time
-  intloop   bench/intloop.c, a bare-metal integer loop: wall time, guest instructions/s
+  intloop   bench/intloop.c, a bare-metal integer loop (--iterations, default 20M): wall time,
+            guest instructions/s
 Prints per workload the median wall and in-guest times, the hv440/QEMU ratio
 (below 1.0: hv440 is faster), hv440's exit count and shadow-TLB fills, peak
 RSS of both, and the same script run natively on this host where one exists.
@@ -49,13 +50,13 @@ def guest(what):
                           stderr=subprocess.DEVNULL, text=True).stdout.strip()
 
 
-def build_intloop(outdir):
+def build_intloop(outdir, iterations):
     """Cross-compile the bare-metal loop with the ISA suite's runtime."""
     isa = os.path.join(TOP, "tests", "isa")
     elf = os.path.join(outdir, "intloop.elf")
     cmd = ["powerpc-linux-gnu-gcc", "-mcpu=440", "-msoft-float", "-ffreestanding", "-nostdlib",
            "-nostartfiles", "-O2", "-fno-pie", "-no-pie", "-msdata=none", "-G", "0",
-           "-fno-builtin", "-fno-stack-protector", "-I", os.path.join(isa, "lib"),
+           "-fno-builtin", "-fno-stack-protector", f"-DITERATIONS={iterations}u", "-I", os.path.join(isa, "lib"),
            "-T", os.path.join(isa, "lib", "link.ld"), "-Wl,--build-id=none",
            "-Wl,--no-warn-rwx-segments", "-o", elf, os.path.join(isa, "lib", "crt0.S"),
            os.path.join(isa, "lib", "lib.c"), os.path.join(TOP, "bench", "intloop.c"), "-lgcc"]
@@ -139,6 +140,8 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", default="boot,cpu,fork,all,intloop")
     ap.add_argument("--no-native", action="store_true")
+    ap.add_argument("--iterations", type=int, default=20000000,
+                    help="intloop's iterations (default 20M; 100M measures the steady rate)")
     args = ap.parse_args()
     names = args.only.split(",")
     for n in names:
@@ -148,7 +151,7 @@ def main():
         sys.exit(f"bench: {args.build}/hv440 not built (make)")
 
     tmp = tempfile.mkdtemp(prefix="hv440-bench-")
-    elf = build_intloop(tmp) if "intloop" in names else None
+    elf = build_intloop(tmp, args.iterations) if "intloop" in names else None
     print(f"# bench/run.py --reps {args.reps} --only {args.only}  ({time.strftime('%Y-%m-%d %H:%M')}, "
           f"{os.cpu_count()} CPUs)", flush=True)
     rows = []
