@@ -49,17 +49,10 @@ static void mark_code_page(struct core *c, gpa_t pa)
 	}
 }
 
-/* A conditional branch (BO not "always"): its not-taken path goes on in the block. */
-static bool conditional(const struct insn *i)
-{
-	return i->op != OP_B && (i->rt & 0x14) != 0x14;
-}
-
 static bool ends_block(const struct insn *i)
 {
 	switch (i->cls) {
 	case CL_BRANCH:
-		return !conditional(i);
 	case CL_PRIV:
 	case CL_ILLEGAL:
 		return true;

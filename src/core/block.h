@@ -11,10 +11,8 @@
 
 /*
  * A block is a run of decoded instructions that starts at a guest physical
- * address, lies inside one 4 KiB page and ends at the first
- * unconditional branch, privileged, sc or illegal instruction (or after
- * BLK_MAX_INSNS); a conditional branch leaves the block when taken and
- * goes on in it when not (so a compare-and-branch chain is one block). Blocks
+ * address, lies inside one 4 KiB page and ends at the first branch,
+ * privileged, sc or illegal instruction (or after BLK_MAX_INSNS). Blocks
  * are keyed by physical address only: decoding depends on nothing but the
  * instruction words, so one block serves every EA that maps the page, and
  * no TLB change ever invalidates a block.

@@ -61,6 +61,8 @@ struct core_jit {
 	const uint8_t *dispatch; /* emit_dispatch_stub() */
 	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
 	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
+	const uint8_t *chain;    /* an unpatched chain calls it: emit_chain_stub() */
+	const uint8_t *leave_ea; /* leave with c->pc = eax (a chain out of budget or with events) */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
 };
@@ -440,6 +442,36 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	jmp_to(e, j->exit);
 }
 
+/*
+ * The shared code of an unpatched same-page chain (one copy, made by
+ * jit_init): called from the chain's site, laid out as
+ *     jmp rel32 (the site, pointing at the call until patched)
+ *     call chain
+ *     .quad the block being left
+ * with r15d = the target's EA and the budget counted. jit_chain() patches
+ * the site to the target's translation and returns it (continue there),
+ * or NULL (leave with c->pc stored).
+ */
+static void emit_chain_stub(struct emit *e, struct core_jit *j)
+{
+	uint8_t *none;
+
+	b1(e, 0x5a);                                  /* pop rdx: the literal's address */
+	st32(e, OFF(pc), R15);
+	mov_rr64(e, RDI, RBX);
+	mem(e, 0, 1, 0x8b, 1, RSI, RDX, -1, 0, 0);    /* mov rsi, [rdx]: the block */
+	mem(e, 0, 1, 0x8d, 1, RDX, RDX, -1, 0, -9);   /* lea rdx, [rdx - 9]: the site's rel32 */
+	budget_save(e);
+	call_abs(e, (const void *)jit_chain);
+	budget_load(e);
+	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
+	none = jcc_fwd(e, CC_E);
+	rr(e, 0, 0, 0xff, 1, 4, RAX);   /* jmp rax */
+	patch(e, none, e->p);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, j->exit);
+}
+
 /* Continue at the EA in esi after k instructions: the shared dispatch code. */
 static void emit_dispatch(struct tr *t, unsigned k)
 {
@@ -471,7 +503,7 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 {
 	struct emit *e = &t->e;
 	struct block *to;
-	uint8_t *fail[3], *site;
+	uint8_t *fail[2], *site;
 
 	if ((pa & ~(gpa_t)0xfff) != (t->b->pa & ~(gpa_t)0xfff)) {
 		emit_leave(t, k, delta);
@@ -507,23 +539,14 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 		patch(e, site, chain_entry(map, to));
 	} else
 		patch(e, site, e->p);
-	st32(e, OFF(pc), R15);
-	mov_rr64(e, RDI, RBX);
-	mov_ri64(e, RSI, (uint64_t)(uintptr_t)t->b);
-	mov_ri64(e, RDX, (uint64_t)(uintptr_t)site);
-	budget_save(e);
-	call_abs(e, (const void *)jit_chain);
-	budget_load(e);
-	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
-	fail[2] = jcc_fwd(e, CC_E);
-	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
+	/* until patched: the shared chain code, which finds this block in the literal after the call */
+	b1(e, 0xe8);
+	b4(e, 0);
+	patch(e, e->p - 4, t->c->jit->chain);
+	b8(e, (uint64_t)(uintptr_t)t->b);
 	for (int f = 0; f < 2; f++)
 		if (fail[f])
-			patch(e, fail[f], e->p);
-	st32(e, OFF(pc), RAX);
-	patch(e, fail[2], e->p);
-	alu_rr(e, ALU_XOR, RAX, RAX);
-	jmp_to(e, t->c->jit->exit);
+			patch(e, fail[f], t->c->jit->leave_ea);
 }
 
 /*
@@ -1527,7 +1550,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_BC:
 	case OP_BCLR:
 	case OP_BCCTR:
-		/* registers are written back on the taken path only: the other goes on */
+		/* registers are written back on each path (taken first) */
 		bo = i->rt;
 		if (i->op != OP_BC)
 			ld32(e, RSI, i->op == OP_BCLR ? OFF(lr) : OFF(ctr));
@@ -1563,8 +1586,6 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		for (unsigned q = 0; q < nnt; q++)
 			patch(e, nt[q], e->p);
-		if (nnt && k + 1 < t->b->n)
-			return true; /* not taken: the block goes on (block.c) */
 		if (nnt) {
 			emit_flush(t);
 			emit_goto(t, k + 1, next, pa + 4);
@@ -1754,6 +1775,14 @@ int jit_init(struct core *c, int perf_fd)
 	j->dispatch = e.p;
 	emit_dispatch_stub(&e, j);
 
+	j->leave_ea = e.p;
+	st32(&e, OFF(pc), RAX);
+	alu_rr(&e, ALU_XOR, RAX, RAX);
+	jmp_to(&e, j->exit);
+
+	j->chain = e.p;
+	emit_chain_stub(&e, j);
+
 	/* exec: rsi = insn, edx = 4 * its index; returns when exec() says go on */
 	j->exec = e.p;
 	b1(&e, 0x52);                  /* push rdx */
@@ -1794,23 +1823,26 @@ int jit_init(struct core *c, int perf_fd)
 	mov_rr64(&e, R14, R8);
 	rr(&e, 0, 0, 0xff, 1, 4, RSI); /* jmp rsi */
 	j->enter = (jit_entry_fn)(void *)entry;
-	/* name the shared code in the perf map too */
+	/* name the shared code in the perf map too (in the order it was emitted) */
 	{
-		char line[320];
-		int n = snprintf(line, sizeof(line),
-				 "%lx %lx jit-exit\n%lx %lx jit-dead\n%lx %lx jit-result\n"
-				 "%lx %lx jit-dispatch\n%lx %lx jit-exec\n%lx %lx jit-entry\n",
-				 (unsigned long)(uintptr_t)j->exit, (unsigned long)(j->dead - j->exit),
-				 (unsigned long)(uintptr_t)j->dead, (unsigned long)(j->result - j->dead),
-				 (unsigned long)(uintptr_t)j->result,
-				 (unsigned long)(j->dispatch - j->result),
-				 (unsigned long)(uintptr_t)j->dispatch, (unsigned long)(j->exec - j->dispatch),
-				 (unsigned long)(uintptr_t)j->exec, (unsigned long)(entry - j->exec),
-				 (unsigned long)(uintptr_t)entry, (unsigned long)(e.p - entry));
+		const struct {
+			const char *name;
+			const uint8_t *at;
+		} part[] = { { "jit-exit", j->exit },	      { "jit-dead", j->dead },
+			     { "jit-result", j->result },     { "jit-dispatch", j->dispatch },
+			     { "jit-leave", j->leave_ea },    { "jit-chain", j->chain },
+			     { "jit-exec", j->exec },	      { "jit-entry", entry },
+			     { NULL, e.p } };
 
-		if (perf_fd >= 0 && n > 0 && (size_t)n < sizeof(line) &&
-		    write(perf_fd, line, (size_t)n) < 0)
-			j->perf_fd = -1;
+		for (unsigned q = 0; part[q].name && j->perf_fd >= 0; q++) {
+			char line[96];
+			int n = snprintf(line, sizeof(line), "%lx %lx %s\n",
+					 (unsigned long)(uintptr_t)part[q].at,
+					 (unsigned long)(part[q + 1].at - part[q].at), part[q].name);
+
+			if (n > 0 && write(j->perf_fd, line, (size_t)n) < 0)
+				j->perf_fd = -1;
+		}
 	}
 	j->start = j->used = (size_t)(e.p - j->buf + 15) & ~(size_t)15;
 	c->jit = j;
