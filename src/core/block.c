@@ -49,10 +49,17 @@ static void mark_code_page(struct core *c, gpa_t pa)
 	}
 }
 
+/* A conditional branch (BO not "always"): its not-taken path may go on in the block. */
+static bool conditional(const struct insn *i)
+{
+	return i->op != OP_B && (i->rt & 0x14) != 0x14;
+}
+
 static bool ends_block(const struct insn *i)
 {
 	switch (i->cls) {
 	case CL_BRANCH:
+		return !conditional(i);
 	case CL_PRIV:
 	case CL_ILLEGAL:
 		return true;
@@ -67,7 +74,7 @@ struct block *block_build(struct core *c, gpa_t pa, const uint8_t *host)
 	unsigned max = (unsigned)((0x1000 - (pa & 0xfff)) >> 2);
 	uint32_t h = (uint32_t)(pa >> 2) & (BLK_HASH - 1), id;
 	struct block *b;
-	unsigned n = 0;
+	unsigned n = 0, branches = 0;
 
 	if (max > BLK_MAX_INSNS)
 		max = BLK_MAX_INSNS;
@@ -89,7 +96,7 @@ struct block *block_build(struct core *c, gpa_t pa, const uint8_t *host)
 
 		core_decode((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3], i);
 		n++;
-		if (ends_block(i))
+		if (ends_block(i) || (i->cls == CL_BRANCH && ++branches >= BLK_MAX_BRANCHES))
 			break;
 	} while (n < max);
 	b->n = n;

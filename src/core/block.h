@@ -11,8 +11,11 @@
 
 /*
  * A block is a run of decoded instructions that starts at a guest physical
- * address, lies inside one 4 KiB page and ends at the first branch,
- * privileged, sc or illegal instruction (or after BLK_MAX_INSNS). Blocks
+ * address, lies inside one 4 KiB page and ends at the first
+ * unconditional branch, privileged, sc or illegal instruction, at the
+ * BLK_MAX_BRANCHES-th conditional branch, or after BLK_MAX_INSNS; a
+ * conditional branch before that leaves the block when taken and goes on
+ * in it when not (so a chain of compare-and-branch pairs is one block). Blocks
  * are keyed by physical address only: decoding depends on nothing but the
  * instruction words, so one block serves every EA that maps the page, and
  * no TLB change ever invalidates a block.
@@ -30,8 +33,10 @@
  * full the whole cache is flushed, which only happens between blocks.
  */
 #define BLK_MAX_INSNS 64
-#define BLK_COUNT 32768           /* block headers (index 0 is "none") */
-#define BLK_INSNS (1u << 18)      /* decoded instructions in the arena */
+/* A block runs on through at most BLK_MAX_BRANCHES - 1 not-taken conditional branches. */
+#define BLK_MAX_BRANCHES 4
+#define BLK_COUNT 24576           /* block headers (index 0 is "none") */
+#define BLK_INSNS (3u << 16)      /* decoded instructions in the arena; bounds the code cache too */
 #define BLK_HASH 65536            /* buckets of the PA -> block hash */
 #define BLK_PAGE_HASH 4096        /* buckets of the page -> blocks chains */
 #define BLK_MAX_RAM (2ull << 30)  /* code pages are tracked up to here (the board's maximum) */

@@ -1709,7 +1709,9 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 			ok = ok && cr_bit(c, i->ra) == !!(bo & 8);
 		if (i->flags & I_LK)
 			c->lr = pc + 4;
-		c->pc = ok ? target : pc + 4;
+		if (!ok)
+			NEXT(); /* not taken: the block goes on (block.c) */
+		c->pc = target;
 		i++;
 		goto block_left;
 	}

@@ -1550,7 +1550,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_BC:
 	case OP_BCLR:
 	case OP_BCCTR:
-		/* registers are written back on each path (taken first) */
+		/* registers are written back on the taken path only: the other may go on */
 		bo = i->rt;
 		if (i->op != OP_BC)
 			ld32(e, RSI, i->op == OP_BCLR ? OFF(lr) : OFF(ctr));
@@ -1586,6 +1586,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		for (unsigned q = 0; q < nnt; q++)
 			patch(e, nt[q], e->p);
+		if (nnt && k + 1 < t->b->n)
+			return true; /* not taken: the block goes on (block.c), registers still cached */
 		if (nnt) {
 			emit_flush(t);
 			emit_goto(t, k + 1, next, pa + 4);
