@@ -830,6 +830,23 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 	emit_cache_load(t);
 }
 
+/* Around a call into C that changes neither: keep CR (r10) and the budget (r11), both caller-saved. */
+static void push_cr_budget(struct emit *e)
+{
+	rex(e, 0, 0, 0, R10);
+	b1(e, 0x52); /* push r10 */
+	rex(e, 0, 0, 0, R11);
+	b1(e, 0x53); /* push r11 (two pushes keep the 16-byte alignment) */
+}
+
+static void pop_cr_budget(struct emit *e)
+{
+	rex(e, 0, 0, 0, R11);
+	b1(e, 0x5b); /* pop r11 */
+	rex(e, 0, 0, 0, R10);
+	b1(e, 0x5a); /* pop r10 */
+}
+
 /*
  * exec() instruction k, an FP instruction that touches no GPR and no CR:
  * the cached registers stay where they are (r10 and r11 kept on the
@@ -841,19 +858,13 @@ static void emit_exec_fpu(struct tr *t, unsigned k)
 	struct emit *e = &t->e;
 	uint8_t *on;
 
-	rex(e, 0, 0, 0, R10);
-	b1(e, 0x52); /* push r10 */
-	rex(e, 0, 0, 0, R11);
-	b1(e, 0x53); /* push r11 */
+	push_cr_budget(e);
 	mov_rr64(e, RDI, RBX);
 	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
 	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
 	lea_pc(e, RDX, (int32_t)(4 * k));
 	call_abs(e, (const void *)jit_exec);
-	rex(e, 0, 0, 0, R11);
-	b1(e, 0x5b); /* pop r11 */
-	rex(e, 0, 0, 0, R10);
-	b1(e, 0x5a); /* pop r10 */
+	pop_cr_budget(e);
 	rr(e, 0, 0, 0x85, 1, RAX, RAX);
 	on = jcc_fwd(e, CC_E);
 	emit_store_dirty(t, t->dirty, t->cr_dirty);
@@ -1418,17 +1429,11 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte, 0 */
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
-			rex(e, 0, 0, 0, R10);
-			b1(e, 0x52);                   /* push r10: caller-saved, as is r11 */
-			rex(e, 0, 0, 0, R11);
-			b1(e, 0x53);                   /* push r11 (16-byte alignment kept) */
+			push_cr_budget(e);
 			mov_rr64(e, RDI, RBX);
 			mov_ri(e, RSI, i->word);
 			call_abs(e, (const void *)jit_fp);
-			rex(e, 0, 0, 0, R11);
-			b1(e, 0x5b);                   /* pop r11 */
-			rex(e, 0, 0, 0, R10);
-			b1(e, 0x5a);                   /* pop r10 */
+			pop_cr_budget(e);
 			rr(e, 0, 0, 0x85, 1, RAX, RAX);
 			slow_jcc(t, k, CC_NE);
 			return true;
