@@ -135,6 +135,9 @@ static void stlb_drop(struct core *c, unsigned index)
 	if (e->flags & CORE_STLB_VALID) {
 		e->flags &= (uint8_t)~CORE_STLB_VALID;
 		fast_drop_range(c, e->ea, e->size);
+		/* a jump-cache entry may hold an EA of it even where no fetch slot does any more */
+		if ((e->uperm | e->kperm) & CORE_PERM_X)
+			core_jc_invalidate(c);
 	}
 }
 
@@ -153,8 +156,11 @@ void core_stlb_write(struct core *c, unsigned index, const struct core_stlb_entr
 	s->ea &= ~(s->size - 1);
 	s->pa &= ~(gpa_t)(s->size - 1);
 	/* An overlapping older entry may have filled slots this one now answers (multi-hit). */
-	if (s->flags & CORE_STLB_VALID)
+	if (s->flags & CORE_STLB_VALID) {
 		fast_drop_range(c, s->ea, s->size);
+		if ((s->uperm | s->kperm) & CORE_PERM_X)
+			core_jc_invalidate(c);
+	}
 }
 
 void core_stlb_invalidate(struct core *c, unsigned index)

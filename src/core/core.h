@@ -229,7 +229,8 @@ struct core {
 	 * The JIT's jump cache: EA -> translated code, for indirect and
 	 * cross-page branches (jit.c). An entry holds for its context key and
 	 * generation; the generation moves on whenever an EA's code may
-	 * change (core_jc_invalidate): a fetch mapping dropped, a block killed.
+	 * change (core_jc_invalidate): an executable shadow entry dropped or
+	 * written, a fetch mapping dropped, a block killed.
 	 */
 	uint32_t jc_key;       /* fast_key[CORE_ACC_FETCH] | kmode << 16 */
 	uint32_t jc_gen;       /* never 0 (a zeroed entry never matches) */

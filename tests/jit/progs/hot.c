@@ -123,6 +123,34 @@ static uint32_t fctiw_rn(double x, unsigned rn)
 	return r.w[1];
 }
 
+/*
+ * Three code pages for the jump-cache test: each returns its number. EA_C
+ * is 16 MiB above EA_X, so its fetch fast-cache slot is EA_X's (the code
+ * in page C sits 0x100 in, so its jump-cache slot is not EA_X's).
+ */
+static uint32_t page_a[1024] __attribute__((aligned(4096)));
+static uint32_t page_b[1024] __attribute__((aligned(4096)));
+static uint32_t page_c[1024] __attribute__((aligned(4096)));
+#define EA_X 0x20000000u
+#define EA_C 0x21000000u
+
+typedef uint32_t (*ret_fn)(void);
+
+static void put_ret(uint32_t *p, uint32_t v)
+{
+	p[0] = 0x38600000u | v; /* li r3, v */
+	p[1] = 0x4e800020u;     /* blr */
+}
+
+static uint32_t call_n(ret_fn f, unsigned n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		sum += f();
+	return sum;
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -248,6 +276,30 @@ int main(void)
 				eq++;
 		}
 		check("fcmpu/bc counts", lt << 20 | gt << 10 | eq, 1000u << 20 | 1000u << 10 | 1000u);
+	}
+	/*
+	 * The jump cache must forget an EA whose mapping changed even when its
+	 * fetch fast-cache slot was taken by another page meanwhile: EA_X runs
+	 * page A hot, EA_C (same slot) runs page C, then EA_X is mapped to page
+	 * B and must run B.
+	 */
+	{
+		uint32_t x1, c1, x2;
+
+		put_ret(page_a, 1);
+		put_ret(page_b, 2);
+		put_ret(page_c + 64, 3); /* at +0x100: another jump-cache slot than EA_X's */
+		isa_tlb_write(60, EA_X, (uint32_t)page_a, 1, 0, 0, TLB_SX | TLB_SR);
+		x1 = call_n((ret_fn)EA_X, 3000);
+		isa_tlb_write(61, EA_C, (uint32_t)page_c, 1, 0, 0, TLB_SX | TLB_SR);
+		c1 = call_n((ret_fn)(EA_C + 0x100), 3000);
+		isa_tlb_write(60, EA_X, (uint32_t)page_b, 1, 0, 0, TLB_SX | TLB_SR);
+		x2 = call_n((ret_fn)EA_X, 3000);
+		isa_tlb_invalidate(60);
+		isa_tlb_invalidate(61);
+		check("code at EA_X, page A", x1, 3000);
+		check("code at EA_C, page C", c1, 9000);
+		check("code at EA_X remapped to page B", x2, 6000);
 	}
 	isa_exit();
 }
