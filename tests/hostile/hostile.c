@@ -16,10 +16,7 @@ static uint32_t rng = 0x2545f491u;
 
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return isa_xorshift(&rng);
 }
 
 static void on_mc(struct isa_frame *f) { n_mc++; f->srr0 += 4; }

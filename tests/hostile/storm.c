@@ -13,6 +13,7 @@
  * PCI slot 1 = virtio-console, slot 2 = virtio-rng (docs/devices.md).
  */
 #include "isa.h"
+#include "virtio_pci.h"
 
 #define BARRIER() __asm__ volatile("" : : : "memory")
 #define mtdcr(n, v) __asm__ volatile("mtdcr " STR(n) ",%0" : : "r"((uint32_t)(v)) : "memory")
@@ -44,7 +45,6 @@
 #define U_LSR 5
 #define U_SCR 7
 
-#define PCI_CFG 0xeec00000u
 #define MEM_WIN 0xa0000000u
 #define IO_WIN  0xe8000000u
 #define BAR1    0xa0000000u   /* slot 2 (rng), modern registers */
@@ -54,27 +54,7 @@
 #define CONS_ID 0x10031af4u
 #define BRIDGE_ID 0x027f1014u
 
-/* Modern BAR layout (hw/virtio_pci.c) and common config (virtio 1.2, 4.1.4.3). */
-#define CC_GFSELECT 0x08
-#define CC_GF       0x0c
-#define CC_NUMQ     0x12
-#define CC_STATUS   0x14
-#define CC_QSELECT  0x16
-#define CC_QSIZE    0x18
-#define CC_QENABLE  0x1c
-#define CC_QDESC    0x20
-#define CC_QDRIVER  0x28
-#define CC_QDEVICE  0x30
-#define ISR         0x1000
-#define NOTIFY      0x3000
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-#define F_NEXT 1
-#define F_WRITE 2
-#define F_INDIRECT 4
+/* The virtio-pci layout: virtio_pci.h; the legacy BAR0's queue registers: */
 #define LEG_QUEUE_PFN 0x08
 #define LEG_QUEUE_NOTIFY 0x10
 
@@ -97,22 +77,7 @@ static uint32_t rng = 0x9e3779b9u;
 
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
-
-static void cfg_w32(unsigned slot, unsigned reg, uint32_t v)
-{
-	out_le32(PCI_CFG, 0x80000000u | slot << 11 | reg);
-	out_le32(PCI_CFG + 4, v);
-}
-
-static uint32_t cfg_r32(unsigned slot, unsigned reg)
-{
-	out_le32(PCI_CFG, 0x80000000u | slot << 11 | reg);
-	return in_le32(PCI_CFG + 4);
+	return isa_xorshift(&rng);
 }
 
 static void ext_on(void) { mtmsr(mfmsr() | MSR_EE); }
@@ -473,33 +438,9 @@ static void desc(uint32_t table, unsigned i, uint32_t addr, uint32_t len, uint16
 	out_le16(p + 14, nx);
 }
 
-/* Reset the device at bar and bring queue q up at d/a/u with qsize entries; returns the status. */
-static uint8_t vsetup_at(uint32_t bar, uint16_t q, uint16_t qsize, uint32_t d, uint32_t a,
-			 uint32_t u)
-{
-	out_8(bar + CC_STATUS, 0);
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER);
-	out_le32(bar + CC_GFSELECT, 0);
-	out_le32(bar + CC_GF, 1u << 28);         /* indirect descriptors */
-	out_le32(bar + CC_GFSELECT, 1);
-	out_le32(bar + CC_GF, 1);                /* VERSION_1 */
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	out_le16(bar + CC_QSELECT, q);
-	out_le16(bar + CC_QSIZE, qsize);
-	out_le32(bar + CC_QDESC, d);
-	out_le32(bar + CC_QDESC + 4, 0);
-	out_le32(bar + CC_QDRIVER, a);
-	out_le32(bar + CC_QDRIVER + 4, 0);
-	out_le32(bar + CC_QDEVICE, u);
-	out_le32(bar + CC_QDEVICE + 4, 0);
-	out_le16(bar + CC_QENABLE, 1);
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	return in_8(bar + CC_STATUS);
-}
-
 static uint8_t vsetup(uint16_t qsize, uint32_t d, uint32_t a, uint32_t u)
 {
-	return vsetup_at(BAR1, 0, qsize, d, a, u);
+	return virtio_setup(BAR1, 0, qsize, d, a, u);
 }
 
 static void clear_words(uint32_t a, uint32_t n)
@@ -763,7 +704,7 @@ static void console_huge(void)
 	cfg_w32(1, 0x14, CONS_BAR);
 	cfg_w32(1, 0x04, 6);
 	clear_words(DESC, 0x3000);
-	vsetup_at(CONS_BAR, 1, 256, DESC, AVAIL, USED);
+	virtio_setup(CONS_BAR, 1, 256, DESC, AVAIL, USED);
 	for (i = 0; i < 256; i++)
 		desc(INDIRECT, i, 0, RAM_SIZE, i < 255 ? F_NEXT : 0, (uint16_t)(i + 1));
 	desc(DESC, 0, INDIRECT, 256 * 16, F_INDIRECT, 0);

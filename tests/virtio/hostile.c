@@ -1,38 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* hostile.c - a bare-metal virtio-blk driver that breaks the rules; hv440 must log, set NEEDS_RESET and go on. */
 #include "isa.h"
+#include "virtio_pci.h"
 
 /*
  * Run with: hv440 --no-reboot -m 64M --kernel hostile.elf --disk rw.img --disk ro.img,readonly=on
  * Slot 1 = rw disk, slot 2 = read-only disk (docs/devices.md).
  */
-#define PCI_CFG    0xeec00000u
 #define MEM_WIN    0xa0000000u
 #define IO_WIN     0xe8000000u
 #define BAR1_SLOT1 0xa0000000u
 #define BAR1_SLOT2 0xa0010000u
 #define IO_SLOT1   0x1000u
-
-/* Modern BAR1 layout (hw/virtio_pci.h) and common config (virtio 1.2, 4.1.4.3). */
-#define CC_DFSELECT 0x00
-#define CC_DF       0x04
-#define CC_GFSELECT 0x08
-#define CC_GF       0x0c
-#define CC_STATUS   0x14
-#define CC_QSELECT  0x16
-#define CC_QSIZE    0x18
-#define CC_QENABLE  0x1c
-#define CC_QDESC    0x20
-#define CC_QDRIVER  0x28
-#define CC_QDEVICE  0x30
-#define ISR         0x1000
-#define NOTIFY      0x3000
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
 
 /* Rings and buffers in guest RAM (PCI bus address = guest physical). */
 #define DESC  0x200000u
@@ -44,18 +23,6 @@
 #define QSIZE 16
 
 /* out_le32 .. in_8: tests/isa/lib/isa.h */
-
-static void cfg_w32(unsigned slot, unsigned reg, uint32_t v)
-{
-	out_le32(PCI_CFG, 0x80000000u | slot << 11 | reg);
-	out_le32(PCI_CFG + 4, v);
-}
-
-static uint32_t cfg_r32(unsigned slot, unsigned reg)
-{
-	out_le32(PCI_CFG, 0x80000000u | slot << 11 | reg);
-	return in_le32(PCI_CFG + 4);
-}
 
 /* Little-endian fields in RAM (rings of a modern device). */
 static void mem_le16(uint32_t a, uint16_t v) { out_le16(a, v); }
@@ -95,24 +62,7 @@ static uint8_t setup(uint32_t bar, uint16_t qsize, uint32_t desc_at)
 {
 	clear(DESC, 0x3000);
 	avail_idx = 0;
-	out_8(bar + CC_STATUS, 0);
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER);
-	out_le32(bar + CC_GFSELECT, 0);
-	out_le32(bar + CC_GF, 1u << 28);       /* indirect descriptors */
-	out_le32(bar + CC_GFSELECT, 1);
-	out_le32(bar + CC_GF, 1);              /* VERSION_1 */
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	out_le16(bar + CC_QSELECT, 0);
-	out_le16(bar + CC_QSIZE, qsize);
-	out_le32(bar + CC_QDESC, desc_at);
-	out_le32(bar + CC_QDESC + 4, 0);
-	out_le32(bar + CC_QDRIVER, AVAIL);
-	out_le32(bar + CC_QDRIVER + 4, 0);
-	out_le32(bar + CC_QDEVICE, USED);
-	out_le32(bar + CC_QDEVICE + 4, 0);
-	out_le16(bar + CC_QENABLE, 1);
-	out_8(bar + CC_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	return in_8(bar + CC_STATUS);
+	return virtio_setup(bar, 0, qsize, desc_at, AVAIL, USED);
 }
 
 static void blk_header(uint32_t type, uint32_t sector)

@@ -15,6 +15,15 @@ typedef unsigned char uint8_t;
 #define mfspr(n) ({ uint32_t v_; __asm__ volatile("mfspr %0," STR(n) : "=r"(v_)); v_; })
 #define mtspr(n, v) __asm__ volatile("mtspr " STR(n) ",%0" : : "r"((uint32_t)(v)) : "memory")
 
+/* Marsaglia's xorshift32: the hostile tests' reproducible random numbers. */
+static inline uint32_t isa_xorshift(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
 static inline uint32_t mfmsr(void)
 {
 	uint32_t v;
