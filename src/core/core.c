@@ -125,6 +125,7 @@ void core_set_ctx(struct core *c, const struct core_ctx *ctx)
 	c->fast_key[CORE_ACC_WRITE] = c->fast_key[CORE_ACC_READ];
 	c->fast_key[CORE_ACC_FETCH] = (uint32_t)ctx->pid << 2 | (uint32_t)(ctx->is & 1) << 1 | 1;
 	c->jc_key = c->fast_key[CORE_ACC_FETCH] | (uint32_t)ctx->kmode << 16;
+	core_jc_set_hi(c);
 }
 
 /* Invalidate one shadow entry and the fast-cache slots it may have filled. */

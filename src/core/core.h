@@ -232,11 +232,12 @@ struct core {
 	 * change (core_jc_invalidate): an executable shadow entry dropped or
 	 * written, a fetch mapping dropped, a block killed.
 	 */
-	uint32_t jc_key;       /* fast_key[CORE_ACC_FETCH] | kmode << 16 */
-	uint32_t jc_gen;       /* never 0 (a zeroed entry never matches) */
+	uint32_t jc_key;       /* fast_key[CORE_ACC_FETCH] | kmode << 16: 17 bits */
+	uint32_t jc_gen;       /* 1 to 32767 (a zeroed entry never matches) */
+	uint64_t jc_hi;        /* (jc_key | jc_gen << 17) << 32: an entry's tag is this | EA */
 	struct core_jc_entry {
-		uint32_t ea, key, gen;
-		uint32_t code;     /* offset in the code cache */
+		uint64_t tag;
+		const uint8_t *code;
 	} jc[CORE_JC_SIZE];
 
 	/* The JIT (core_set_engine): NULL while the interpreter is the engine. */
@@ -253,12 +254,18 @@ struct core {
 };
 
 /* Every jump-cache entry stops holding (jit.c; see struct core). */
+static inline void core_jc_set_hi(struct core *c)
+{
+	c->jc_hi = (uint64_t)(c->jc_key | c->jc_gen << 17) << 32;
+}
+
 static inline void core_jc_invalidate(struct core *c)
 {
-	if (++c->jc_gen == 0) {
+	if (++c->jc_gen == 1u << 15) {
 		memset(c->jc, 0, sizeof(c->jc));
 		c->jc_gen = 1;
 	}
+	core_jc_set_hi(c);
 }
 
 /*

@@ -162,15 +162,37 @@ static void alu_rm(struct emit *e, int alu, int reg, int32_t off)
 	mem(e, 0, 0, (unsigned)alu * 8 + 3, 1, reg, RBX, -1, 0, off);
 }
 static void alu_rr(struct emit *e, int alu, int dst, int src) { rr(e, 0, 0, (unsigned)alu * 8 + 1, 1, src, dst); }
+/* op reg, imm (imm8 when it fits) */
 static void alu_ri(struct emit *e, int alu, int reg, uint32_t imm)
 {
-	rr(e, 0, 0, 0x81, 1, alu, reg);
-	b4(e, imm);
+	bool i8 = (int32_t)imm == (int8_t)imm;
+
+	rr(e, 0, 0, i8 ? 0x83 : 0x81, 1, alu, reg);
+	if (i8)
+		b1(e, imm & 0xff);
+	else
+		b4(e, imm);
 }
 static void alu_ri64(struct emit *e, int alu, int reg, int32_t imm)
 {
-	rr(e, 0, 1, 0x81, 1, alu, reg);
-	b4(e, (uint32_t)imm);
+	bool i8 = imm == (int8_t)imm;
+
+	rr(e, 0, 1, i8 ? 0x83 : 0x81, 1, alu, reg);
+	if (i8)
+		b1(e, (unsigned)imm & 0xff);
+	else
+		b4(e, (uint32_t)imm);
+}
+/* op dword [rbx + off], imm */
+static void alu_mi(struct emit *e, int alu, int32_t off, uint32_t imm)
+{
+	bool i8 = (int32_t)imm == (int8_t)imm;
+
+	mem(e, 0, 0, i8 ? 0x83 : 0x81, 1, alu, RBX, -1, 0, off);
+	if (i8)
+		b1(e, imm & 0xff);
+	else
+		b4(e, imm);
 }
 static void mov_ri(struct emit *e, int reg, uint32_t imm)
 {
@@ -299,6 +321,8 @@ struct tr {
 	int8_t host[32];     /* guest GPR -> host register caching it, or -1 */
 	uint32_t dirty;      /* cached GPRs written since memory was last updated */
 	bool cr_dirty;       /* r10d (CR) written since memory was last updated */
+	const uint8_t *body; /* the code after the loads of CR and the cache registers */
+	bool self_loop;      /* the block branches to its own start (emit_loop) */
 	int flags_crf;       /* the host flags hold the comparison that set this CR field, or -1 */
 	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
 };
@@ -360,9 +384,7 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 	if (!b->jit && (++b->execs < JIT_HOT || !jit_compile(c, b)))
 		return NULL;
 	c->jit_block = (uint32_t)(b - bc->blk);
-	c->jc[jc_slot(pc)] = (struct core_jc_entry){
-		.ea = pc, .key = c->jc_key, .gen = c->jc_gen,
-		.code = (uint32_t)(b->jit - c->jit->buf) };
+	c->jc[jc_slot(pc)] = (struct core_jc_entry){ .tag = c->jc_hi | pc, .code = b->jit };
 	return b->jit;
 }
 
@@ -394,33 +416,25 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
  */
 static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 {
-	uint8_t *fail[3], *miss[3];
+	uint8_t *fail[3], *miss;
 
 	budget_op(e, ALU_CMP, 0);
 	fail[0] = jcc_fwd(e, CC_L);
-	ld32(e, RCX, OFF(events));
-	alu_rr(e, ALU_OR, RCX, RCX);
+	alu_mi(e, ALU_CMP, OFF(events), 0);
 	fail[1] = jcc_fwd(e, CC_NE);
 	/* inline: the jump cache, for the EA in this context and generation */
 	mov_rr(e, RCX, RSI);
 	sh_ri(e, SH_SHR, RCX, 2);
 	alu_ri(e, ALU_AND, RCX, CORE_JC_SIZE - 1);
 	sh_ri(e, SH_SHL, RCX, 4);
-	mem(e, 0, 0, 0x3b, 1, RSI, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, ea));
-	miss[0] = jcc_fwd(e, CC_NE);
-	ld32(e, RDX, OFF(jc_key));
-	mem(e, 0, 0, 0x3b, 1, RDX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, key));
-	miss[1] = jcc_fwd(e, CC_NE);
-	ld32(e, RDX, OFF(jc_gen));
-	mem(e, 0, 0, 0x3b, 1, RDX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, gen));
-	miss[2] = jcc_fwd(e, CC_NE);
-	mem(e, 0, 0, 0x8b, 1, RAX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, code));
-	mov_ri64(e, RDX, (uint64_t)(uintptr_t)j->buf);
-	rr(e, 0, 1, 0x01, 1, RDX, RAX); /* add rax, rdx */
+	mem(e, 0, 1, 0x8b, 1, RDX, RBX, -1, 0, OFF(jc_hi));  /* mov rdx, [jc_hi] */
+	rr(e, 0, 1, 0x09, 1, RSI, RDX);                      /* or rdx, rsi (esi's upper half is 0) */
+	mem(e, 0, 1, 0x3b, 1, RDX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, tag));
+	miss = jcc_fwd(e, CC_NE);
+	mem(e, 0, 1, 0x8b, 1, RAX, RBX, RCX, 0, OFF(jc) + (int32_t)offsetof(struct core_jc_entry, code));
 	mov_rr(e, R15, RSI);
 	b1(e, 0xc3); /* ret: the caller jumps to rax */
-	for (int m = 0; m < 3; m++)
-		patch(e, miss[m], e->p);
+	patch(e, miss, e->p);
 	st32(e, OFF(pc), RSI);
 	mov_rr64(e, RDI, RBX);
 	mov_rr64(e, RSI, R8);
@@ -521,8 +535,7 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	 */
 	fail[1] = NULL;
 	if (pa <= t->b->pa + 4ull * (k ? k - 1 : 0)) {
-		ld32(e, RCX, OFF(events));
-		alu_rr(e, ALU_OR, RCX, RCX);
+		alu_mi(e, ALU_CMP, OFF(events), 0);
 		fail[1] = jcc_fwd(e, CC_NE);
 	}
 	mov_rr(e, R15, RAX);
@@ -596,6 +609,29 @@ static void emit_flush(struct tr *t)
 	emit_store_dirty(t, t->dirty, t->cr_dirty);
 	t->dirty = 0;
 	t->cr_dirty = false;
+}
+
+/*
+ * After k instructions, back to the block's own start: straight to its
+ * body, with every register still in its host register (a loop costs no
+ * stores and loads). jit_compile() counts all cache registers dirty from
+ * the start in such a block, so whichever way it leaves, memory gets them.
+ */
+static void emit_loop(struct tr *t, unsigned k)
+{
+	struct emit *e = &t->e;
+	uint8_t *fail[2];
+
+	budget_op(e, ALU_SUB, (int32_t)k);
+	fail[0] = jcc_fwd(e, CC_L);
+	alu_mi(e, ALU_CMP, OFF(events), 0);
+	fail[1] = jcc_fwd(e, CC_NE);
+	jmp_to(e, t->body);
+	patch(e, fail[0], e->p);
+	patch(e, fail[1], e->p);
+	emit_store_dirty(t, t->dirty, t->cr_dirty);
+	mov_rr(e, RAX, R15);
+	jmp_to(e, t->c->jit->leave_ea);
 }
 
 static void alug(struct tr *t, int alu, int reg, unsigned r)
@@ -903,11 +939,17 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x8d, 1, w, t->host[i->ra], -1, 0,
 			    (int32_t)(i->op == OP_ADDIS ? i->imm << 16 : i->imm));
 		} else {
-			if (i->ra)
+			uint32_t imm = i->op == OP_ADDIS ? i->imm << 16 : i->imm;
+
+			if (!i->ra) { /* li, lis */
+				mov_ri(e, w, imm);
+			} else if (i->ra == i->rt && t->host[i->rt] < 0) {
+				alu_mi(e, ALU_ADD, GPR(i->rt), imm); /* in memory */
+				return true;
+			} else {
 				ldg(t, w, i->ra);
-			else
-				alu_rr(e, ALU_XOR, w, w);
-			alu_ri(e, ALU_ADD, w, i->op == OP_ADDIS ? i->imm << 16 : i->imm);
+				alu_ri(e, ALU_ADD, w, imm);
+			}
 		}
 		stg(t, i->rt, w);
 		return true;
@@ -933,12 +975,18 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (i->op == OP_RLWNM)
 			ldg(t, RCX, i->rb); /* before w is written: rb may be ra */
 		ldg(t, w, i->rt);
-		if (i->op == OP_RLWNM)
-			sh_cl(e, SH_ROL, w);
-		else if (i->sh)
-			sh_ri(e, SH_ROL, w, i->sh);
-		if (i->imm != 0xffffffffu)
-			alu_ri(e, ALU_AND, w, i->imm);
+		if (i->op == OP_RLWINM && i->sh && i->imm == 0xffffffffu << i->sh) {
+			sh_ri(e, SH_SHL, w, i->sh); /* slwi: the mask is the shift's */
+		} else if (i->op == OP_RLWINM && i->sh && i->imm == 0xffffffffu >> (32 - i->sh)) {
+			sh_ri(e, SH_SHR, w, 32 - i->sh); /* srwi */
+		} else {
+			if (i->op == OP_RLWNM)
+				sh_cl(e, SH_ROL, w);
+			else if (i->sh)
+				sh_ri(e, SH_ROL, w, i->sh);
+			if (i->imm != 0xffffffffu)
+				alu_ri(e, ALU_AND, w, i->imm);
+		}
 		emit_result(t, i, i->ra, w);
 		return true;
 	}
@@ -1540,11 +1588,15 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		emit_result(t, i, i->rt, RAX);
 		return true;
 	case OP_B:
-		emit_flush(t);
 		if (i->flags & I_LK) {
 			lea_pc(e, RAX, next);
 			st32(e, OFF(lr), RAX);
 		}
+		if (!(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0 && t->self_loop) {
+			emit_loop(t, k + 1);
+			return false;
+		}
+		emit_flush(t);
 		if (i->flags & I_AA) {
 			mov_ri(e, RSI, i->imm);
 			emit_dispatch(t, k + 1);
@@ -1579,10 +1631,13 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			b4(e, 0x80000000u >> i->ra);
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
 		}
-		emit_store_dirty(t, t->dirty, t->cr_dirty);
-		if (i->op == OP_BC && !(i->flags & I_AA)) {
+		if (i->op == OP_BC && !(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0 && t->self_loop) {
+			emit_loop(t, k + 1);
+		} else if (i->op == OP_BC && !(i->flags & I_AA)) {
+			emit_store_dirty(t, t->dirty, t->cr_dirty);
 			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
 		} else {
+			emit_store_dirty(t, t->dirty, t->cr_dirty);
 			if (i->op == OP_BC)
 				mov_ri(e, RSI, i->imm);
 			else
@@ -1648,8 +1703,21 @@ bool jit_compile(struct core *c, struct block *b)
 	t->dirty = 0;
 	t->cr_dirty = false;
 	t->flags_crf = -1;
+	t->self_loop = false;
+	for (k = 0; k < b->n; k++) {
+		const struct insn *i = &t->ins[k];
+
+		if ((i->op == OP_B || i->op == OP_BC) && !(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0)
+			t->self_loop = true;
+	}
+	if (t->self_loop) { /* emit_loop */
+		for (unsigned r = 0; r < 32; r++)
+			if (t->host[r] >= 0)
+				t->dirty |= 1u << r;
+		t->cr_dirty = true;
+	}
 	emit_cache_load(t);
-	body = t->e.p;
+	body = t->body = t->e.p;
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
 		more = emit_insn(t, k, &t->ins[k]);
