@@ -131,8 +131,9 @@ struct core_fast_entry {
 	uintptr_t addend;   /* host address = addend + ea */
 };
 
-/* The JIT's jump cache entries (a power of two). */
-#define CORE_JC_SIZE 4096
+/* The JIT's jump cache entries. */
+#define CORE_JC_BITS 12
+#define CORE_JC_SIZE (1u << CORE_JC_BITS)
 
 /* Storage of the decoded-block cache (layout private to block.c). */
 #define CORE_BLOCK_MEM_BYTES (7u << 20)

@@ -67,9 +67,15 @@ struct core_jit {
 	struct tr *tr;       /* the translator's scratch state */
 };
 
+/*
+ * A jump-cache slot: the top bits of EA times a Fibonacci constant. Hot
+ * code 2^n bytes apart (the low bits alone: 1.4M misses in cpu.sh) spreads
+ * (0.38M).
+ */
+#define JC_MUL 0x9e3779b1u
 static inline unsigned jc_slot(gva_t ea)
 {
-	return (ea >> 2) & (CORE_JC_SIZE - 1);
+	return (uint32_t)(ea * JC_MUL) >> (32 - CORE_JC_BITS);
 }
 
 _Static_assert(sizeof(struct core_jc_entry) == 16, "the dispatch code scales the slot index by 16");
@@ -423,9 +429,9 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	alu_mi(e, ALU_CMP, OFF(events), 0);
 	fail[1] = jcc_fwd(e, CC_NE);
 	/* inline: the jump cache, for the EA in this context and generation */
-	mov_rr(e, RCX, RSI);
-	sh_ri(e, SH_SHR, RCX, 2);
-	alu_ri(e, ALU_AND, RCX, CORE_JC_SIZE - 1);
+	rr(e, 0, 0, 0x69, 1, RCX, RSI); /* imul ecx, esi, JC_MUL */
+	b4(e, JC_MUL);
+	sh_ri(e, SH_SHR, RCX, 32 - CORE_JC_BITS);
 	sh_ri(e, SH_SHL, RCX, 4);
 	mem(e, 0, 1, 0x8b, 1, RDX, RBX, -1, 0, OFF(jc_hi));  /* mov rdx, [jc_hi] */
 	rr(e, 0, 1, 0x09, 1, RSI, RDX);                      /* or rdx, rsi (esi's upper half is 0) */
