@@ -17,14 +17,6 @@
 /* PVR of the 440EP Rev B (as QEMU's 440epb). */
 #define PVR_440EP_B 0x422218D3u
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void hv_log(struct vcpu *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -84,6 +76,7 @@ int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
 	v->bus = bus;
 	v->ram_size = ram_size;
 	v->stats_enabled = true;
+	hv_clock_init(&v->clock);
 	vcpu_reset(v);
 	return 0;
 }
@@ -421,7 +414,7 @@ static void trace_exit_info(struct vcpu *v, const struct core_exit *e, uint32_t 
 static void wait_for_event(struct vcpu *v)
 {
 	uint64_t deadline = timer_next_deadline_tb(v);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = hv_clock_now(&v->clock);
 	int64_t timeout = MAX_SLEEP_NS;
 
 	if (deadline) {
@@ -437,12 +430,12 @@ static void wait_for_event(struct vcpu *v)
 
 		nanosleep(&ts, NULL);
 	}
-	vcpu_account(v, HV_EXIT_HALT, t0, now_ns() - t0, v->core.pc, 0, TRACE_NO_INDEX);
+	vcpu_account(v, HV_EXIT_HALT, t0, hv_clock_sync(&v->clock) - t0, v->core.pc, 0, TRACE_NO_INDEX);
 }
 
 enum vcpu_stop vcpu_run(struct vcpu *v)
 {
-	uint64_t last_poll = now_ns();
+	uint64_t last_poll = hv_clock_sync(&v->clock);
 	uint64_t now = last_poll; /* the clock as of the last read: one exit's end is the next's start */
 	unsigned step_tries = 0;
 
@@ -467,7 +460,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		if ((ev & CORE_EVENT_IO) && v->bus && v->bus->poll) {
 			/* Host I/O waits for this thread: service it now. */
 			v->bus->poll(v->bus->opaque, 0);
-			last_poll = now = now_ns();
+			last_poll = now = hv_clock_sync(&v->clock);
 		}
 		if (!timer_update_at(v, core_tb_at(&v->core, now)) || v->reset_requested) {
 			v->reset_requested = false;
@@ -491,7 +484,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			if (__builtin_expect(v->profile != NULL, 0))
 				profile_poll(v);
 			wait_for_event(v);
-			last_poll = now = now_ns();
+			last_poll = now = hv_clock_sync(&v->clock);
 			continue;
 		}
 
@@ -502,7 +495,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		pv_magic_store(v); /* the magic page is the master copy while the guest runs */
 		t0 = now;
 		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
-		t1 = now_ns();
+		t1 = hv_clock_now(&v->clock);
 		/* Sample where the guest was, before the exit is handled (hv/profile.h). */
 		if (__builtin_expect(v->profile != NULL, 0))
 			profile_poll(v);
@@ -516,7 +509,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		if (TRACE_ON(v))
 			trace_exit_info(v, e, &xpc, &xarg, &xidx);
 		kind = handle_exit(v, e, &stopping, &stop);
-		t2 = now = now_ns();
+		t2 = now = hv_clock_now(&v->clock);
 		if (kind != HV_EXIT__COUNT)
 			vcpu_account(v, kind, t1, t2 - t1, xpc, xarg, xidx);
 		if (stopping)
@@ -530,7 +523,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		if (t2 - last_poll >= POLL_INTERVAL_NS) {
 			if (v->bus && v->bus->poll)
 				v->bus->poll(v->bus->opaque, 0);
-			last_poll = now = now_ns();
+			last_poll = now = hv_clock_sync(&v->clock);
 		}
 	}
 }

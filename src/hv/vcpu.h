@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "hv/clock.h"
 #include "hv/stats.h"
 
 struct hv_trace;
@@ -140,6 +141,7 @@ struct vcpu {
 	const struct vcpu_bus *bus;
 	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
 	struct vcpu_pv pv;
+	struct hv_clock clock;  /* the run loop's (clock.h) */
 
 	/* Privileged state (PPC440x5 manual; names as the SPRs). */
 	uint32_t msr;
