@@ -225,6 +225,14 @@ struct core {
 	struct core_stats stats;
 
 	bool code_changed;     /* a block was killed: stop running the current one */
+	/*
+	 * Light exits (optional, set by the hypervisor): a privileged
+	 * instruction goes to light_exit() first, which emulates it in place
+	 * when it can do so without changing the context, the caches or the
+	 * events (true: done, the core goes on as after any instruction);
+	 * otherwise the core exits as usual. Not in the lockstep engine.
+	 */
+	bool (*light_exit)(struct core *c, uint32_t insn);
 
 	/*
 	 * The JIT's jump cache: EA -> translated code, for indirect and

@@ -483,6 +483,12 @@ static bool write_spr(struct core *c, unsigned spr, uint32_t v)
 /* Exit codes of exec(). */
 enum { X_NEXT = 0, X_BRANCH, X_EXIT };
 
+/* A privileged instruction emulated in place by the hypervisor (core.h: light_exit). */
+static bool light_exit(struct core *c, const struct insn *i)
+{
+	return c->light_exit && !c->lockstep && c->light_exit(c, i->word);
+}
+
 /*
  * Execute one decoded instruction at c->pc. Returns X_NEXT or X_BRANCH with
  * pc advanced, or X_EXIT with c->exit filled and nothing changed.
@@ -610,6 +616,8 @@ static int exec(struct core *c, const struct insn *i)
 		break;
 	}
 	case CL_PRIV:
+		if (light_exit(c, i))
+			break;
 		set_exit(c, CORE_EXIT_PRIV, pc, 0);
 		return X_EXIT;
 	case CL_FPU:
@@ -818,6 +826,8 @@ static int exec(struct core *c, const struct insn *i)
 		case OP_MFTB:
 			if (!read_spr(c, i->imm, &r) ||
 			    (i->op == OP_MFTB && i->imm != 268 && i->imm != 269)) {
+				if (light_exit(c, i))
+					break;
 				set_exit(c, CORE_EXIT_PRIV, pc, 0);
 				return X_EXIT;
 			}
@@ -825,6 +835,8 @@ static int exec(struct core *c, const struct insn *i)
 			break;
 		case OP_MTSPR:
 			if (!write_spr(c, i->imm, g[i->rt])) {
+				if (light_exit(c, i))
+					break;
 				set_exit(c, CORE_EXIT_PRIV, pc, 0);
 				return X_EXIT;
 			}

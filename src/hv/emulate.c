@@ -387,3 +387,96 @@ enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *
 	program(v, CORE_ESR_PIL);
 	return EMUL_JUMPED;
 }
+
+/*
+ * The registers a light exit may move: plain storage, no side effect on
+ * either access; from the magic page while it is mapped (it is their master
+ * copy then: hcall.c), else from the vcpu.
+ */
+static bool light_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val)
+{
+	uint32_t *p = NULL;
+
+	if (write && spr >= SPR_SPRG0 + 4 && spr < SPR_SPRG0 + 8)
+		return false; /* SPRG4-7 have user-readable copies in the core */
+	if (pv_magic_reg(v, spr, write, val))
+		return true;
+	switch (spr) {
+	case PV_MAGIC_MSR: p = write ? NULL : &v->msr; break; /* written only as wrtee's EE */
+	case SPR_SRR0: p = &v->srr0; break;
+	case SPR_SRR1: p = &v->srr1; break;
+	case SPR_CSRR0: p = &v->csrr0; break;
+	case SPR_CSRR1: p = &v->csrr1; break;
+	case SPR_MCSRR0: p = &v->mcsrr0; break;
+	case SPR_MCSRR1: p = &v->mcsrr1; break;
+	case SPR_DEAR: p = &v->dear; break;
+	case SPR_ESR: p = &v->esr; break;
+	case SPR_MMUCR: p = &v->mmucr; break;
+	case SPR_PID: p = write ? NULL : &v->pid; break; /* writing it changes the context */
+	default:
+		if (spr >= SPR_SPRG0 && spr < SPR_SPRG0 + 8)
+			p = &v->sprg[spr - SPR_SPRG0];
+	}
+	if (!p)
+		return false;
+	if (write)
+		*p = *val;
+	else
+		*val = *p;
+	return true;
+}
+
+/*
+ * A light exit (core.h: light_exit): the privileged instructions a kernel
+ * issues most (mfmsr, wrtee/wrteei, mfspr and mtspr of plain registers)
+ * emulated in place, counted and timed as exits of their kind, while the
+ * core goes on running. Whatever has another effect (the context, a
+ * timer), an interrupt waiting (the run loop delivers it), a guest in user
+ * mode, a magic page whose MSR changed beyond EE, a trace or a profile
+ * takes the full exit.
+ */
+bool emulate_light(struct core *c, uint32_t insn)
+{
+	struct vcpu *v = (struct vcpu *)((char *)c - offsetof(struct vcpu, core));
+	uint32_t *gpr = c->gpr, msr, ee;
+	enum hv_exit_kind kind;
+	uint64_t t0, t1;
+
+	if ((v->msr & MSR_PR) || TRACE_ON(v) || v->profile || OP(insn) != 31 ||
+	    irq_waiting(v) || !pv_magic_msr_ee_only(v))
+		return false;
+	t0 = hv_clock_now(&v->clock);
+	switch (XO(insn)) {
+	case XO_MFMSR:
+		kind = HV_EXIT_EMUL_MFMSR;
+		light_reg(v, PV_MAGIC_MSR, false, &gpr[RT(insn)]);
+		break;
+	case XO_WRTEE:
+	case XO_WRTEEI:
+		kind = HV_EXIT_EMUL_WRTEE;
+		ee = (XO(insn) == XO_WRTEE ? gpr[RT(insn)] : insn) & MSR_EE;
+		light_reg(v, PV_MAGIC_MSR, false, &msr);
+		msr = (msr & ~MSR_EE) | ee;
+		if (!pv_magic_reg(v, PV_MAGIC_MSR, true, &msr))
+			v->msr = msr;
+		break;
+	case XO_MFSPR:
+		kind = HV_EXIT_EMUL_MFSPR;
+		if (!light_reg(v, SPRN(insn), false, &gpr[RT(insn)]))
+			return false;
+		break;
+	case XO_MTSPR:
+		kind = HV_EXIT_EMUL_MTSPR;
+		if (!light_reg(v, SPRN(insn), true, &gpr[RT(insn)]))
+			return false;
+		break;
+	default:
+		return false;
+	}
+	/* as after any exit: the page's SPRG4-7 reach their user-readable copies */
+	pv_magic_sync_sprg(v);
+	t1 = hv_clock_now(&v->clock);
+	vcpu_account(v, kind, t0, t1 - t0, c->pc, 0, TRACE_NO_INDEX);
+	v->light_ns += t1 - t0;
+	return true;
+}

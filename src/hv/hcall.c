@@ -79,14 +79,6 @@ void pv_reset(struct vcpu *v)
 		memset(v->pv.page, 0, VCPU_PV_EXTRA);
 }
 
-/* Is an asynchronous interrupt waiting (whether or not the guest can take it now)? */
-static bool irq_waiting(const struct vcpu *v)
-{
-	return v->irq_ext || v->irq_crit || ((v->tsr & TSR_DIS) && (v->tcr & TCR_DIE)) ||
-	       ((v->tsr & TSR_FIS) && (v->tcr & TCR_FIE)) ||
-	       ((v->tsr & TSR_WIS) && (v->tcr & TCR_WIE));
-}
-
 void pv_magic_store(struct vcpu *v)
 {
 	uint8_t *p = v->pv.page;
@@ -106,6 +98,63 @@ void pv_magic_store(struct vcpu *v)
 	st_be32(p + SH_PIR, v->pir);
 	/* Tells the patched wrtee/mtmsr paths to trap so the interrupt can be delivered. */
 	st_be32(p + SH_INT_PENDING, irq_waiting(v) ? 1 : 0);
+}
+
+bool pv_magic_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val)
+{
+	uint8_t *p = v->pv.page;
+	unsigned off;
+
+	if (!v->pv.mapped)
+		return false;
+	if (spr == PV_MAGIC_MSR)
+		off = SH_MSR;
+	else if (spr == SPR_SRR0)
+		off = SH_SRR0;
+	else if (spr == SPR_SRR1)
+		off = SH_SRR1;
+	else if (spr == SPR_DEAR)
+		off = SH_DAR;
+	else if (spr >= SPR_SPRG0 && spr < SPR_SPRG0 + 4)
+		off = SH_SPRG0 + 8 * (spr - SPR_SPRG0);
+	else if (spr >= SPR_SPRG0 + 4 && spr < SPR_SPRG0 + 8)
+		off = SH_SPRG4 + 8 * (spr - SPR_SPRG0 - 4);
+	else if (spr == SPR_ESR) { /* a 32-bit field */
+		if (write)
+			st_be32(p + SH_ESR, *val);
+		else
+			*val = ld_be32(p + SH_ESR);
+		return true;
+	} else
+		return false;
+	if (write)
+		st_be_long(p, off, *val);
+	else
+		*val = ld_be_long(p, off);
+	return true;
+}
+
+void pv_magic_sync_sprg(struct vcpu *v)
+{
+	bool sync = false;
+
+	if (!v->pv.mapped)
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t val = ld_be_long(v->pv.page, SH_SPRG4 + 8 * i);
+
+		if (val != v->sprg[4 + i]) {
+			v->sprg[4 + i] = val;
+			sync = true;
+		}
+	}
+	if (sync)
+		vcpu_sync(v);
+}
+
+bool pv_magic_msr_ee_only(const struct vcpu *v)
+{
+	return !v->pv.mapped || !((ld_be_long(v->pv.page, SH_MSR) ^ v->msr) & ~MSR_EE);
 }
 
 void pv_magic_load(struct vcpu *v)

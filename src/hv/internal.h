@@ -128,6 +128,7 @@ void vcpu_account(struct vcpu *v, enum hv_exit_kind kind, uint64_t start_ns, uin
 /* emulate.c */
 enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *kind,
 			      enum vcpu_stop *stop);
+bool emulate_light(struct core *c, uint32_t insn);
 
 /* tlb.c */
 uint32_t tlb_page_size(uint32_t word0);
@@ -144,6 +145,7 @@ void irq_deliver(struct vcpu *v, enum vcpu_ivor ivor, uint32_t srr0);
 bool irq_machine_check(struct vcpu *v, uint32_t mcsr, uint32_t srr0);
 /* Deliver the highest-priority pending asynchronous interrupt, if any is enabled. */
 bool irq_deliver_pending(struct vcpu *v);
+bool irq_waiting(const struct vcpu *v);
 /* Could any interrupt ever wake a waiting vcpu with its current MSR/TCR? */
 bool irq_can_wake(const struct vcpu *v);
 
@@ -153,6 +155,16 @@ bool irq_can_wake(const struct vcpu *v);
 bool pv_hcall(struct vcpu *v);
 /* Magic page coherence: after every core exit / before every entry into the core. */
 void pv_magic_load(struct vcpu *v);
+/*
+ * Light exits (emulate_light): register spr (or PV_MAGIC_MSR) in the mapped
+ * magic page, its master copy; false when no page is mapped or it does not hold it.
+ */
+#define PV_MAGIC_MSR 0xffffu
+bool pv_magic_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val);
+/* The page's SPRG4-7 into the vcpu and their user-readable copies in the core (MSR unchanged). */
+void pv_magic_sync_sprg(struct vcpu *v);
+/* Does the magic page's MSR differ from the vcpu's in EE at most (or is no page mapped)? */
+bool pv_magic_msr_ee_only(const struct vcpu *v);
 void pv_magic_store(struct vcpu *v);
 /* The guest marked a critical section (shared->critical == r1, supervisor): no async interrupts. */
 bool pv_critical(const struct vcpu *v);

@@ -55,6 +55,14 @@ bool irq_machine_check(struct vcpu *v, uint32_t mcsr, uint32_t srr0)
  * fixed-interval timer, decrementer. The return address is the next
  * instruction to execute.
  */
+/* Is an asynchronous interrupt waiting (whether or not the guest can take it now)? */
+bool irq_waiting(const struct vcpu *v)
+{
+	return v->irq_ext || v->irq_crit || ((v->tsr & TSR_DIS) && (v->tcr & TCR_DIE)) ||
+	       ((v->tsr & TSR_FIS) && (v->tcr & TCR_FIE)) ||
+	       ((v->tsr & TSR_WIS) && (v->tcr & TCR_WIE));
+}
+
 bool irq_deliver_pending(struct vcpu *v)
 {
 	uint32_t pc = v->core.pc;

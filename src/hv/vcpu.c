@@ -77,6 +77,7 @@ int vcpu_init(struct vcpu *v, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq,
 	v->ram_size = ram_size;
 	v->stats_enabled = true;
 	hv_clock_init(&v->clock);
+	v->core.light_exit = emulate_light;
 	vcpu_reset(v);
 	return 0;
 }
@@ -494,6 +495,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		pc0 = v->core.pc;
 		pv_magic_store(v); /* the magic page is the master copy while the guest runs */
 		t0 = now;
+		v->light_ns = 0;
 		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
 		t1 = hv_clock_now(&v->clock);
 		/* Sample where the guest was, before the exit is handled (hv/profile.h). */
@@ -503,7 +505,8 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		/* The breakpoint was resumed over once an instruction ran (or pc moved). */
 		if (v->core.stats.insns != insns0 || v->core.pc != pc0)
 			v->debug.skip_pending = false;
-		vcpu_account(v, HV_EXIT_TIMEINGUEST, t0, t1 - t0, pc0, 0, TRACE_NO_INDEX);
+		vcpu_account(v, HV_EXIT_TIMEINGUEST, t0, t1 - t0 - (v->light_ns < t1 - t0 ? v->light_ns : 0),
+			     pc0, 0, TRACE_NO_INDEX);
 		vcpu_stats_sync(v);
 
 		if (TRACE_ON(v))

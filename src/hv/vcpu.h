@@ -142,6 +142,7 @@ struct vcpu {
 	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
 	struct vcpu_pv pv;
 	struct hv_clock clock;  /* the run loop's (clock.h) */
+	uint64_t light_ns;      /* light exits' time in the current core_run() (emulate_light) */
 
 	/* Privileged state (PPC440x5 manual; names as the SPRs). */
 	uint32_t msr;

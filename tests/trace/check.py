@@ -48,6 +48,20 @@ def main():
         fills = a["shadow_tlb"]["fills"] - b["shadow_tlb"]["fills"]
         if fills != EXPECTED_FILLS:
             fail(f"shadow fills: {fills} more, expected {EXPECTED_FILLS}")
+    elif mode == "light":
+        # Light exits (docs/measuring.md): without a trace the 175 mtspr/mfspr/wrteei are
+        # emulated inside core_run(), so the core runs in fewer chunks than there are
+        # exits; with a trace every exit leaves core_run().
+        a, b, traced = load(sys.argv[2]), load(sys.argv[3]), sys.argv[4] == "traced"
+        d, _ = delta(a, b)
+        light = sum(EXPECTED_EXITS[k] for k in ("EMUL_MTSPR", "EMUL_MFSPR", "EMUL_WRTEE"))
+        total = sum(EXPECTED_EXITS.values())
+        chunks = d["TIMEINGUEST"]
+        if traced and chunks < total:
+            fail(f"with --trace: {chunks} more core_run() chunks, expected at least {total}")
+        if not traced and chunks > total - light + 20:
+            fail(f"without --trace: {chunks} more core_run() chunks for {total} exits, "
+                 f"{light} of them light: the light exits left core_run()")
     elif mode == "range":
         r, itlb, gtlb = load(sys.argv[2]), load(sys.argv[3]), int(sys.argv[4])
         for k, n in EXPECTED_EXITS.items():

@@ -74,6 +74,26 @@ else
 	ko stats_known_counts "the ops guests did not exit cleanly (see $out/ops*.err)"
 fi
 
+# 1b. Without a trace the same counts, the light exits among them emulated inside core_run().
+light() {
+	timeout -k 2 60 "$hv" --no-reboot --kernel "$out/$1.elf" --stats=json </dev/null \
+		>"$out/$1-light.out" 2>"$out/$1-light.err"
+	local rc=$?
+	grep '^{"exits"' "$out/$1-light.err" | tail -n 1 >"$out/$1-light.json"
+	return $rc
+}
+if light ops1 && light ops0; then
+	if r=$(py delta "$out/ops1-light.json" "$out/ops0-light.json") &&
+		r=$(py light "$out/ops1-light.json" "$out/ops0-light.json" untraced) &&
+		r=$(py light "$out/ops1.json" "$out/ops0.json" traced); then
+		ok stats_known_counts_light_exits
+	else
+		ko stats_known_counts_light_exits "$r"
+	fi
+else
+	ko stats_known_counts_light_exits "the ops guests did not exit cleanly (see $out/ops*-light.err)"
+fi
+
 # 2. The trace of the same run, restricted to ops_body's PCs, shows exactly those counts.
 lo=$(powerpc-linux-gnu-nm "$out/ops1.elf" | awk '$3 == "ops_body" { print $1 }')
 hi=$(powerpc-linux-gnu-nm "$out/ops1.elf" | awk '$3 == "ops_body_end" { print $1 }')
