@@ -314,6 +314,7 @@ struct slow {
 	unsigned k;             /* instruction index */
 	uint32_t dirty;         /* the dirty GPRs at the jump (stored before exec()) */
 	bool cr_dirty;          /* and whether CR is */
+	int so_shift;           /* >= 0: not exec() but XER[SO] into CR bit so_shift (crf_pre) */
 };
 
 struct tr {
@@ -321,7 +322,7 @@ struct tr {
 	struct core *c;
 	struct block *b;
 	const struct insn *ins;
-	struct slow slow[4 * BLK_MAX_INSNS];
+	struct slow slow[5 * BLK_MAX_INSNS];
 	unsigned n_slow;
 	unsigned first_slow; /* the current instruction's first slow record */
 	int8_t host[32];     /* guest GPR -> host register caching it, or -1 */
@@ -722,6 +723,7 @@ static void slow_jcc(struct tr *t, unsigned k, int cc)
 
 	s->from = jcc_fwd(&t->e, cc);
 	s->k = k;
+	s->so_shift = -1;
 	s->resume = NULL;
 	s->dirty = t->dirty;
 	s->cr_dirty = t->cr_dirty;
@@ -775,7 +777,7 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
  * Setting CR field f from a comparison, in three steps that leave the
  * comparison's host flags intact for a bc right after it (emit_insn's
  * fused branch):
- *   crf_pre:  the field in r10d := XER[SO] (LT, GT, EQ clear); clobbers ecx
+ *   crf_pre:  the field in r10d := XER[SO] (LT, GT, EQ clear; SO out of line)
  *   the cmp or test itself
  *   crf_post: LT, GT or EQ added with cmov and lea (no flag changes); clobbers edx, esi
  */
@@ -783,13 +785,15 @@ static void crf_pre(struct tr *t, unsigned f)
 {
 	struct emit *e = &t->e;
 	unsigned shift = 28 - 4 * f;
+	struct slow *s = &t->slow[t->n_slow++];
 
-	ld32(e, RCX, OFF(xer));
-	sh_ri(e, SH_SHR, RCX, 31);
-	if (shift)
-		sh_ri(e, SH_SHL, RCX, shift);
 	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
-	alu_rr(e, ALU_OR, R10, RCX);
+	/* XER[SO], almost always clear, is set out of line (emit_slow): r10d waits for no load */
+	mem(e, 0, 0, 0xf6, 1, 0, RBX, -1, 0, OFF(xer) + 3); /* test byte [xer + 3], 0x80 */
+	b1(e, 0x80);
+	s->from = jcc_fwd(e, CC_NE);
+	s->resume = e->p;
+	s->so_shift = (int)shift;
 }
 
 static void crf_post(struct tr *t, unsigned f, bool sign)
@@ -1671,9 +1675,11 @@ static void emit_slow(struct tr *t, const struct slow *s)
 {
 	struct emit *e = &t->e;
 
-	/* the fast path cannot: exec() does the whole instruction */
 	patch(e, s->from, e->p);
-	emit_exec_call(t, s->k, s->dirty, s->cr_dirty);
+	if (s->so_shift >= 0)
+		alu_ri(e, ALU_OR, R10, 1u << s->so_shift);
+	else /* the fast path cannot: exec() does the whole instruction */
+		emit_exec_call(t, s->k, s->dirty, s->cr_dirty);
 	jmp_to(e, s->resume);
 }
 
