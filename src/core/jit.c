@@ -32,6 +32,7 @@
  */
 #include "core/jit.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -80,6 +81,9 @@ static inline unsigned jc_slot(gva_t ea)
 
 _Static_assert(sizeof(struct core_jc_entry) == 16, "the dispatch code scales the slot index by 16");
 _Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
+
+/* The host has MOVBE (CPUID 1 ECX bit 22): loads and stores swap bytes in one instruction. */
+static bool have_movbe;
 
 /* ---- x86-64 encoding ---------------------------------------------------- */
 
@@ -733,15 +737,24 @@ static void slow_jcc(struct tr *t, unsigned k, int cc)
 static void emit_ea(struct tr *t, const struct insn *i)
 {
 	struct emit *e = &t->e;
+	int a = i->ra ? t->host[i->ra] : -1, b = t->host[i->rb];
 
-	if (i->ra)
-		ldg(t, RAX, i->ra);
-	else
-		alu_rr(e, ALU_XOR, RAX, RAX);
-	if (i->attr & D_IDX)
-		alug(t, ALU_ADD, RAX, i->rb);
-	else if (i->imm)
-		alu_ri(e, ALU_ADD, RAX, i->imm);
+	if (a >= 0 && !(i->attr & D_IDX)) {
+		mem(e, 0, 0, 0x8d, 1, RAX, a, -1, 0, (int32_t)i->imm); /* lea eax, [ra + d] */
+	} else if (a >= 0 && b >= 0) {
+		mem(e, 0, 0, 0x8d, 1, RAX, a, b, 0, 0);                 /* lea eax, [ra + rb] */
+	} else if (!i->ra && !(i->attr & D_IDX)) {
+		mov_ri(e, RAX, i->imm);
+	} else {
+		if (i->ra)
+			ldg(t, RAX, i->ra);
+		else
+			alu_rr(e, ALU_XOR, RAX, RAX);
+		if (i->attr & D_IDX)
+			alug(t, ALU_ADD, RAX, i->rb);
+		else if (i->imm)
+			alu_ri(e, ALU_ADD, RAX, i->imm);
+	}
 }
 
 /*
@@ -754,9 +767,8 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
 	int32_t base = acc * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 
 	mov_rr(e, RCX, RAX);
-	sh_ri(e, SH_SHR, RCX, 12);
-	alu_ri(e, ALU_AND, RCX, CORE_FAST_SIZE - 1);
-	sh_ri(e, SH_SHL, RCX, 4);
+	sh_ri(e, SH_SHR, RCX, 12 - 4); /* the slot times 16 */
+	alu_ri(e, ALU_AND, RCX, (CORE_FAST_SIZE - 1) << 4);
 	/*
 	 * The tag of the access's last byte against the entry of its first:
 	 * equal only when the entry is valid for this context and the access
@@ -1265,9 +1277,20 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			if (i->attr & D_SEXT)
 				rr(e, 0, 0, 0x0fbf, 2, RCX, RCX);
 		} else {
-			mem(e, 0, 0, 0x8b, 1, RCX, RDX, RAX, 0, 0);
-			if (!(i->attr & D_BREV))
-				bswap(e, RCX);
+			int w = t->host[i->rt] >= 0 ? t->host[i->rt] : RCX;
+
+			if (i->attr & D_BREV) {
+				mem(e, 0, 0, 0x8b, 1, w, RDX, RAX, 0, 0);
+			} else if (have_movbe) {
+				mem(e, 0, 0, 0x0f38f0, 3, w, RDX, RAX, 0, 0); /* movbe w, [rdx + rax] */
+			} else {
+				mem(e, 0, 0, 0x8b, 1, w, RDX, RAX, 0, 0);
+				bswap(e, w);
+			}
+			stg(t, i->rt, w);
+			if (i->attr & D_UPD)
+				stg(t, i->ra, RAX);
+			return true;
 		}
 		stg(t, i->rt, RCX);
 		if (i->attr & D_UPD)
@@ -1278,6 +1301,15 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	case OP_STHBRX: case OP_STWBRX:
 		emit_ea(t, i);
 		emit_fast(t, k, i->size, CORE_ACC_WRITE);
+		if (i->size == 4 && !(i->attr & D_BREV) && have_movbe) {
+			int v = t->host[i->rt] >= 0 ? t->host[i->rt] : RCX;
+
+			ldg(t, v, i->rt);
+			mem(e, 0, 0, 0x0f38f1, 3, v, RDX, RAX, 0, 0); /* movbe [rdx + rax], v */
+			if (i->attr & D_UPD)
+				stg(t, i->ra, RAX);
+			return true;
+		}
 		ldg(t, RCX, i->rt);
 		if (i->size == 1) {
 			mem(e, 0, 0, 0x88, 1, RCX, RDX, RAX, 0, 0);
@@ -1806,6 +1838,11 @@ int jit_init(struct core *c, int perf_fd)
 
 	if (c->jit)
 		return 0;
+	{
+		unsigned a, b, cx, d;
+
+		have_movbe = __get_cpuid(1, &a, &b, &cx, &d) && (cx >> 22 & 1);
+	}
 	j = calloc(1, sizeof(*j));
 	if (j)
 		j->tr = calloc(1, sizeof(*j->tr));
