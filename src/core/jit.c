@@ -427,12 +427,15 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
  */
 static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 {
-	uint8_t *fail[3], *miss;
+	uint8_t *fail, *none, *miss;
 
+	/*
+	 * No event check: the budget brings the core back to the run loop
+	 * within RUN_BUDGET instructions anyway, and every loop that does not
+	 * dispatch has a backward chain, which checks.
+	 */
 	budget_op(e, ALU_CMP, 0);
-	fail[0] = jcc_fwd(e, CC_L);
-	alu_mi(e, ALU_CMP, OFF(events), 0);
-	fail[1] = jcc_fwd(e, CC_NE);
+	fail = jcc_fwd(e, CC_L);
 	/* inline: the jump cache, for the EA in this context and generation */
 	rr(e, 0, 0, 0x69, 1, RCX, RSI); /* imul ecx, esi, JC_MUL */
 	b4(e, JC_MUL);
@@ -455,13 +458,12 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	alu_ri64(e, ALU_ADD, RSP, 8);
 	budget_load(e);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
-	fail[2] = jcc_fwd(e, CC_E);
+	none = jcc_fwd(e, CC_E);
 	ld32(e, R15, OFF(pc));
 	b1(e, 0xc3);
-	for (int f = 0; f < 2; f++)
-		patch(e, fail[f], e->p);
+	patch(e, fail, e->p);
 	st32(e, OFF(pc), RSI);
-	patch(e, fail[2], e->p); /* (jit_next() found nothing: c->pc is stored) */
+	patch(e, none, e->p); /* (jit_next() found nothing: c->pc is stored) */
 	alu_ri64(e, ALU_ADD, RSP, 8); /* leave: drop the caller's return address */
 	alu_rr(e, ALU_XOR, RAX, RAX);
 	jmp_to(e, j->exit);
