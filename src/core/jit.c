@@ -1216,11 +1216,14 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		int a = t->host[i->ra] >= 0 ? t->host[i->ra] : RAX;
 
 		crf_pre(t, i->rt >> 2);
-		ldg(t, a, i->ra);
-		if (i->op == OP_CMP || i->op == OP_CMPL)
+		if (i->op == OP_CMP || i->op == OP_CMPL) {
+			ldg(t, a, i->ra);
 			alug(t, ALU_CMP, a, i->rb);
-		else
+		} else if (t->host[i->ra] < 0) {
+			alu_mi(e, ALU_CMP, GPR(i->ra), i->imm); /* cmp dword [ra], imm */
+		} else {
 			alu_ri(e, ALU_CMP, a, i->imm);
+		}
 		crf_post(t, i->rt >> 2, i->op == OP_CMP || i->op == OP_CMPI);
 		return true;
 	}
