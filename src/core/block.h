@@ -35,6 +35,8 @@
 #define BLK_MAX_INSNS 64
 /* A block runs on through at most BLK_MAX_BRANCHES - 1 not-taken conditional branches. */
 #define BLK_MAX_BRANCHES 4
+/* The JIT caches up to this many GPRs in host registers (jit.c: cache_regs). */
+#define BLK_CACHE_REGS 5
 #define BLK_COUNT 24576           /* block headers (index 0 is "none") */
 #define BLK_INSNS (3u << 16)      /* decoded instructions in the arena; bounds the code cache too */
 #define BLK_HASH 65536            /* buckets of the PA -> block hash */
@@ -59,7 +61,7 @@ struct block {
 	uint8_t *jit;    /* translated code (jit.c), or NULL */
 	uint16_t execs;  /* times started from the dispatcher (JIT hotness; counts to JIT_HOT) */
 	uint16_t jit_body; /* offset in jit of the code after the register loads */
-	int8_t jit_map[3]; /* the guest GPR in each of the JIT's cache registers, or -1 */
+	int8_t jit_map[BLK_CACHE_REGS]; /* the guest GPR in each of the JIT's cache registers, or -1 */
 };
 
 struct block_cache {

@@ -13,7 +13,7 @@
  *                               budget at [rbx + jit_left] across calls)
  *   r11  the budget left, biased (caller-saved: kept across calls by hand)
  *   r10d CR, cached like the GPRs (reloaded after every call)
- *   rbp, r12, r13  the block's three most used GPRs (written back on the way out)
+ *   rbp, r12, r13, r8, r9  the block's five most used GPRs (written back on the way out)
  *   r14  &c->fast[kmode][0][0]  (the data fast cache of the current mode)
  *   r15d EA of the first instruction of the running block
  *
@@ -338,15 +338,15 @@ struct tr {
 	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
 };
 
-/* The host registers that cache guest GPRs (see ldg): callee-saved, so they survive calls. */
-static const int cache_regs[] = { RBP, R12, R13 };
+/* The host registers that cache guest GPRs (see ldg). */
+static const int cache_regs[BLK_CACHE_REGS] = { RBP, R12, R13, R8, R9 };
 /* The size of a block's first instruction, the load of CR (emit_cache_load). */
 #define CR_LOAD_BYTES 7
 
 /* The guest GPR in each cache register, from host[] (see block.jit_map). */
-static void cache_map(const int8_t host[32], int8_t map[3])
+static void cache_map(const int8_t host[32], int8_t map[BLK_CACHE_REGS])
 {
-	for (unsigned h = 0; h < 3; h++) {
+	for (unsigned h = 0; h < BLK_CACHE_REGS; h++) {
 		map[h] = -1;
 		for (unsigned r = 0; r < 32; r++)
 			if (host[r] == cache_regs[h])
@@ -355,9 +355,9 @@ static void cache_map(const int8_t host[32], int8_t map[3])
 }
 
 /* Where a chain from code whose cache registers hold map[] enters block to. */
-static const uint8_t *chain_entry(const int8_t map[3], const struct block *to)
+static const uint8_t *chain_entry(const int8_t map[BLK_CACHE_REGS], const struct block *to)
 {
-	for (unsigned h = 0; h < 3; h++)
+	for (unsigned h = 0; h < BLK_CACHE_REGS; h++)
 		if (to->jit_map[h] >= 0 && to->jit_map[h] != map[h])
 			return to->jit + CR_LOAD_BYTES;
 	return to->jit + to->jit_body;
@@ -559,7 +559,7 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	site = jmp_fwd(e);
 	to = block_find(t->c, pa);
 	if (to && to->jit) {
-		int8_t map[3];
+		int8_t map[BLK_CACHE_REGS];
 
 		cache_map(t->host, map);
 		patch(e, site, chain_entry(map, to));
@@ -577,7 +577,9 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 
 /*
  * Guest GPRs. The block's most used GPRs are cached in host registers
- * (rbp, r12, r13: callee-saved, so they survive calls). Writes go to the
+ * (rbp, r12, r13, r8, r9; the last two are caller-saved, so the calls into
+ * C that keep the cache, jit_fp and emit_exec_fpu, save them with CR and
+ * the budget: push_cr_budget). Writes go to the
  * host register only (the register is "dirty"); every way out of the
  * translated code stores the dirty ones first: exec() calls (generic ops
  * and slow paths), and the block's end. The cache is loaded at the
@@ -708,7 +710,7 @@ static void choose_cache(struct tr *t, unsigned n)
 			uses[i->ra & 31]++;
 		uses[i->rb & 31]++;
 	}
-	for (unsigned h = 0; h < sizeof(cache_regs) / sizeof(cache_regs[0]); h++) {
+	for (unsigned h = 0; h < BLK_CACHE_REGS; h++) {
 		unsigned best = 0, most = 2; /* at least 3 uses */
 
 		for (unsigned r = 0; r < 32; r++)
@@ -890,21 +892,25 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 	emit_cache_load(t);
 }
 
-/* Around a call into C that changes neither: keep CR (r10) and the budget (r11), both caller-saved. */
+/*
+ * Around a call into C that changes none of them: keep CR (r10), the
+ * budget (r11) and the caller-saved cache registers (r8, r9). Four
+ * pushes keep the 16-byte alignment.
+ */
 static void push_cr_budget(struct emit *e)
 {
-	rex(e, 0, 0, 0, R10);
-	b1(e, 0x52); /* push r10 */
-	rex(e, 0, 0, 0, R11);
-	b1(e, 0x53); /* push r11 (two pushes keep the 16-byte alignment) */
+	for (int r = R8; r <= R11; r++) {
+		rex(e, 0, 0, 0, r);
+		b1(e, 0x50u + (unsigned)(r & 7)); /* push */
+	}
 }
 
 static void pop_cr_budget(struct emit *e)
 {
-	rex(e, 0, 0, 0, R11);
-	b1(e, 0x5b); /* pop r11 */
-	rex(e, 0, 0, 0, R10);
-	b1(e, 0x5a); /* pop r10 */
+	for (int r = R11; r >= R8; r--) {
+		rex(e, 0, 0, 0, r);
+		b1(e, 0x58u + (unsigned)(r & 7)); /* pop */
+	}
 }
 
 /*
@@ -1492,8 +1498,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
 			alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
-			ld32(e, R9, OFF(fpscr));
-			alu_ri(e, ALU_AND, R9, ~0xf000u);
+			ld32(e, RDI, OFF(fpscr));
+			alu_ri(e, ALU_AND, RDI, ~0xf000u);
 			b1(e, 0xf3);
 			mem(e, 0, 0, 0x0f7e, 2, 0, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)((i->word >> 16) & 31)); /* movq xmm0 */
 			b1(e, 0xf3);
@@ -1511,8 +1517,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mov_ri(e, RAX, 0x8000);
 			cmov(e, CC_B, RCX, RAX);
 			mem(e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0); /* lea r10d, [r10 + rdx] */
-			mem(e, 0, 0, 0x8d, 1, R9, R9, RCX, 0, 0);   /* lea r9d, [r9 + rcx] */
-			st32(e, OFF(fpscr), R9);
+			mem(e, 0, 0, 0x8d, 1, RDI, RDI, RCX, 0, 0);   /* lea edi, [r9 + rcx] */
+			st32(e, OFF(fpscr), RDI);
 			t->cr_dirty = true;
 			t->flags_crf = (int)bf;
 			t->flags_sign = false; /* below/above: the ucomisd flags */
