@@ -364,8 +364,9 @@ static const uint8_t *chain_entry(const int8_t map[BLK_CACHE_REGS], const struct
 }
 
 /*
- * Called by translated code that leaves block `from` for c->pc (an
- * indirect or cross-page branch, or a chain whose hint missed): the
+ * Called by translated code that leaves for c->pc: from the dispatch
+ * routine (an indirect or cross-page branch; from NULL) or an unpatched
+ * chain (from the block being left, whose link hint it uses): the
  * translation to continue with, or NULL for the dispatcher. It never
  * builds or flushes (the caller's code must survive): only blocks that
  * exist are found, translated when hot and there is room.
@@ -383,13 +384,15 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 	if (f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]) || (pc & 3))
 		return NULL;
 	pa = (gpa_t)(f->addend + pc - (uintptr_t)c->ram);
-	slot = pa != from->pa + 4ull * from->n;
-	b = &bc->blk[from->link[slot]];
-	if (b->pa != pa) {
+	if (from) {
+		slot = pa != from->pa + 4ull * from->n;
+		b = &bc->blk[from->link[slot]];
+	}
+	if (!from || b->pa != pa) {
 		b = block_find(c, pa);
 		if (!b)
 			return NULL;
-		if (from->pa != BLK_DEAD)
+		if (from && from->pa != BLK_DEAD)
 			from->link[slot] = (uint32_t)(b - bc->blk);
 	}
 	if (!b->jit && (++b->execs < JIT_HOT || !jit_compile(c, b)))
@@ -418,8 +421,8 @@ static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *sit
 
 /*
  * The shared dispatch code (one copy, made by jit_init): called (not
- * jumped to) with the target EA in esi, the budget counted and r8 = the
- * block being left; returns the translation for that EA in rax (r15d
+ * jumped to) with the target EA in esi and the budget counted; returns
+ * the translation for that EA in rax (r15d
  * set), found in the jump cache inline or by jit_next(), for the
  * caller's own `jmp rax`, or leaves with c->pc = the EA. Each site having
  * its own indirect jump lets the host predict each one apart; c->pc is
@@ -451,7 +454,7 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 	patch(e, miss, e->p);
 	st32(e, OFF(pc), RSI);
 	mov_rr64(e, RDI, RBX);
-	mov_rr64(e, RSI, R8);
+	alu_rr(e, ALU_XOR, RSI, RSI); /* from: none (the block is found by its PA) */
 	budget_save(e);
 	alu_ri64(e, ALU_SUB, RSP, 8); /* the call into here left the stack 8 off */
 	call_abs(e, (const void *)jit_next);
@@ -506,7 +509,6 @@ static void emit_dispatch(struct tr *t, unsigned k)
 
 	if (k)
 		budget_op(e, ALU_SUB, (int32_t)k);
-	mov_ri64(e, R8, (uint64_t)(uintptr_t)t->b);
 	b1(e, 0xe8); /* call rel32 */
 	b4(e, 0);
 	patch(e, e->p - 4, t->c->jit->dispatch);
