@@ -896,22 +896,30 @@ static void emit_exec_call(struct tr *t, unsigned k, uint32_t dirty, bool cr)
 
 /*
  * Around a call into C that changes none of them: keep CR (r10), the
- * budget (r11) and the caller-saved cache registers (r8, r9). Four
- * pushes keep the 16-byte alignment.
+ * budget (r11) and the caller-saved cache registers (r8, r9) when the
+ * block uses them. Two or four pushes keep the 16-byte alignment.
  */
-static void push_cr_budget(struct emit *e)
+static int first_kept(const struct tr *t)
 {
-	for (int r = R8; r <= R11; r++) {
-		rex(e, 0, 0, 0, r);
-		b1(e, 0x50u + (unsigned)(r & 7)); /* push */
+	for (unsigned r = 0; r < 32; r++)
+		if (t->host[r] == R8 || t->host[r] == R9)
+			return R8;
+	return R10;
+}
+
+static void push_cr_budget(struct tr *t)
+{
+	for (int r = first_kept(t); r <= R11; r++) {
+		rex(&t->e, 0, 0, 0, r);
+		b1(&t->e, 0x50u + (unsigned)(r & 7)); /* push */
 	}
 }
 
-static void pop_cr_budget(struct emit *e)
+static void pop_cr_budget(struct tr *t)
 {
-	for (int r = R11; r >= R8; r--) {
-		rex(e, 0, 0, 0, r);
-		b1(e, 0x58u + (unsigned)(r & 7)); /* pop */
+	for (int r = R11; r >= first_kept(t); r--) {
+		rex(&t->e, 0, 0, 0, r);
+		b1(&t->e, 0x58u + (unsigned)(r & 7)); /* pop */
 	}
 }
 
@@ -926,13 +934,13 @@ static void emit_exec_fpu(struct tr *t, unsigned k)
 	struct emit *e = &t->e;
 	uint8_t *on;
 
-	push_cr_budget(e);
+	push_cr_budget(t);
 	mov_rr64(e, RDI, RBX);
 	mem(e, 0, 1, 0x8d, 1, RSI, RBX, -1, 0,
 	    (int32_t)((const uint8_t *)&t->ins[k] - (const uint8_t *)t->c)); /* lea rsi, [insn] */
 	lea_pc(e, RDX, (int32_t)(4 * k));
 	call_abs(e, (const void *)jit_exec);
-	pop_cr_budget(e);
+	pop_cr_budget(t);
 	rr(e, 0, 0, 0x85, 1, RAX, RAX);
 	on = jcc_fwd(e, CC_E);
 	emit_store_dirty(t, t->dirty, t->cr_dirty);
@@ -1532,11 +1540,11 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte, 0 */
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
-			push_cr_budget(e);
+			push_cr_budget(t);
 			mov_rr64(e, RDI, RBX);
 			mov_ri(e, RSI, i->word);
 			call_abs(e, (const void *)jit_fp);
-			pop_cr_budget(e);
+			pop_cr_budget(t);
 			rr(e, 0, 0, 0x85, 1, RAX, RAX);
 			slow_jcc(t, k, CC_NE);
 			return true;
