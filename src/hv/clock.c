@@ -44,8 +44,15 @@ void hv_clock_init(struct hv_clock *k)
 
 	k->tsc = __get_cpuid(0x80000007u, &a, &b, &c, &d) && (d >> 8 & 1);
 #endif
-	k->cal_tsc = k->tsc0 = tsc();
-	k->cal_ns = k->ns0 = k->last = mono_ns();
+	/* the rate's starting pair: read in one go (a host that preempts between the reads, retried) */
+	for (int tries = 0; tries < 8; tries++) {
+		uint64_t t0 = tsc(), ns = mono_ns(), t1 = tsc();
+
+		k->cal_tsc = k->tsc0 = t0 + (t1 - t0) / 2;
+		k->cal_ns = k->ns0 = k->last = ns;
+		if (t1 - t0 < 100000) /* ticks: tens of us at any TSC rate in use */
+			break;
+	}
 }
 
 uint64_t hv_clock_sync(struct hv_clock *k)
