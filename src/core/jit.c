@@ -172,37 +172,32 @@ static void alu_rm(struct emit *e, int alu, int reg, int32_t off)
 	mem(e, 0, 0, (unsigned)alu * 8 + 3, 1, reg, RBX, -1, 0, off);
 }
 static void alu_rr(struct emit *e, int alu, int dst, int src) { rr(e, 0, 0, (unsigned)alu * 8 + 1, 1, src, dst); }
-/* op reg, imm (imm8 when it fits) */
-static void alu_ri(struct emit *e, int alu, int reg, uint32_t imm)
+/* The ALU group's immediate forms: 0x83 with a sign-extended imm8 when it fits, else 0x81 with imm32. */
+static bool fits8(uint32_t imm) { return (int32_t)imm == (int8_t)imm; }
+static unsigned alu_imm_op(uint32_t imm) { return fits8(imm) ? 0x83 : 0x81; }
+static void alu_imm(struct emit *e, uint32_t imm)
 {
-	bool i8 = (int32_t)imm == (int8_t)imm;
-
-	rr(e, 0, 0, i8 ? 0x83 : 0x81, 1, alu, reg);
-	if (i8)
+	if (fits8(imm))
 		b1(e, imm & 0xff);
 	else
 		b4(e, imm);
 }
+/* op reg, imm */
+static void alu_ri(struct emit *e, int alu, int reg, uint32_t imm)
+{
+	rr(e, 0, 0, alu_imm_op(imm), 1, alu, reg);
+	alu_imm(e, imm);
+}
 static void alu_ri64(struct emit *e, int alu, int reg, int32_t imm)
 {
-	bool i8 = imm == (int8_t)imm;
-
-	rr(e, 0, 1, i8 ? 0x83 : 0x81, 1, alu, reg);
-	if (i8)
-		b1(e, (unsigned)imm & 0xff);
-	else
-		b4(e, (uint32_t)imm);
+	rr(e, 0, 1, alu_imm_op((uint32_t)imm), 1, alu, reg);
+	alu_imm(e, (uint32_t)imm);
 }
 /* op dword [rbx + off], imm */
 static void alu_mi(struct emit *e, int alu, int32_t off, uint32_t imm)
 {
-	bool i8 = (int32_t)imm == (int8_t)imm;
-
-	mem(e, 0, 0, i8 ? 0x83 : 0x81, 1, alu, RBX, -1, 0, off);
-	if (i8)
-		b1(e, imm & 0xff);
-	else
-		b4(e, imm);
+	mem(e, 0, 0, alu_imm_op(imm), 1, alu, RBX, -1, 0, off);
+	alu_imm(e, imm);
 }
 static void mov_ri(struct emit *e, int reg, uint32_t imm)
 {
@@ -626,6 +621,12 @@ static void emit_flush(struct tr *t)
 	emit_store_dirty(t, t->dirty, t->cr_dirty);
 	t->dirty = 0;
 	t->cr_dirty = false;
+}
+
+/* Is instruction k a direct branch (b or bc, relative) to its block's first instruction? */
+static bool to_block_start(const struct insn *i, unsigned k)
+{
+	return (i->op == OP_B || i->op == OP_BC) && !(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0;
 }
 
 /*
@@ -1527,7 +1528,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mov_ri(e, RAX, 0x8000);
 			cmov(e, CC_B, RCX, RAX);
 			mem(e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0); /* lea r10d, [r10 + rdx] */
-			mem(e, 0, 0, 0x8d, 1, RDI, RDI, RCX, 0, 0);   /* lea edi, [r9 + rcx] */
+			mem(e, 0, 0, 0x8d, 1, RDI, RDI, RCX, 0, 0);   /* lea edi, [rdi + rcx] */
 			st32(e, OFF(fpscr), RDI);
 			t->cr_dirty = true;
 			t->flags_crf = (int)bf;
@@ -1655,7 +1656,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			lea_pc(e, RAX, next);
 			st32(e, OFF(lr), RAX);
 		}
-		if (!(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0 && t->self_loop) {
+		if (t->self_loop && to_block_start(i, k)) {
 			emit_loop(t, k + 1);
 			return false;
 		}
@@ -1694,7 +1695,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			b4(e, 0x80000000u >> i->ra);
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? CC_E : CC_NE);
 		}
-		if (i->op == OP_BC && !(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0 && t->self_loop) {
+		if (t->self_loop && to_block_start(i, k)) {
 			emit_loop(t, k + 1);
 		} else if (i->op == OP_BC && !(i->flags & I_AA)) {
 			emit_store_dirty(t, t->dirty, t->cr_dirty);
@@ -1755,7 +1756,6 @@ bool jit_compile(struct core *c, struct block *b)
 	struct tr *t = j->tr;
 	unsigned k;
 	bool more = true;
-	const uint8_t *body;
 
 	t->n_slow = 0;
 	t->c = c;
@@ -1769,12 +1769,8 @@ bool jit_compile(struct core *c, struct block *b)
 	t->cr_dirty = false;
 	t->flags_crf = -1;
 	t->self_loop = false;
-	for (k = 0; k < b->n; k++) {
-		const struct insn *i = &t->ins[k];
-
-		if ((i->op == OP_B || i->op == OP_BC) && !(i->flags & I_AA) && (int32_t)(4 * k + i->imm) == 0)
-			t->self_loop = true;
-	}
+	for (k = 0; k < b->n; k++)
+		t->self_loop |= to_block_start(&t->ins[k], k);
 	if (t->self_loop) { /* emit_loop */
 		for (unsigned r = 0; r < 32; r++)
 			if (t->host[r] >= 0)
@@ -1782,7 +1778,7 @@ bool jit_compile(struct core *c, struct block *b)
 		t->cr_dirty = true;
 	}
 	emit_cache_load(t);
-	body = t->body = t->e.p;
+	t->body = t->e.p;
 	for (k = 0; k < b->n && more; k++) {
 		t->first_slow = t->n_slow;
 		more = emit_insn(t, k, &t->ins[k]);
@@ -1800,7 +1796,7 @@ bool jit_compile(struct core *c, struct block *b)
 	if (t->e.full)
 		return false;
 	b->jit = j->buf + j->used;
-	b->jit_body = (uint16_t)(body - b->jit);
+	b->jit_body = (uint16_t)(t->body - b->jit);
 	cache_map(t->host, b->jit_map);
 	perf_map(j, b->jit, (size_t)(t->e.p - b->jit), b->pa);
 	j->used = (size_t)(t->e.p - j->buf + 15) & ~(size_t)15;

@@ -389,36 +389,34 @@ enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *
 }
 
 /*
- * The registers a light exit may move: plain storage, no side effect on
- * either access; from the magic page while it is mapped (it is their master
- * copy then: hcall.c), else from the vcpu.
+ * The SPRs a light exit may move: plain storage (spr_plain), no side
+ * effect on either access. SPRG4-7 are read only: writing them must reach
+ * their user-readable copies in the core (vcpu_sync).
  */
+static bool light_spr(unsigned spr, bool write)
+{
+	switch (spr) {
+	case SPR_SRR0: case SPR_SRR1: case SPR_CSRR0: case SPR_CSRR1: case SPR_MCSRR0:
+	case SPR_MCSRR1: case SPR_DEAR: case SPR_ESR: case SPR_MMUCR:
+		return true;
+	}
+	return spr >= SPR_SPRG0 && spr < SPR_SPRG0 + (write ? 4u : 8u);
+}
+
+/* Register spr of a light exit: in the magic page while it is mapped (their master copy then), else in the vcpu. */
 static bool light_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val)
 {
-	uint32_t *p = NULL;
+	uint32_t *p;
 
-	if (write && spr >= SPR_SPRG0 + 4 && spr < SPR_SPRG0 + 8)
-		return false; /* SPRG4-7 have user-readable copies in the core */
+	if (spr == SPR_PID && !write) { /* writing it changes the context */
+		*val = v->pid;
+		return true;
+	}
+	if (!light_spr(spr, write))
+		return false;
 	if (pv_magic_reg(v, spr, write, val))
 		return true;
-	switch (spr) {
-	case PV_MAGIC_MSR: p = write ? NULL : &v->msr; break; /* written only as wrtee's EE */
-	case SPR_SRR0: p = &v->srr0; break;
-	case SPR_SRR1: p = &v->srr1; break;
-	case SPR_CSRR0: p = &v->csrr0; break;
-	case SPR_CSRR1: p = &v->csrr1; break;
-	case SPR_MCSRR0: p = &v->mcsrr0; break;
-	case SPR_MCSRR1: p = &v->mcsrr1; break;
-	case SPR_DEAR: p = &v->dear; break;
-	case SPR_ESR: p = &v->esr; break;
-	case SPR_MMUCR: p = &v->mmucr; break;
-	case SPR_PID: p = write ? NULL : &v->pid; break; /* writing it changes the context */
-	default:
-		if (spr >= SPR_SPRG0 && spr < SPR_SPRG0 + 8)
-			p = &v->sprg[spr - SPR_SPRG0];
-	}
-	if (!p)
-		return false;
+	p = spr_plain(v, spr);
 	if (write)
 		*p = *val;
 	else
@@ -449,13 +447,15 @@ bool emulate_light(struct core *c, uint32_t insn)
 	switch (XO(insn)) {
 	case XO_MFMSR:
 		kind = HV_EXIT_EMUL_MFMSR;
-		light_reg(v, PV_MAGIC_MSR, false, &gpr[RT(insn)]);
+		if (!pv_magic_reg(v, PV_MAGIC_MSR, false, &gpr[RT(insn)]))
+			gpr[RT(insn)] = v->msr;
 		break;
 	case XO_WRTEE:
 	case XO_WRTEEI:
 		kind = HV_EXIT_EMUL_WRTEE;
 		ee = (XO(insn) == XO_WRTEE ? gpr[RT(insn)] : insn) & MSR_EE;
-		light_reg(v, PV_MAGIC_MSR, false, &msr);
+		if (!pv_magic_reg(v, PV_MAGIC_MSR, false, &msr))
+			msr = v->msr;
 		msr = (msr & ~MSR_EE) | ee;
 		if (!pv_magic_reg(v, PV_MAGIC_MSR, true, &msr))
 			v->msr = msr;

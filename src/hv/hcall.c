@@ -134,21 +134,25 @@ bool pv_magic_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val)
 	return true;
 }
 
-void pv_magic_sync_sprg(struct vcpu *v)
+/* The page's SPRG4-7 into the vcpu: did any change (their user-readable copies in the core then need a sync)? */
+static bool load_sprg_hi(struct vcpu *v)
 {
-	bool sync = false;
+	bool changed = false;
 
-	if (!v->pv.mapped)
-		return;
 	for (unsigned i = 0; i < 4; i++) {
 		uint32_t val = ld_be_long(v->pv.page, SH_SPRG4 + 8 * i);
 
 		if (val != v->sprg[4 + i]) {
 			v->sprg[4 + i] = val;
-			sync = true;
+			changed = true;
 		}
 	}
-	if (sync)
+	return changed;
+}
+
+void pv_magic_sync_sprg(struct vcpu *v)
+{
+	if (v->pv.mapped && load_sprg_hi(v))
 		vcpu_sync(v);
 }
 
@@ -160,19 +164,14 @@ bool pv_magic_msr_ee_only(const struct vcpu *v)
 void pv_magic_load(struct vcpu *v)
 {
 	const uint8_t *p = v->pv.page;
-	uint32_t msr, sprg_hi[4];
-	bool sync = false;
+	uint32_t msr;
+	bool sync;
 
 	if (!v->pv.mapped)
 		return;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 4; i++)
 		v->sprg[i] = ld_be_long(p, SH_SPRG0 + 8 * i);
-		sprg_hi[i] = ld_be_long(p, SH_SPRG4 + 8 * i);
-		if (sprg_hi[i] != v->sprg[4 + i]) {
-			v->sprg[4 + i] = sprg_hi[i];
-			sync = true; /* user-readable copies in the core */
-		}
-	}
+	sync = load_sprg_hi(v);
 	v->srr0 = ld_be_long(p, SH_SRR0);
 	v->srr1 = ld_be_long(p, SH_SRR1);
 	v->dear = ld_be_long(p, SH_DAR);
