@@ -26,9 +26,12 @@
  * instruction that could change it exits); a chain enters after the
  * target's register loads when it can (chain_entry). Killing a block
  * turns its entry points into jumps out, so no chain runs stale code.
- * Other branches call one shared dispatch routine (an EA-keyed jump
- * cache) and jump where it says. The budget is checked at every chain,
- * the event word at backward chains and dispatches.
+ * A direct branch to another page is a guarded chain (emit_xchain): a
+ * direct jump taken while the fetch fast cache maps the target EA where
+ * it did when patched. Other branches call one shared dispatch routine
+ * (an EA-keyed jump cache) and jump where it says. The budget is checked
+ * at every chain and dispatch, the event word at backward same-page
+ * chains only.
  */
 #include "core/jit.h"
 
@@ -63,6 +66,7 @@ struct core_jit {
 	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
 	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
 	const uint8_t *chain;    /* an unpatched chain calls it: emit_chain_stub() */
+	const uint8_t *xchain;   /* a cross-page chain's miss calls it: emit_xchain_stub() */
 	const uint8_t *leave_ea; /* leave with c->pc = eax (a chain out of budget or with events) */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
@@ -497,6 +501,54 @@ static void emit_chain_stub(struct emit *e, struct core_jit *j)
 	jmp_to(e, j->exit);
 }
 
+/*
+ * jit_next() for a chain to another page (emit_xchain) whose guard failed
+ * or which is not patched yet; lit is the literal after its call. Patches
+ * the chain to the translation found and returns it, or NULL.
+ */
+static const uint8_t *jit_xchain(struct core *c, struct block *from, uint8_t *lit)
+{
+	const uint8_t *code = jit_next(c, from);
+
+	if (code && from->pa != BLK_DEAD) {
+		const struct block *to = &block_cache(c)->blk[c->jit_block];
+		uint64_t host = (uint64_t)(uintptr_t)(c->ram + to->pa);
+		uint8_t *imm, *site = lit - 9; /* the jmp's rel32, before the 5-byte call */
+		int32_t rel = (int32_t)(chain_entry(from->jit_map, to) - (site + 4));
+
+		memcpy(&imm, lit + 8, sizeof(imm));
+		memcpy(imm, &host, 8);
+		memcpy(site, &rel, 4);
+	}
+	return code;
+}
+
+/*
+ * The shared code of a cross-page chain's miss (one copy, made by
+ * jit_init): called with eax = the target's EA and the budget counted.
+ * Goes on where jit_xchain() says, with r15d = the EA, or leaves with
+ * c->pc = the EA.
+ */
+static void emit_xchain_stub(struct emit *e, struct core_jit *j)
+{
+	uint8_t *none;
+
+	b1(e, 0x5a);                                  /* pop rdx: the literal's address */
+	st32(e, OFF(pc), RAX);
+	mov_rr64(e, RDI, RBX);
+	mem(e, 0, 1, 0x8b, 1, RSI, RDX, -1, 0, 0);    /* mov rsi, [rdx]: the block */
+	budget_save(e);
+	call_abs(e, (const void *)jit_xchain);
+	budget_load(e);
+	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
+	none = jcc_fwd(e, CC_E);
+	ld32(e, R15, OFF(pc));
+	rr(e, 0, 0, 0xff, 1, 4, RAX);   /* jmp rax */
+	patch(e, none, e->p);
+	alu_rr(e, ALU_XOR, RAX, RAX);
+	jmp_to(e, j->exit);
+}
+
 /* Continue at the EA in esi after k instructions: the shared dispatch code. */
 static void emit_dispatch(struct tr *t, unsigned k)
 {
@@ -510,13 +562,56 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
 }
 
-/* Continue at block EA + delta after k instructions, through the dispatcher. */
-static void emit_leave(struct tr *t, unsigned k, int32_t delta)
+/*
+ * After k instructions, continue at EA block + delta in another page: a
+ * guarded chain. Where that EA leads depends on the mapping of its page,
+ * so the direct jump is taken only while the fetch fast cache (this
+ * mode's, at r14) maps the EA, in this context, to the host address the
+ * chain was patched for - the test jit_next() makes. Otherwise, and until
+ * patched, the shared xchain code finds the translation through
+ * jit_next() and patches the chain to it (emit_xchain_stub). Laid out as
+ *     ...guard: jne miss... mov rcx, imm64 (the host address; 0 until patched)
+ *     jmp rel32 (the target's entry; the miss until patched)
+ *   miss:
+ *     call xchain
+ *     .quad the block being left, .quad the address of the imm64
+ */
+static void emit_xchain(struct tr *t, unsigned k, int32_t delta)
 {
 	struct emit *e = &t->e;
+	int32_t base = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
+	uint8_t *fail, *miss[2], *site, *imm;
 
-	lea_pc(e, RSI, delta);
-	emit_dispatch(t, k);
+	lea_pc(e, RAX, delta);
+	budget_op(e, k ? ALU_SUB : ALU_CMP, (int32_t)k);
+	fail = jcc_fwd(e, CC_L);
+	/* the entry's tag against the EA's page in this context, as emit_fast() */
+	mov_rr(e, RCX, RAX);
+	sh_ri(e, SH_SHR, RCX, 12 - 4);
+	alu_ri(e, ALU_AND, RCX, (CORE_FAST_SIZE - 1) << 4);
+	mov_rr(e, RDX, RAX);
+	alu_ri(e, ALU_AND, RDX, ~0xfffu);
+	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * CORE_ACC_FETCH);
+	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
+	miss[0] = jcc_fwd(e, CC_NE);
+	/* the host address it maps to against the one patched in */
+	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
+	rr(e, 0, 1, 0x01, 1, RAX, RDX); /* add rdx, rax (rax's upper half is 0) */
+	mov_ri64(e, RCX, 0);
+	imm = e->p - 8;
+	rr(e, 0, 1, 0x39, 1, RCX, RDX); /* cmp rdx, rcx */
+	miss[1] = jcc_fwd(e, CC_NE);
+	mov_rr(e, R15, RAX);
+	site = jmp_fwd(e);
+	patch(e, site, e->p);
+	patch(e, miss[0], e->p);
+	patch(e, miss[1], e->p);
+	b1(e, 0xe8); /* call rel32 */
+	b4(e, 0);
+	patch(e, e->p - 4, t->c->jit->xchain);
+	b8(e, (uint64_t)(uintptr_t)t->b);
+	b8(e, (uint64_t)(uintptr_t)imm);
+	patch(e, fail, t->c->jit->leave_ea);
 }
 
 /*
@@ -530,7 +625,7 @@ static void emit_goto(struct tr *t, unsigned k, int32_t delta, gpa_t pa)
 	uint8_t *fail[2], *site;
 
 	if ((pa & ~(gpa_t)0xfff) != (t->b->pa & ~(gpa_t)0xfff)) {
-		emit_leave(t, k, delta);
+		emit_xchain(t, k, delta);
 		return;
 	}
 	/* eax = the target's EA; c->pc is stored only on the ways out */
@@ -1924,6 +2019,9 @@ int jit_init(struct core *c, int perf_fd)
 	j->chain = e.p;
 	emit_chain_stub(&e, j);
 
+	j->xchain = e.p;
+	emit_xchain_stub(&e, j);
+
 	/* exec: rsi = insn, edx = 4 * its index; returns when exec() says go on */
 	j->exec = e.p;
 	b1(&e, 0x52);                  /* push rdx */
@@ -1972,7 +2070,7 @@ int jit_init(struct core *c, int perf_fd)
 		} part[] = { { "jit-exit", j->exit },	      { "jit-dead", j->dead },
 			     { "jit-result", j->result },     { "jit-dispatch", j->dispatch },
 			     { "jit-leave", j->leave_ea },    { "jit-chain", j->chain },
-			     { "jit-exec", j->exec },	      { "jit-entry", entry },
+			     { "jit-xchain", j->xchain },    { "jit-exec", j->exec },	      { "jit-entry", entry },
 			     { NULL, e.p } };
 
 		for (unsigned q = 0; part[q].name && j->perf_fd >= 0; q++) {

@@ -133,6 +133,12 @@ static uint32_t page_b[1024] __attribute__((aligned(4096)));
 static uint32_t page_c[1024] __attribute__((aligned(4096)));
 #define EA_X 0x20000000u
 #define EA_C 0x21000000u
+/*
+ * For the cross-page chains: EA_S holds "b EA_X" and, in its last word, a
+ * nop that falls through into the next page, EA_S + 0x1000.
+ */
+static uint32_t page_s[1024] __attribute__((aligned(4096)));
+#define EA_S 0x20180000u /* its fast-cache slots are not the program's own */
 
 typedef uint32_t (*ret_fn)(void);
 
@@ -300,6 +306,49 @@ int main(void)
 		check("code at EA_X, page A", x1, 3000);
 		check("code at EA_C, page C", c1, 9000);
 		check("code at EA_X remapped to page B", x2, 6000);
+	}
+	/*
+	 * A direct branch and a fall-through into another page are chained
+	 * under a guard: each runs hot into page A, then its target EA is
+	 * mapped to page B (the chain must follow), then unmapped (an ITLB
+	 * miss at the target, not page B's code).
+	 */
+	{
+		uint32_t b1, b2, f1, f2, miss_b, miss_f;
+
+		put_ret(page_a, 1);
+		put_ret(page_b, 2);
+		page_s[0] = 0x48000000u | ((EA_X - EA_S) & 0x03fffffcu); /* b EA_X */
+		page_s[2] = 0x38600007u;                                  /* li r3, 7 */
+		page_s[3] = 0x4e800020u;                                  /* blr */
+		page_s[1023] = 0x60000000u;                               /* nop */
+		isa_tlb_write(59, EA_S, (uint32_t)page_s, TLB_SIZE_4K, 0, 0, TLB_SX | TLB_SR);
+		isa_tlb_write(60, EA_X, (uint32_t)page_a, TLB_SIZE_4K, 0, 0, TLB_SX | TLB_SR);
+		isa_tlb_write(61, EA_S + 0x1000, (uint32_t)page_a, TLB_SIZE_4K, 0, 0, TLB_SX | TLB_SR);
+		b1 = call_n((ret_fn)EA_S, 3000);
+		f1 = call_n((ret_fn)(EA_S + 0xffc), 3000);
+		isa_tlb_write(60, EA_X, (uint32_t)page_b, TLB_SIZE_4K, 0, 0, TLB_SX | TLB_SR);
+		isa_tlb_write(61, EA_S + 0x1000, (uint32_t)page_b, TLB_SIZE_4K, 0, 0, TLB_SX | TLB_SR);
+		b2 = call_n((ret_fn)EA_S, 3000);
+		f2 = call_n((ret_fn)(EA_S + 0xffc), 3000);
+		/* unmapped: the ITLB miss resumes at EA_S + 8, which returns 7 */
+		isa_handlers[IV_ITLB] = isa_record_resume;
+		isa_resume_at = EA_S + 8;
+		isa_tlb_invalidate(60);
+		isa_clear_last();
+		miss_b = ((ret_fn)EA_S)() == 7 && isa_last.count == 1 && isa_last.srr0 == EA_X;
+		isa_tlb_invalidate(61);
+		isa_clear_last();
+		miss_f = ((ret_fn)(EA_S + 0xffc))() == 7 && isa_last.count == 1 &&
+			 isa_last.srr0 == EA_S + 0x1000;
+		isa_handlers[IV_ITLB] = 0;
+		isa_tlb_invalidate(59);
+		check("b to another page, page A", b1, 3000);
+		check("fall-through into another page, page A", f1, 3000);
+		check("b to another page remapped to page B", b2, 6000);
+		check("fall-through remapped to page B", f2, 6000);
+		check("b to another page unmapped: ITLB miss", miss_b, 1);
+		check("fall-through unmapped: ITLB miss", miss_f, 1);
 	}
 	isa_exit();
 }
