@@ -96,7 +96,8 @@ static const char *const qemu_style[][2] = {
 
 static volatile sig_atomic_t got_signal;
 static volatile sig_atomic_t stats_print_requested, stats_reset_requested;
-static struct vcpu *signal_vcpu;
+/* The vcpu the signal handlers stop; NULL before the board is freed (a signal may come after). */
+static struct vcpu *volatile signal_vcpu;
 
 /* Measurement options (docs/measuring.md). */
 #define TRACE_DEFAULT_SIZE (256ull << 20)
@@ -389,6 +390,7 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 	trace_close(trace);
 	if (b && cfg->stats)
 		print_stats(&b->vcpu);
+	signal_vcpu = NULL;
 	board_destroy(b);
 	return status;
 }

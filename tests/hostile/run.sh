@@ -86,6 +86,23 @@ if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostar
 		echo "FAIL reboot loop: exit $rc (want 143), $boots boots (want >= 3), $n guest-error lines (want 20)"
 		fail=$((fail + 1))
 	fi
+	# timeout(1) signals the process and then its group: a second SIGTERM can land
+	# while hv440 shuts down. A stream of them must still end in exit 143, no crash.
+	bad=
+	for _ in 1 2 3 4 5; do
+		"$build/hv440" -m 16M --kernel "$out/reboot.elf" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		sleep 0.3
+		while kill -TERM $pid 2>/dev/null; do :; done
+		wait $pid 2>/dev/null
+		rc=$?
+		[ $rc -eq 143 ] || bad="$bad $rc"
+	done
+	if [ -z "$bad" ]; then
+		echo "PASS SIGTERM stream during shutdown: exit 143 five times"; pass=$((pass + 1))
+	else
+		echo "FAIL SIGTERM stream during shutdown: exit statuses$bad (want 143)"; fail=$((fail + 1))
+	fi
 else
 	echo "FAIL build reboot.elf"; fail=$((fail + 1))
 fi
