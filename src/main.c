@@ -388,7 +388,7 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 	control = NULL;
 	profile_stop(profile);
 	trace_close(trace);
-	if (b && cfg->stats)
+	if (b && cfg->stats && signal_vcpu) /* not after a set-up error: the guest never ran */
 		print_stats(&b->vcpu);
 	signal_vcpu = NULL;
 	board_destroy(b);

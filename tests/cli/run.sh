@@ -100,6 +100,7 @@ expect_error "--net bogus"             --serial null --net bogus --kernel "$T/te
 expect_error "--serial1 unix: empty"   --serial null --serial1 unix: --kernel "$T/text" --kernel-addr 0
 expect_error "-m 1.5G"                 --serial null -m 1.5G --kernel "$T/text" --kernel-addr 0
 expect_error "--initrd missing"        --serial null --kernel "$T/text" --kernel-addr 0 --initrd "$T/nonexistent"
+expect_error "--initrd missing, --stats" --serial null --stats --kernel "$T/text" --kernel-addr 0 --initrd "$T/nonexistent"
 expect_error "raw kernel beyond RAM"   --serial null --kernel "$T/text" --kernel-addr 0x7fffffff
 expect_error "kernel+initrd in -m 16M" --serial null -m 16M --kernel "$T/text" --kernel-addr 0 --initrd "$T/big.initrd"
 expect_error "--dump-dtb unwritable"   --dump-dtb "$T/dir/no/such/dir/x.dtb"
