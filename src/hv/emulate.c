@@ -427,32 +427,46 @@ static bool light_reg(struct vcpu *v, unsigned spr, bool write, uint32_t *val)
 /*
  * A light exit (core.h: light_exit): the privileged instructions a kernel
  * issues most (mfmsr, wrtee/wrteei, mfspr and mtspr of plain registers)
- * emulated in place, counted and timed as exits of their kind, while the
+ * emulated in place, counted and timed (sampled) as exits of their kind, while the
  * core goes on running. Whatever has another effect (the context, a
  * timer), an interrupt waiting (the run loop delivers it), a guest in user
  * mode, a magic page whose MSR changed beyond EE, a trace or a profile
  * takes the full exit.
  */
+#define LIGHT_TIMED_EVERY 8 /* a power of 2 */
+
 bool emulate_light(struct core *c, uint32_t insn)
 {
 	struct vcpu *v = (struct vcpu *)((char *)c - offsetof(struct vcpu, core));
 	uint32_t *gpr = c->gpr, msr, ee;
 	enum hv_exit_kind kind;
-	uint64_t t0, t1;
+	uint64_t t0 = 0, ns;
+	bool timed;
 
 	if ((v->msr & MSR_PR) || TRACE_ON(v) || v->profile || OP(insn) != 31 ||
 	    irq_waiting(v) || !pv_magic_msr_ee_only(v))
 		return false;
-	t0 = hv_clock_now(&v->clock);
 	switch (XO(insn)) {
-	case XO_MFMSR:
-		kind = HV_EXIT_EMUL_MFMSR;
+	case XO_MFMSR: kind = HV_EXIT_EMUL_MFMSR; break;
+	case XO_WRTEE: case XO_WRTEEI: kind = HV_EXIT_EMUL_WRTEE; break;
+	case XO_MFSPR: kind = HV_EXIT_EMUL_MFSPR; break;
+	case XO_MTSPR: kind = HV_EXIT_EMUL_MTSPR; break;
+	default: return false;
+	}
+	/*
+	 * Two clock reads would cost more than the emulation: one light exit in
+	 * LIGHT_TIMED_EVERY is timed (and the first of each kind), the others
+	 * count the last timed duration of their kind.
+	 */
+	timed = (v->light_seq & (LIGHT_TIMED_EVERY - 1)) == 0 || !v->light_last_ns[kind];
+	if (timed)
+		t0 = hv_clock_now(&v->clock);
+	switch (kind) {
+	case HV_EXIT_EMUL_MFMSR:
 		if (!pv_magic_reg(v, PV_MAGIC_MSR, false, &gpr[RT(insn)]))
 			gpr[RT(insn)] = v->msr;
 		break;
-	case XO_WRTEE:
-	case XO_WRTEEI:
-		kind = HV_EXIT_EMUL_WRTEE;
+	case HV_EXIT_EMUL_WRTEE:
 		ee = (XO(insn) == XO_WRTEE ? gpr[RT(insn)] : insn) & MSR_EE;
 		if (!pv_magic_reg(v, PV_MAGIC_MSR, false, &msr))
 			msr = v->msr;
@@ -460,23 +474,21 @@ bool emulate_light(struct core *c, uint32_t insn)
 		if (!pv_magic_reg(v, PV_MAGIC_MSR, true, &msr))
 			v->msr = msr;
 		break;
-	case XO_MFSPR:
-		kind = HV_EXIT_EMUL_MFSPR;
-		if (!light_reg(v, SPRN(insn), false, &gpr[RT(insn)]))
-			return false;
-		break;
-	case XO_MTSPR:
-		kind = HV_EXIT_EMUL_MTSPR;
-		if (!light_reg(v, SPRN(insn), true, &gpr[RT(insn)]))
-			return false;
-		break;
 	default:
-		return false;
+		if (!light_reg(v, SPRN(insn), kind == HV_EXIT_EMUL_MTSPR, &gpr[RT(insn)]))
+			return false;
+		break;
 	}
 	/* as after any exit: the page's SPRG4-7 reach their user-readable copies */
 	pv_magic_sync_sprg(v);
-	t1 = hv_clock_now(&v->clock);
-	vcpu_account(v, kind, t0, t1 - t0, c->pc, 0, TRACE_NO_INDEX);
-	v->light_ns += t1 - t0;
+	v->light_seq++;
+	if (timed) {
+		ns = hv_clock_now(&v->clock) - t0;
+		v->light_last_ns[kind] = ns ? ns : 1; /* 0 means "none timed yet" */
+	} else {
+		ns = v->light_last_ns[kind];
+	}
+	vcpu_account(v, kind, t0, ns, c->pc, 0, TRACE_NO_INDEX);
+	v->light_ns += ns;
 	return true;
 }

@@ -143,6 +143,8 @@ struct vcpu {
 	struct vcpu_pv pv;
 	struct hv_clock clock;  /* the run loop's (clock.h) */
 	uint64_t light_ns;      /* light exits' time in the current core_run() (emulate_light) */
+	uint32_t light_seq;     /* light exits so far: one in LIGHT_TIMED_EVERY is timed (emulate.c) */
+	uint64_t light_last_ns[HV_EXIT__COUNT]; /* each kind's last timed light exit */
 
 	/* Privileged state (PPC440x5 manual; names as the SPRs). */
 	uint32_t msr;
