@@ -65,8 +65,8 @@ struct core_jit {
 	const uint8_t *dispatch; /* emit_dispatch_stub() */
 	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
 	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
-	const uint8_t *chain;    /* an unpatched chain calls it: emit_chain_stub() */
-	const uint8_t *xchain;   /* a cross-page chain's miss calls it: emit_xchain_stub() */
+	const uint8_t *chain;    /* an unpatched chain calls it: emit_patch_stub() */
+	const uint8_t *xchain;   /* a cross-page chain's miss calls it: emit_patch_stub() */
 	const uint8_t *leave_ea; /* leave with c->pc = eax (a chain out of budget or with events) */
 	int perf_fd;         /* perf map, or -1 */
 	struct tr *tr;       /* the translator's scratch state */
@@ -402,18 +402,41 @@ static const uint8_t *jit_next(struct core *c, struct block *from)
 }
 
 /*
- * jit_next() for a same-page direct branch whose jump at site (a rel32
- * field) is not patched yet: patch it to the translation found.
+ * jit_next() for a same-page direct branch whose jump is not patched yet
+ * (emit_goto); lit is the literal after its call, 9 bytes after the jump's
+ * rel32: patch it to the translation found.
  */
-static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *site)
+static const uint8_t *jit_chain(struct core *c, struct block *from, uint8_t *lit)
 {
 	const uint8_t *code = jit_next(c, from);
 
 	if (code) {
 		const uint8_t *to = chain_entry(from->jit_map, &block_cache(c)->blk[c->jit_block]);
-		int32_t rel = (int32_t)(to - (site + 4));
+		int32_t rel = (int32_t)(to - (lit - 5));
 
-		memcpy(site, &rel, 4);
+		memcpy(lit - 9, &rel, 4);
+	}
+	return code;
+}
+
+/*
+ * jit_next() for a chain to another page (emit_xchain) whose guard failed
+ * or which is not patched yet; lit is the literal after its call. Patches
+ * the chain to the translation found and returns it, or NULL.
+ */
+static const uint8_t *jit_xchain(struct core *c, struct block *from, uint8_t *lit)
+{
+	const uint8_t *code = jit_next(c, from);
+
+	if (code && from->pa != BLK_DEAD) {
+		const struct block *to = &block_cache(c)->blk[c->jit_block];
+		uint64_t host = (uint64_t)(uintptr_t)(c->ram + to->pa);
+		int32_t rel = (int32_t)(chain_entry(from->jit_map, to) - (lit - 5));
+		uint8_t *imm;
+
+		memcpy(&imm, lit + 8, sizeof(imm));
+		memcpy(imm, &host, 8);
+		memcpy(lit - 9, &rel, 4);
 	}
 	return code;
 }
@@ -472,64 +495,16 @@ static void emit_dispatch_stub(struct emit *e, struct core_jit *j)
 }
 
 /*
- * The shared code of an unpatched same-page chain (one copy, made by
- * jit_init): called from the chain's site, laid out as
+ * The shared code that patches a chain (one copy each, made by jit_init):
+ * called from the chain's site, laid out as
  *     jmp rel32 (the site, pointing at the call until patched)
- *     call chain
- *     .quad the block being left
- * with r15d = the target's EA and the budget counted. jit_chain() patches
- * the site to the target's translation and returns it (continue there),
- * or NULL (leave with c->pc stored).
+ *     call chain (or xchain)
+ *     .quad the block being left (xchain: then .quad the guard's imm64)
+ * with eax = the target's EA and the budget counted. fn (jit_chain or
+ * jit_xchain) patches the site to the target's translation and returns it
+ * (continue there, with r15d = the EA), or NULL (leave with c->pc = the EA).
  */
-static void emit_chain_stub(struct emit *e, struct core_jit *j)
-{
-	uint8_t *none;
-
-	b1(e, 0x5a);                                  /* pop rdx: the literal's address */
-	st32(e, OFF(pc), R15);
-	mov_rr64(e, RDI, RBX);
-	mem(e, 0, 1, 0x8b, 1, RSI, RDX, -1, 0, 0);    /* mov rsi, [rdx]: the block */
-	mem(e, 0, 1, 0x8d, 1, RDX, RDX, -1, 0, -9);   /* lea rdx, [rdx - 9]: the site's rel32 */
-	budget_save(e);
-	call_abs(e, (const void *)jit_chain);
-	budget_load(e);
-	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
-	none = jcc_fwd(e, CC_E);
-	rr(e, 0, 0, 0xff, 1, 4, RAX);   /* jmp rax */
-	patch(e, none, e->p);
-	alu_rr(e, ALU_XOR, RAX, RAX);
-	jmp_to(e, j->exit);
-}
-
-/*
- * jit_next() for a chain to another page (emit_xchain) whose guard failed
- * or which is not patched yet; lit is the literal after its call. Patches
- * the chain to the translation found and returns it, or NULL.
- */
-static const uint8_t *jit_xchain(struct core *c, struct block *from, uint8_t *lit)
-{
-	const uint8_t *code = jit_next(c, from);
-
-	if (code && from->pa != BLK_DEAD) {
-		const struct block *to = &block_cache(c)->blk[c->jit_block];
-		uint64_t host = (uint64_t)(uintptr_t)(c->ram + to->pa);
-		uint8_t *imm, *site = lit - 9; /* the jmp's rel32, before the 5-byte call */
-		int32_t rel = (int32_t)(chain_entry(from->jit_map, to) - (site + 4));
-
-		memcpy(&imm, lit + 8, sizeof(imm));
-		memcpy(imm, &host, 8);
-		memcpy(site, &rel, 4);
-	}
-	return code;
-}
-
-/*
- * The shared code of a cross-page chain's miss (one copy, made by
- * jit_init): called with eax = the target's EA and the budget counted.
- * Goes on where jit_xchain() says, with r15d = the EA, or leaves with
- * c->pc = the EA.
- */
-static void emit_xchain_stub(struct emit *e, struct core_jit *j)
+static void emit_patch_stub(struct emit *e, struct core_jit *j, const void *fn)
 {
 	uint8_t *none;
 
@@ -538,7 +513,7 @@ static void emit_xchain_stub(struct emit *e, struct core_jit *j)
 	mov_rr64(e, RDI, RBX);
 	mem(e, 0, 1, 0x8b, 1, RSI, RDX, -1, 0, 0);    /* mov rsi, [rdx]: the block */
 	budget_save(e);
-	call_abs(e, (const void *)jit_xchain);
+	call_abs(e, fn);
 	budget_load(e);
 	rr(e, 0, 1, 0x85, 1, RAX, RAX); /* test rax, rax */
 	none = jcc_fwd(e, CC_E);
@@ -569,7 +544,7 @@ static void emit_dispatch(struct tr *t, unsigned k)
  * mode's, at r14) maps the EA, in this context, to the host address the
  * chain was patched for - the test jit_next() makes. Otherwise, and until
  * patched, the shared xchain code finds the translation through
- * jit_next() and patches the chain to it (emit_xchain_stub). Laid out as
+ * jit_next() and patches the chain to it (emit_patch_stub). Laid out as
  *     ...guard: jne miss... mov rcx, imm64 (the host address; 0 until patched)
  *     jmp rel32 (the target's entry; the miss until patched)
  *   miss:
@@ -2017,10 +1992,10 @@ int jit_init(struct core *c, int perf_fd)
 	jmp_to(&e, j->exit);
 
 	j->chain = e.p;
-	emit_chain_stub(&e, j);
+	emit_patch_stub(&e, j, (const void *)jit_chain);
 
 	j->xchain = e.p;
-	emit_xchain_stub(&e, j);
+	emit_patch_stub(&e, j, (const void *)jit_xchain);
 
 	/* exec: rsi = insn, edx = 4 * its index; returns when exec() says go on */
 	j->exec = e.p;
