@@ -335,6 +335,7 @@ struct tr {
 	bool self_loop;      /* the block branches to its own start (emit_loop) */
 	int flags_crf;       /* the host flags hold the comparison that set this CR field, or -1 */
 	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
+	int crf_lazy;        /* that field is not in r10d yet (crf_can_wait), or -1 */
 };
 
 /* The host registers that cache guest GPRs (see ldg). */
@@ -901,6 +902,65 @@ static void crf_post(struct tr *t, unsigned f, bool sign)
 	t->flags_sign = sign;
 }
 
+/*
+ * Lazy CR fields. A compare into field f right before a bc on it (fused:
+ * the bc tests the host flags) need not set f in r10d at all when, on the
+ * not-taken path, f is set again before anything can read it: only simple
+ * ALU instructions (no CR, no slow path, no exit) come before the next
+ * compare into f, in the same block. The bc's taken path sets f from the
+ * flags first (crf_from_flags). A chain of compare-and-branch pairs, as a
+ * switch compiles to, then costs a cmp and a jcc a pair.
+ */
+static bool crf_can_wait(const struct tr *t, unsigned k)
+{
+	const struct insn *c = &t->ins[k], *b;
+	unsigned f = c->rt >> 2;
+
+	if (k + 2 >= t->b->n)
+		return false;
+	b = &t->ins[k + 1];
+	if (b->op != OP_BC || (b->rt & 16) || !(b->rt & 4) || b->ra >> 2 != f || (b->ra & 3) == 3)
+		return false;
+	for (unsigned j = k + 2; j < t->b->n; j++) {
+		const struct insn *i = &t->ins[j];
+
+		if ((i->op == OP_CMP || i->op == OP_CMPI || i->op == OP_CMPL || i->op == OP_CMPLI) &&
+		    i->rt >> 2 == f)
+			return true;
+		if (i->flags & (I_RC | I_OE))
+			return false;
+		switch (i->op) {
+		case OP_ADDI: case OP_ADDIS: case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS:
+		case OP_RLWINM: case OP_AND: case OP_OR: case OP_XOR: case OP_ADD: case OP_SUBF:
+			continue;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
+/* CR field f (lazy) from the host flags of its comparison, as crf_pre + crf_post would have. */
+static void crf_from_flags(struct tr *t, unsigned f, bool sign)
+{
+	struct emit *e = &t->e;
+	unsigned shift = 28 - 4 * f;
+	uint8_t *no_so;
+
+	mov_ri(e, RDX, 2u << shift);
+	mov_ri(e, RSI, 4u << shift);
+	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
+	mov_ri(e, RSI, 8u << shift);
+	cmov(e, sign ? CC_L : CC_B, RDX, RSI);
+	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
+	alu_rr(e, ALU_OR, R10, RDX);
+	mem(e, 0, 0, 0xf6, 1, 0, RBX, -1, 0, OFF(xer) + 3); /* test byte [xer + 3], 0x80 */
+	b1(e, 0x80);
+	no_so = jcc_fwd(e, CC_E);
+	alu_ri(e, ALU_OR, R10, 1u << shift);
+	patch(e, no_so, e->p);
+}
+
 /* CR field f = (edx & 0xe) | XER[SO], edx already shifted to the field; clobbers ecx. */
 static void emit_set_crf_bits(struct tr *t, unsigned f)
 {
@@ -1301,8 +1361,10 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		return true;
 	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI: {
 		int a = t->host[i->ra] >= 0 ? t->host[i->ra] : RAX;
+		bool lazy = crf_can_wait(t, k);
 
-		crf_pre(t, i->rt >> 2);
+		if (!lazy)
+			crf_pre(t, i->rt >> 2);
 		if (i->op == OP_CMP || i->op == OP_CMPL) {
 			ldg(t, a, i->ra);
 			alug(t, ALU_CMP, a, i->rb);
@@ -1311,7 +1373,13 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		} else {
 			alu_ri(e, ALU_CMP, a, i->imm);
 		}
-		crf_post(t, i->rt >> 2, i->op == OP_CMP || i->op == OP_CMPI);
+		if (lazy) {
+			t->flags_crf = (int)(i->rt >> 2);
+			t->flags_sign = i->op == OP_CMP || i->op == OP_CMPI;
+			t->crf_lazy = t->flags_crf;
+		} else {
+			crf_post(t, i->rt >> 2, i->op == OP_CMP || i->op == OP_CMPI);
+		}
 		return true;
 	}
 	case OP_MFCR:
@@ -1740,7 +1808,9 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		return false;
 	case OP_BC:
 	case OP_BCLR:
-	case OP_BCCTR:
+	case OP_BCCTR: {
+		bool lazy_taken = false;
+
 		/* registers are written back on the taken path only: the other may go on */
 		bo = i->rt;
 		if (i->op != OP_BC)
@@ -1760,6 +1830,10 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			int cc = cc_set[t->flags_sign][i->ra & 3];
 
 			nt[nnt++] = jcc_fwd(e, bo & 8 ? cc ^ 1 : cc);
+			if (t->crf_lazy == fl) { /* taken: the field joins r10d now */
+				crf_from_flags(t, (unsigned)fl, t->flags_sign);
+				lazy_taken = true;
+			}
 		} else if (!(bo & 16)) {
 			rr(e, 0, 0, 0xf7, 1, 0, R10); /* test r10d, bit */
 			b4(e, 0x80000000u >> i->ra);
@@ -1768,16 +1842,18 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		if (t->self_loop && to_block_start(i, k)) {
 			emit_loop(t, k + 1);
 		} else if (i->op == OP_BC && !(i->flags & I_AA)) {
-			emit_store_dirty(t, t->dirty, t->cr_dirty);
+			emit_store_dirty(t, t->dirty, t->cr_dirty || lazy_taken);
 			emit_goto(t, k + 1, (int32_t)(4 * k + i->imm), pa + (gpa_t)(int64_t)(int32_t)i->imm);
 		} else {
-			emit_store_dirty(t, t->dirty, t->cr_dirty);
+			emit_store_dirty(t, t->dirty, t->cr_dirty || lazy_taken);
 			if (i->op == OP_BC)
 				mov_ri(e, RSI, i->imm);
 			else
 				alu_ri(e, ALU_AND, RSI, ~3u);
 			emit_dispatch(t, k + 1);
 		}
+		/* not taken: a lazy field stays out of r10d until its next compare (crf_can_wait) */
+		t->crf_lazy = -1;
 		for (unsigned q = 0; q < nnt; q++)
 			patch(e, nt[q], e->p);
 		if (nnt && k + 1 < t->b->n)
@@ -1787,6 +1863,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			emit_goto(t, k + 1, next, pa + 4);
 		}
 		return false;
+	}
 	default:
 		break;
 	}
@@ -1838,6 +1915,7 @@ bool jit_compile(struct core *c, struct block *b)
 	t->dirty = 0;
 	t->cr_dirty = false;
 	t->flags_crf = -1;
+	t->crf_lazy = -1;
 	t->self_loop = false;
 	for (k = 0; k < b->n; k++)
 		t->self_loop |= to_block_start(&t->ins[k], k);

@@ -157,6 +157,36 @@ static uint32_t call_n(ret_fn f, unsigned n)
 	return sum;
 }
 
+/*
+ * A chain of compare-and-branch pairs into cr0, as a switch compiles to:
+ * the JIT leaves each compare's field out of CR while the next compare
+ * overwrites it (jit.c: crf_can_wait). Returns CR0 where the chain left,
+ * read by mfcr, with XER[SO] = so during the chain.
+ */
+static uint32_t cr_chain(uint32_t x, uint32_t so)
+{
+	uint32_t cr, zero;
+
+	__asm__ volatile("mtxer %3\n"
+			 "cmpwi %2,1\n beq 1f\n"
+			 "cmpwi %2,2\n beq 1f\n"
+			 "cmplwi %2,3\n bgt 1f\n"
+			 "cmpwi %2,0\n"
+			 "1: mfcr %0\n"
+			 "li %1,0\n mtxer %1"
+			 : "=&r"(cr), "=&r"(zero) : "r"(x), "r"(so ? 0x80000000u : 0) : "cr0", "xer");
+	return cr >> 28;
+}
+
+static uint32_t cr_chain_n(uint32_t x, uint32_t so, unsigned n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		sum += cr_chain(x, so);
+	return sum;
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -350,5 +380,15 @@ int main(void)
 		check("b to another page unmapped: ITLB miss", miss_b, 1);
 		check("fall-through unmapped: ITLB miss", miss_f, 1);
 	}
+	/* CR0 (LT 8, GT 4, EQ 2, SO 1) where the chain leaves, taken or not, 1000 times each */
+	check("lazy CR: x=1, first beq taken", cr_chain_n(1, 0, 1000), 2000);
+	check("lazy CR: x=2, second beq taken", cr_chain_n(2, 0, 1000), 2000);
+	check("lazy CR: x=5, bgt (unsigned) taken", cr_chain_n(5, 0, 1000), 4000);
+	check("lazy CR: x=-1, bgt (unsigned) taken", cr_chain_n(0xffffffffu, 0, 1000), 4000);
+	check("lazy CR: x=3, none taken", cr_chain_n(3, 0, 1000), 4000);
+	check("lazy CR: x=0, none taken", cr_chain_n(0, 0, 1000), 2000);
+	check("lazy CR: x=1 with SO", cr_chain_n(1, 1, 1000), 3000);
+	check("lazy CR: x=5 with SO", cr_chain_n(5, 1, 1000), 5000);
+	check("lazy CR: x=0 with SO", cr_chain_n(0, 1, 1000), 3000);
 	isa_exit();
 }
