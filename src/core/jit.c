@@ -2123,8 +2123,8 @@ int jit_init(struct core *c, int perf_fd)
 		} part[] = { { "jit-exit", j->exit },	      { "jit-dead", j->dead },
 			     { "jit-result", j->result },     { "jit-dispatch", j->dispatch },
 			     { "jit-leave", j->leave_ea },    { "jit-chain", j->chain },
-			     { "jit-xchain", j->xchain },    { "jit-exec", j->exec },	      { "jit-entry", entry },
-			     { NULL, e.p } };
+			     { "jit-xchain", j->xchain },     { "jit-exec", j->exec },
+			     { "jit-entry", entry },	      { NULL, e.p } };
 
 		for (unsigned q = 0; part[q].name && j->perf_fd >= 0; q++) {
 			char line[96];
