@@ -538,6 +538,41 @@ static void emit_dispatch(struct tr *t, unsigned k)
 	rr(e, 0, 0, 0xff, 1, 4, RAX); /* jmp rax */
 }
 
+/* The offset from r14 of a field of the fast-cache entries of kind acc. */
+#define FAST_OFF(acc, field) \
+	((acc) * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry) + \
+	 (int32_t)offsetof(struct core_fast_entry, field))
+
+/*
+ * Compare the fast-cache entry of kind acc for the n-byte access at EA eax
+ * with that access: equal (ZF) when it hits. rcx = the slot times 16, for
+ * emit_fast_addend().
+ */
+static void emit_fast_probe(struct emit *e, unsigned n, int acc)
+{
+	mov_rr(e, RCX, RAX);
+	sh_ri(e, SH_SHR, RCX, 12 - 4); /* the slot times 16 */
+	alu_ri(e, ALU_AND, RCX, (CORE_FAST_SIZE - 1) << 4);
+	/*
+	 * The tag of the access's last byte against the entry of its first:
+	 * equal only when the entry is valid for this context and the access
+	 * stays inside the page.
+	 */
+	if (n > 1)
+		mem(e, 0, 0, 0x8d, 1, RDX, RAX, -1, 0, (int32_t)n - 1); /* lea edx, [rax + n-1] */
+	else
+		mov_rr(e, RDX, RAX);
+	alu_ri(e, ALU_AND, RDX, ~0xfffu);
+	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * acc);
+	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, FAST_OFF(acc, tag));
+}
+
+/* rdx = the addend of the entry emit_fast_probe() hit (host address = rdx + EA). */
+static void emit_fast_addend(struct emit *e, int acc)
+{
+	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, FAST_OFF(acc, addend));
+}
+
 /*
  * After k instructions, continue at EA block + delta in another page: a
  * guarded chain. Where that EA leads depends on the mapping of its page,
@@ -555,23 +590,16 @@ static void emit_dispatch(struct tr *t, unsigned k)
 static void emit_xchain(struct tr *t, unsigned k, int32_t delta)
 {
 	struct emit *e = &t->e;
-	int32_t base = CORE_ACC_FETCH * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
 	uint8_t *fail, *miss[2], *site, *imm;
 
 	lea_pc(e, RAX, delta);
 	budget_op(e, k ? ALU_SUB : ALU_CMP, (int32_t)k);
 	fail = jcc_fwd(e, CC_L);
-	/* the entry's tag against the EA's page in this context, as emit_fast() */
-	mov_rr(e, RCX, RAX);
-	sh_ri(e, SH_SHR, RCX, 12 - 4);
-	alu_ri(e, ALU_AND, RCX, (CORE_FAST_SIZE - 1) << 4);
-	mov_rr(e, RDX, RAX);
-	alu_ri(e, ALU_AND, RDX, ~0xfffu);
-	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * CORE_ACC_FETCH);
-	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
+	/* the EA's fetch entry, as a fetch of it would find it */
+	emit_fast_probe(e, 1, CORE_ACC_FETCH);
 	miss[0] = jcc_fwd(e, CC_NE);
 	/* the host address it maps to against the one patched in */
-	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
+	emit_fast_addend(e, CORE_ACC_FETCH);
 	rr(e, 0, 1, 0x01, 1, RAX, RDX); /* add rdx, rax (rax's upper half is 0) */
 	mov_ri64(e, RCX, 0);
 	imm = e->p - 8;
@@ -841,26 +869,9 @@ static void emit_ea(struct tr *t, const struct insn *i)
  */
 static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
 {
-	struct emit *e = &t->e;
-	int32_t base = acc * CORE_FAST_SIZE * (int32_t)sizeof(struct core_fast_entry);
-
-	mov_rr(e, RCX, RAX);
-	sh_ri(e, SH_SHR, RCX, 12 - 4); /* the slot times 16 */
-	alu_ri(e, ALU_AND, RCX, (CORE_FAST_SIZE - 1) << 4);
-	/*
-	 * The tag of the access's last byte against the entry of its first:
-	 * equal only when the entry is valid for this context and the access
-	 * stays inside the page.
-	 */
-	if (n > 1)
-		mem(e, 0, 0, 0x8d, 1, RDX, RAX, -1, 0, (int32_t)n - 1); /* lea edx, [rax + n-1] */
-	else
-		mov_rr(e, RDX, RAX);
-	alu_ri(e, ALU_AND, RDX, ~0xfffu);
-	alu_rm(e, ALU_OR, RDX, OFF(fast_key) + 4 * acc);
-	mem(e, 0, 0, 0x3b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, tag));
+	emit_fast_probe(&t->e, n, acc);
 	slow_jcc(t, k, CC_NE);
-	mem(e, 0, 1, 0x8b, 1, RDX, R14, RCX, 0, base + (int32_t)offsetof(struct core_fast_entry, addend));
+	emit_fast_addend(&t->e, acc);
 }
 
 /*
@@ -871,6 +882,23 @@ static void emit_fast(struct tr *t, unsigned k, unsigned n, int acc)
  *   the cmp or test itself
  *   crf_post: LT, GT or EQ added with cmov and lea (no flag changes); clobbers edx, esi
  */
+/* ZF = !XER[SO] */
+static void test_so(struct emit *e)
+{
+	mem(e, 0, 0, 0xf6, 1, 0, RBX, -1, 0, OFF(xer) + 3); /* test byte [xer + 3], 0x80 */
+	b1(e, 0x80);
+}
+
+/* edx = the field's LT, GT or EQ bit (at shift) from the comparison's flags, which stay; clobbers esi. */
+static void crf_bits(struct emit *e, unsigned shift, bool sign)
+{
+	mov_ri(e, RDX, 2u << shift);
+	mov_ri(e, RSI, 4u << shift);
+	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
+	mov_ri(e, RSI, 8u << shift);
+	cmov(e, sign ? CC_L : CC_B, RDX, RSI);
+}
+
 static void crf_pre(struct tr *t, unsigned f)
 {
 	struct emit *e = &t->e;
@@ -879,8 +907,7 @@ static void crf_pre(struct tr *t, unsigned f)
 
 	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
 	/* XER[SO], almost always clear, is set out of line (emit_slow): r10d waits for no load */
-	mem(e, 0, 0, 0xf6, 1, 0, RBX, -1, 0, OFF(xer) + 3); /* test byte [xer + 3], 0x80 */
-	b1(e, 0x80);
+	test_so(e);
 	s->from = jcc_fwd(e, CC_NE);
 	s->resume = e->p;
 	s->so_shift = (int)shift;
@@ -891,11 +918,7 @@ static void crf_post(struct tr *t, unsigned f, bool sign)
 	struct emit *e = &t->e;
 	unsigned shift = 28 - 4 * f;
 
-	mov_ri(e, RDX, 2u << shift);
-	mov_ri(e, RSI, 4u << shift);
-	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
-	mov_ri(e, RSI, 8u << shift);
-	cmov(e, sign ? CC_L : CC_B, RDX, RSI);
+	crf_bits(e, shift, sign);
 	mem(e, 0, 0, 0x8d, 1, R10, R10, RDX, 0, 0); /* lea r10d, [r10 + rdx]: the bits were clear */
 	t->cr_dirty = true;
 	t->flags_crf = (int)f;
@@ -947,15 +970,10 @@ static void crf_from_flags(struct tr *t, unsigned f, bool sign)
 	unsigned shift = 28 - 4 * f;
 	uint8_t *no_so;
 
-	mov_ri(e, RDX, 2u << shift);
-	mov_ri(e, RSI, 4u << shift);
-	cmov(e, sign ? CC_G : CC_A, RDX, RSI);
-	mov_ri(e, RSI, 8u << shift);
-	cmov(e, sign ? CC_L : CC_B, RDX, RSI);
+	crf_bits(e, shift, sign);
 	alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
 	alu_rr(e, ALU_OR, R10, RDX);
-	mem(e, 0, 0, 0xf6, 1, 0, RBX, -1, 0, OFF(xer) + 3); /* test byte [xer + 3], 0x80 */
-	b1(e, 0x80);
+	test_so(e);
 	no_so = jcc_fwd(e, CC_E);
 	alu_ri(e, ALU_OR, R10, 1u << shift);
 	patch(e, no_so, e->p);
