@@ -60,6 +60,7 @@ void core_reset(struct core *c)
 	c->cr = c->xer = c->lr = c->ctr = c->pc = 0;
 	memset(c->fpr, 0, sizeof(c->fpr));
 	c->fpscr = 0;
+	c->fp_lazy = 0;
 	c->usprg0 = 0;
 	memset(c->sprg_ro, 0, sizeof(c->sprg_ro));
 	c->fp_enabled = false;

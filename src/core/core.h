@@ -181,9 +181,21 @@ struct core {
 	uint32_t gpr[32];
 	uint32_t cr, xer, lr, ctr, pc;
 	uint64_t fpr[32];      /* IEEE-754 double bit patterns */
-	uint32_t fpscr;
+	uint32_t fpscr;        /* read it through core_fpscr() while fp_lazy may be set */
 	uint32_t usprg0;
 	uint32_t sprg_ro[4];   /* SPRG4-7 as user mode reads them (SPR 260-263) */
+
+	/*
+	 * The JIT's lazy FPSCR (fpu.c, fpu_settle): an arithmetic instruction
+	 * translated code ran in line, whose FR, FI and FPRF are not in fpscr
+	 * yet; 0 when none. Its operands frA, frB, frC as they were, its
+	 * result, and the FPSCR bits written since (FPCC by an fcmpu) that
+	 * fpscr already holds.
+	 */
+	uint32_t fp_lazy;
+	uint32_t fp_lazy_keep;
+	uint64_t fp_lazy_op[3];
+	uint64_t fp_lazy_res;
 
 	/* Control bits the hypervisor sets. */
 	bool fp_enabled;       /* guest MSR[FP] */
@@ -327,6 +339,13 @@ int core_set_watchpoints(struct core *c, const struct core_watchpoint *w, unsign
 void core_icache_invalidate(struct core *c, gpa_t pa);
 void core_icache_flush(struct core *c);
 void core_icache_invalidate_range(struct core *c, gpa_t pa, uint64_t len);
+
+/*
+ * Complete the FPSCR: translated code may leave its FR, FI and FPRF to be
+ * worked out later (fp_lazy). Call before reading or writing fpscr from
+ * outside the core.
+ */
+void core_fp_settle(struct core *c);
 
 /* Timebase (TBL/TBU). */
 uint64_t core_tb_read(const struct core *c);

@@ -946,7 +946,85 @@ static bool host_can_fast(void)
 	       one + 0x1.8p-53 != 1.0 && minus_one - 0x1.8p-53 != -1.0;
 }
 
-bool fpu_exec_fast(struct core *c, uint32_t insn, enum fpu_result *out)
+/* The A-form operands (frA, frB, frC) that instruction insn reads, as a mask of 1, 2, 4. */
+static unsigned a_form_operands(uint32_t insn)
+{
+	switch ((insn >> 1) & 31) {
+	case 18: case 20: case 21: return 3;
+	case 25: return 5;
+	default: return 7;
+	}
+}
+
+/*
+ * The lazy FPSCR (core.h, fp_lazy). Translated code runs an arithmetic
+ * instruction in line only while RN is round-to-nearest, no exception is
+ * enabled and XX is already set, and only when its result is a normal
+ * number far from overflow and underflow: the only exception it can
+ * raise is then XX, which changes nothing, and what it leaves undone is
+ * FR, FI and FPRF. This works them out by running the instruction again
+ * on the operands saved, then puts the registers back; bits written
+ * since (fp_lazy_keep) keep their value.
+ */
+static bool fast_path(struct core *c, uint32_t insn, enum fpu_result *out);
+static enum fpu_result exact_path(struct core *c, uint32_t insn);
+
+void core_fp_settle(struct core *c)
+{
+	uint32_t insn = c->fp_lazy, keep = c->fp_lazy_keep, now = c->fpscr;
+	unsigned used = a_form_operands(insn);
+	enum fpu_result res;
+	uint64_t fpr[32];
+
+	if (!insn)
+		return;
+	c->fp_lazy = 0;
+	memcpy(fpr, c->fpr, sizeof(fpr));
+	for (unsigned k = 0; k < 3; k++)
+		if (used & (1u << k))
+			c->fpr[(insn >> (16 - 5 * k)) & 31] = c->fp_lazy_op[k];
+	if (!fast_path(c, insn, &res))
+		exact_path(c, insn);
+	c->fpscr = (c->fpscr & ~keep) | (now & keep);
+	memcpy(c->fpr, fpr, sizeof(fpr));
+}
+
+/*
+ * Before instruction insn runs here: a lazy FPSCR is settled, unless insn
+ * leaves the bits in question alone (moves) or sets them all itself
+ * (arithmetic; no exception can be enabled while one is pending).
+ * fctiw(z) sets FR and FI but leaves FPRF, which is the lazy result's.
+ */
+static void prepare(struct core *c, uint32_t insn)
+{
+	unsigned xo = (insn >> 1) & 0x3ff;
+
+	if (!c->fp_lazy)
+		return;
+	if (insn & 0x20) {
+		if (((insn >> 1) & 31) != 23) /* not fsel */
+			c->fp_lazy = 0;
+		return;
+	}
+	switch (xo) {
+	case 12: /* frsp */
+		c->fp_lazy = 0;
+		return;
+	case 14: case 15: { /* fctiw, fctiwz */
+		uint32_t bits = (fprf_of(c->fp_lazy_res) << FPRF_SHIFT) & ~c->fp_lazy_keep & FPRF;
+
+		c->fpscr = (c->fpscr & ~(FPRF & ~c->fp_lazy_keep)) | bits;
+		c->fp_lazy = 0;
+		return;
+	}
+	case 40: case 72: case 136: case 264: /* fneg, fmr, fnabs, fabs */
+		return;
+	default:
+		core_fp_settle(c);
+	}
+}
+
+static bool fast_path(struct core *c, uint32_t insn, enum fpu_result *out)
 {
 	unsigned opcd = insn >> 26, rd = (insn >> 21) & 31;
 	uint64_t a = c->fpr[(insn >> 16) & 31], b = c->fpr[(insn >> 11) & 31];
@@ -1036,16 +1114,7 @@ round:
 	return true;
 }
 
-enum fpu_result fpu_exec(struct core *c, uint32_t insn)
-{
-	enum fpu_result res;
-
-	if (fpu_exec_fast(c, insn, &res))
-		return res;
-	return fpu_exec_exact(c, insn);
-}
-
-enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn)
+static enum fpu_result exact_path(struct core *c, uint32_t insn)
 {
 	struct fpop f = { .c = c, .fpscr = c->fpscr, .raised = 0 };
 	unsigned opcd = insn >> 26;
@@ -1057,6 +1126,28 @@ enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn)
 	if (insn & 0x20) /* A-form: extended opcode 16..31 in bits 26-30 */
 		return exec_a_form(&f, insn, false);
 	return exec_x_form(&f, insn);
+}
+
+bool fpu_exec_fast(struct core *c, uint32_t insn, enum fpu_result *res)
+{
+	prepare(c, insn);
+	return fast_path(c, insn, res);
+}
+
+enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn)
+{
+	prepare(c, insn);
+	return exact_path(c, insn);
+}
+
+enum fpu_result fpu_exec(struct core *c, uint32_t insn)
+{
+	enum fpu_result res;
+
+	prepare(c, insn);
+	if (fast_path(c, insn, &res))
+		return res;
+	return exact_path(c, insn);
 }
 
 /* Book I, "Floating-Point Load Instructions": DOUBLE(WORD), exact, no exceptions. */

@@ -1350,6 +1350,7 @@ static int run_lockstep(struct core *c, struct block *b, uint64_t *done, struct 
 
 	rj = jit_run(c, b, b->n, &dj, last);
 	*done = dj;
+	core_fp_settle(c); /* compare the FPSCR complete */
 	arch_save(c, &sj);
 	if (ri != rj || k != dj) {
 		snprintf(c->lockstep_diff, sizeof(c->lockstep_diff),

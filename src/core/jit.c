@@ -84,10 +84,14 @@ static inline unsigned jc_slot(gva_t ea)
 }
 
 _Static_assert(sizeof(struct core_jc_entry) == 16, "the dispatch code scales the slot index by 16");
+_Static_assert(offsetof(struct core, fp_lazy_keep) == offsetof(struct core, fp_lazy) + 4,
+	       "emit_fp_arith writes both with one store");
 _Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
 
 /* The host has MOVBE (CPUID 1 ECX bit 22): loads and stores swap bytes in one instruction. */
 static bool have_movbe;
+/* FMA3 and AVX usable: the multiply-adds translate to vfmadd/vfmsub (emit_fp_arith). */
+static bool have_fma;
 
 /* ---- x86-64 encoding ---------------------------------------------------- */
 
@@ -1072,6 +1076,111 @@ static void pop_cr_budget(struct tr *t)
 	}
 }
 
+#define FPSCR_XX 0x02000000u
+#define FPCC_BITS 0xf000u
+
+/* The FP arithmetic emit_fp_arith translates: the four operations and the multiply-adds. */
+static bool fp_in_line(uint32_t w)
+{
+	unsigned xo = (w >> 1) & 31;
+
+	if (!(w & 0x20) || (w & 1))
+		return false;
+	return xo == 18 || xo == 20 || xo == 21 || xo == 25 || (xo >= 28 && have_fma);
+}
+
+/*
+ * FP arithmetic word w in line, on the host's SSE unit (FMA for the
+ * multiply-adds), with the FPSCR lazy (core_fp_settle): the result is
+ * written and FR, FI and FPRF left to be worked out where something
+ * observes them. Only when nothing else could change: RN round to
+ * nearest, no exception enabled, XX already set (another inexact result
+ * changes no bit), and a result the host rounded to a normal number far
+ * from overflow and underflow, so the exact result is normal too and the
+ * only exception XX; a single additionally needs the double not on a
+ * midpoint between two singles, where rounding twice could differ from
+ * rounding once. Otherwise the code falls through to what follows (the
+ * C fast path); returns the jump, at the end of the in-line path, to
+ * patch past it.
+ */
+static uint8_t *emit_fp_arith(struct tr *t, uint32_t w)
+{
+	struct emit *e = &t->e;
+	unsigned xo = (w >> 1) & 31, rd = (w >> 21) & 31;
+	unsigned used = xo == 25 ? 5 : xo >= 28 ? 7 : 3;
+	bool single = (w >> 26) == 59;
+	uint8_t *out[4], *done;
+	unsigned n = 0;
+	int32_t op = OFF(fp_lazy_op);
+
+	ld32(e, RAX, OFF(fpscr));
+	alu_ri(e, ALU_AND, RAX, FPSCR_XX | 0xffu); /* XX, VE OE UE ZE XE, NI, RN */
+	alu_ri(e, ALU_CMP, RAX, FPSCR_XX);
+	out[n++] = jcc_fwd(e, CC_NE);
+	/* the lazy record: word, nothing kept yet, operands frA frB frC */
+	for (unsigned q = 0; q < 3; q++) {
+		if (!(used & (1u << q)))
+			continue;
+		mem(e, 0, 1, 0x8b, 1, RCX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)((w >> (16 - 5 * q)) & 31));
+		mem(e, 0, 1, 0x89, 1, RCX, RBX, -1, 0, op + 8 * (int32_t)q);
+	}
+	mov_ri(e, RCX, w);
+	mem(e, 0, 1, 0x89, 1, RCX, RBX, -1, 0, OFF(fp_lazy)); /* and fp_lazy_keep = 0 */
+	b1(e, 0xf2);
+	mem(e, 0, 0, 0x0f10, 2, 0, RBX, -1, 0, op); /* movsd xmm0, frA */
+	if (xo >= 28) {
+		b1(e, 0xf2);
+		mem(e, 0, 0, 0x0f10, 2, 1, RBX, -1, 0, op + 16); /* movsd xmm1, frC */
+		/* vfmadd213sd / vfmsub213sd xmm0, xmm1, frB: xmm0 = frA * frC +- frB */
+		b1(e, 0xc4);
+		b1(e, 0xe2);
+		b1(e, 0xf1);
+		b1(e, xo == 28 || xo == 30 ? 0xab : 0xa9);
+		b1(e, 0x83);
+		b4(e, (uint32_t)(op + 8));
+	} else {
+		unsigned code = xo == 21 ? 0x0f58 : xo == 20 ? 0x0f5c : xo == 25 ? 0x0f59 : 0x0f5e;
+
+		b1(e, 0xf2);
+		mem(e, 0, 0, code, 2, 0, RBX, -1, 0, op + (xo == 25 ? 16 : 8)); /* op xmm0, frC or frB */
+	}
+	rr(e, 1, 1, 0x0f7e, 2, 0, RAX); /* movq rax, xmm0 */
+	mov_rr64(e, RCX, RAX);
+	rr(e, 0, 1, 0xc1, 1, SH_SHR, RCX); /* shr rcx, 52: the exponent */
+	b1(e, 52);
+	alu_ri(e, ALU_AND, RCX, 0x7ff);
+	if (single) {
+		/* 2^-125 <= |r| < 2^127: a normal single, with a margin each side */
+		alu_ri(e, ALU_SUB, RCX, 1023 - 125);
+		alu_ri(e, ALU_CMP, RCX, 127 + 125);
+		out[n++] = jcc_fwd(e, CC_AE);
+		mov_rr(e, RCX, RAX);
+		alu_ri(e, ALU_AND, RCX, 0x1fffffff);
+		alu_ri(e, ALU_CMP, RCX, 0x10000000);
+		out[n++] = jcc_fwd(e, CC_E);
+		b1(e, 0xf2);
+		rr(e, 0, 0, 0x0f5a, 2, 0, 0); /* cvtsd2ss xmm0, xmm0 */
+		b1(e, 0xf3);
+		rr(e, 0, 0, 0x0f5a, 2, 0, 0); /* cvtss2sd xmm0, xmm0 */
+		rr(e, 1, 1, 0x0f7e, 2, 0, RAX);
+	} else {
+		/* biased exponent 2..2046: finite, and normal with a margin */
+		alu_ri(e, ALU_SUB, RCX, 2);
+		alu_ri(e, ALU_CMP, RCX, 2045);
+		out[n++] = jcc_fwd(e, CC_AE);
+	}
+	if (xo == 30 || xo == 31) {
+		rr(e, 0, 1, 0x0fba, 2, 7, RAX); /* btc rax, 63: fnmsub, fnmadd */
+		b1(e, 63);
+	}
+	mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)rd);
+	mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fp_lazy_res));
+	done = jmp_fwd(e);
+	while (n)
+		patch(e, out[--n], e->p);
+	return done;
+}
+
 /*
  * exec() instruction k, an FP instruction that touches no GPR and no CR:
  * the cached registers stay where they are (r10 and r11 kept on the
@@ -1648,6 +1757,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled));
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
+			alu_mi(e, ALU_CMP, OFF(fp_lazy), 0);
+			slow_jcc(t, k, CC_NE); /* the FPSCR to settle first: exec() */
 			ld32(e, RAX, OFF(fpscr));
 			mem(e, 0, 1, 0x89, 1, RAX, RBX, -1, 0, OFF(fpr) + 8 * (int32_t)frt);
 			return true;
@@ -1664,6 +1775,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled));
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
+			alu_mi(e, ALU_OR, OFF(fp_lazy_keep), FPCC_BITS); /* a lazy FPSCR keeps this FPCC */
 			alu_ri(e, ALU_AND, R10, ~(0xfu << shift));
 			ld32(e, RDI, OFF(fpscr));
 			alu_ri(e, ALU_AND, RDI, ~0xf000u);
@@ -1693,10 +1805,17 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		}
 		if ((opcd == 59 || opcd == 63) && !(i->word & 1) &&
 		    ((i->word & 0x20) || (opcd == 63 && xo == 12))) {
-			/* arithmetic (A-form) and frsp: the FPU's fast path, called directly (jit_fp) */
+			/*
+			 * arithmetic (A-form) and frsp: in line when emit_fp_arith
+			 * can, else the FPU's fast path, called directly (jit_fp)
+			 */
+			uint8_t *done = NULL;
+
 			mem(e, 0, 0, 0x80, 1, 7, RBX, -1, 0, OFF(fp_enabled)); /* cmp byte, 0 */
 			b1(e, 0);
 			slow_jcc(t, k, CC_E);
+			if (fp_in_line(i->word))
+				done = emit_fp_arith(t, i->word);
 			push_cr_budget(t);
 			mov_rr64(e, RDI, RBX);
 			mov_ri(e, RSI, i->word);
@@ -1704,6 +1823,8 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 			pop_cr_budget(t);
 			rr(e, 0, 0, 0x85, 1, RAX, RAX);
 			slow_jcc(t, k, CC_NE);
+			if (done)
+				patch(e, done, e->p);
 			return true;
 		}
 		if (opcd != 63 || (i->word & 1) || (xo != 72 && xo != 40 && xo != 264 && xo != 136)) {
@@ -1977,6 +2098,8 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 	int r;
 
 	c->jit_block = (uint32_t)(b - bc->blk);
+	/* what emit_fp_arith assumes: round to nearest, no flush or denormals-are-zero */
+	__builtin_ia32_ldmxcsr(0x1f80);
 	r = c->jit->enter(c, b->jit, (int64_t)left, c->pc, c->fast[c->ctx.kmode]);
 	*done = left - (uint64_t)(c->jit_left + BLK_MAX_INSNS);
 	*last = &bc->blk[c->jit_block];
@@ -2026,6 +2149,7 @@ int jit_init(struct core *c, int perf_fd)
 
 		have_movbe = __get_cpuid(1, &a, &b, &cx, &d) && (cx >> 22 & 1);
 	}
+	have_fma = __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx");
 	j = calloc(1, sizeof(*j));
 	if (j)
 		j->tr = calloc(1, sizeof(*j->tr));

@@ -428,7 +428,9 @@ static uint64_t reg_get(struct gdbstub *g, int n)
 	case 67: return v->core.lr;
 	case 68: return v->core.ctr;
 	case 69: return v->core.xer;
-	case 70: return v->core.fpscr;
+	case 70:
+		core_fp_settle(&v->core); /* the JIT may leave bits to work out */
+		return v->core.fpscr;
 	}
 	d = &spr_regs[n - REG_SPR0];
 	switch (d->kind) {
@@ -464,7 +466,10 @@ static bool reg_set(struct gdbstub *g, int n, uint64_t val)
 	case 67: v->core.lr = w; return true;
 	case 68: v->core.ctr = w; return true;
 	case 69: v->core.xer = w; return true;
-	case 70: v->core.fpscr = w; return true;
+	case 70:
+		core_fp_settle(&v->core);
+		v->core.fpscr = w;
+		return true;
 	}
 	d = &spr_regs[n - REG_SPR0];
 	switch (d->kind) {
