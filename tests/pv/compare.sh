@@ -4,7 +4,7 @@
 # alternating rounds, and print wall/CPU times (each run and the median) and the --stats exit tables
 # kind by kind with the reduction (docs/paravirt.md).
 #
-# Usage: tests/pv/compare.sh [--runs N] [--modes LIST] BUILD_DIR [RUN_SCRIPT [EXTRA_APPEND]]
+# Usage: tests/pv/compare.sh [--runs N] [--modes LIST] [--pair] BUILD_DIR [RUN_SCRIPT [EXTRA_APPEND]]
 #   RUN_SCRIPT   guest script for run= (default /bench/all.sh)
 #   EXTRA_APPEND more kernel command line (e.g. loglevel=2)
 #   --runs N     rounds (default 1); round r runs the modes in LIST order, r+1 in reverse order
@@ -12,21 +12,26 @@
 #     pv     paravirt, console=ttyS0 (UART0 on stdio)  - the same command line as nopv
 #     pvcon  paravirt with the paravirt console: console=ttyEHV0 on --bytechan stdio, --serial null
 #     nopv   --no-paravirt (plain bamboo), console=ttyS0
+#   --pair       run a round's modes at the same time (one host CPU each), so that they share the
+#                host's speed of the moment, and print each round's wall-time ratio against nopv
+#                and the median of those ratios
 # Also prints the guest's own timings (boot, each "bench X: N s"). Exit tables: per mode the run
 # with the median total exits. Exit status is non-zero when a run failed (hv440's status, or the
 # guest did not report "exited with 0") or a run's results differ from the first run's.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-usage="usage: tests/pv/compare.sh [--runs N] [--modes pv,pvcon,nopv] BUILD_DIR [RUN_SCRIPT [EXTRA_APPEND]]"
+usage="usage: tests/pv/compare.sh [--runs N] [--modes pv,pvcon,nopv] [--pair] BUILD_DIR [RUN_SCRIPT [EXTRA_APPEND]]"
 runs=1
 modes=pv,pvcon,nopv
+pair=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=${2:-}; shift 2 || { echo "$usage" >&2; exit 2; } ;;
 	--runs=*) runs=${1#--runs=}; shift ;;
 	--modes) modes=${2:-}; shift 2 || { echo "$usage" >&2; exit 2; } ;;
 	--modes=*) modes=${1#--modes=}; shift ;;
+	--pair) pair=1; shift ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	-*) echo "compare.sh: unknown option $1; $usage" >&2; exit 2 ;;
 	*) break ;;
@@ -63,9 +68,14 @@ run_one() {
 		</dev/null >"$out/compare-$mode-$r.log" 2>&1; } 2>&1 )
 	rc=$?
 	echo "$t $rc" >"$out/compare-$mode-$r.time"
-	read -r real user sys <<<"$t"
+}
+
+# report MODE ROUND: the run's line, and FAIL when it failed
+report() {
+	local mode=$1 r=$2 real user sys rc
+	read -r real user sys rc <"$out/compare-$mode-$r.time"
 	echo "round $r $mode: exit $rc, wall $real s, cpu user $user s, sys $sys s"
-	if [ $rc -ne 0 ] || ! grep -qaE "exited with 0"$'\r'"?$" "$out/compare-$mode-$r.log"; then
+	if [ "$rc" -ne 0 ] || ! grep -qaE "exited with 0"$'\r'"?$" "$out/compare-$mode-$r.log"; then
 		echo "FAIL round $r $mode: hv440 exit $rc or the guest script did not exit with 0 (see $out/compare-$mode-$r.log)"
 		bad=1
 	fi
@@ -73,7 +83,13 @@ run_one() {
 
 for ((r = 1; r <= runs; r++)); do
 	if ((r % 2)); then order=("${mlist[@]}"); else order=(); for ((i = ${#mlist[@]} - 1; i >= 0; i--)); do order+=("${mlist[i]}"); done; fi
-	for m in "${order[@]}"; do run_one "$m" "$r"; done
+	if ((pair)); then
+		for m in "${order[@]}"; do run_one "$m" "$r" & done
+		wait
+	else
+		for m in "${order[@]}"; do run_one "$m" "$r"; done
+	fi
+	for m in "${order[@]}"; do report "$m" "$r"; done
 done
 
 # The guest's results (checksums, bench output) of round 1, and whether every run agrees with it.
@@ -113,6 +129,21 @@ for m in "${mlist[@]}"; do
 		"$(printf '%s\n' "${cpus[@]}" | median %.2f)" "$(printf '%s\n' "${exits[@]}" | awk '{ print $1 }' | median %.0f)" \
 		"${walls[*]}"
 done
+# --pair: each round's wall time against nopv's of the same round, and the median
+if ((pair)) && [[ " ${mlist[*]} " == *" nopv "* ]]; then
+	echo
+	echo "paired (modes of a round at the same time): wall time / nopv's in the same round"
+	for m in "${mlist[@]}"; do
+		[ "$m" = nopv ] && continue
+		ratios=()
+		for ((r = 1; r <= runs; r++)); do
+			read -r a _ <"$out/compare-$m-$r.time"
+			read -r b _ <"$out/compare-nopv-$r.time"
+			ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
+		done
+		printf "  %-6s median %s   each round: %s\n" "$m" "$(printf '%s\n' "${ratios[@]}" | median %.3f)" "${ratios[*]}"
+	done
+fi
 # the guest's own timings (its clock is the host's): boot to init ("up after") and each "bench X: N s"
 echo
 echo "guest-reported seconds, median of the runs (boot = 'guest: up after'):"
