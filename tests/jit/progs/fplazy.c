@@ -34,6 +34,7 @@ static void __attribute__((noinline)) set_fpscr(uint32_t w)
 	__asm__ volatile("mtfsf 0xff,%0" : : "f"(v.d));
 }
 
+/* frD,frA,frB; fmul's second operand is frC, the same field order in the assembler */
 #define OP2(name, insn)                                                               \
 	static uint64_t __attribute__((noinline)) name(uint64_t a, uint64_t b, uint64_t c) \
 	{                                                                             \
@@ -42,15 +43,7 @@ static void __attribute__((noinline)) set_fpscr(uint32_t w)
 		__asm__ volatile(insn " %0,%1,%2" : "=f"(r.d) : "f"(x.d), "f"(y.d));  \
 		return r.u;                                                           \
 	}
-/* fmul frD,frA,frC; the multiply-adds frD,frA,frC,frB (frA*frC +- frB) */
-#define OPM(name, insn)                                                               \
-	static uint64_t __attribute__((noinline)) name(uint64_t a, uint64_t b, uint64_t c) \
-	{                                                                             \
-		union dw x = { .u = a }, y = { .u = b }, r;                           \
-		(void)c;                                                              \
-		__asm__ volatile(insn " %0,%1,%2" : "=f"(r.d) : "f"(x.d), "f"(y.d));  \
-		return r.u;                                                           \
-	}
+/* the multiply-adds: frD,frA,frC,frB (frA*frC +- frB) */
 #define OP3(name, insn)                                                               \
 	static uint64_t __attribute__((noinline)) name(uint64_t a, uint64_t b, uint64_t c) \
 	{                                                                             \
@@ -63,7 +56,7 @@ static void __attribute__((noinline)) set_fpscr(uint32_t w)
 OP2(fadd, "fadd")
 OP2(fsub, "fsub")
 OP2(fdiv, "fdiv")
-OPM(fmul, "fmul")
+OP2(fmul, "fmul")
 OP3(fmadd, "fmadd")
 OP3(fmsub, "fmsub")
 OP3(fnmadd, "fnmadd")
@@ -71,7 +64,7 @@ OP3(fnmsub, "fnmsub")
 OP2(fadds, "fadds")
 OP2(fsubs, "fsubs")
 OP2(fdivs, "fdivs")
-OPM(fmuls, "fmuls")
+OP2(fmuls, "fmuls")
 OP3(fmadds, "fmadds")
 OP3(fnmsubs, "fnmsubs")
 
