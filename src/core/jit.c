@@ -340,6 +340,7 @@ struct tr {
 	int flags_crf;       /* the host flags hold the comparison that set this CR field, or -1 */
 	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
 	int crf_lazy;        /* that field is not in r10d yet (crf_can_wait), or -1 */
+	unsigned k;          /* the instruction being translated */
 };
 
 /* The host registers that cache guest GPRs (see ldg). */
@@ -930,18 +931,19 @@ static void crf_post(struct tr *t, unsigned f, bool sign)
 }
 
 /*
- * Lazy CR fields. A compare into field f right before a bc on it (fused:
- * the bc tests the host flags) need not set f in r10d at all when, on the
- * not-taken path, f is set again before anything can read it: only simple
- * ALU instructions (no CR, no slow path, no exit) come before the next
- * compare into f, in the same block. The bc's taken path sets f from the
- * flags first (crf_from_flags). A chain of compare-and-branch pairs, as a
- * switch compiles to, then costs a cmp and a jcc a pair.
+ * Lazy CR fields. A compare into field f, or an Rc=1 instruction (field
+ * 0), right before a bc on it (fused: the bc tests the host flags) need
+ * not set f in r10d at all when, on the not-taken path, f is set again
+ * before anything can read it: only simple ALU instructions (no slow
+ * path, no exit) come before the next compare into f, or for field 0
+ * the next simple instruction with Rc=1, in the same block. The bc's
+ * taken path sets f from the flags first (crf_from_flags). A chain of
+ * compare-and-branch pairs, as a switch compiles to, or of andi.-and-
+ * branch pairs testing flag bits, then costs an ALU op and a jcc a pair.
  */
-static bool crf_can_wait(const struct tr *t, unsigned k)
+static bool crf_can_wait(const struct tr *t, unsigned k, unsigned f)
 {
-	const struct insn *c = &t->ins[k], *b;
-	unsigned f = c->rt >> 2;
+	const struct insn *b;
 
 	if (k + 2 >= t->b->n)
 		return false;
@@ -954,11 +956,19 @@ static bool crf_can_wait(const struct tr *t, unsigned k)
 		if ((i->op == OP_CMP || i->op == OP_CMPI || i->op == OP_CMPL || i->op == OP_CMPLI) &&
 		    i->rt >> 2 == f)
 			return true;
-		if (i->flags & (I_RC | I_OE))
+		if (i->flags & I_OE)
 			return false;
 		switch (i->op) {
-		case OP_ADDI: case OP_ADDIS: case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS:
+		case OP_ANDI_: case OP_ANDIS_:
+			if (f == 0)
+				return true;
+			continue;
 		case OP_RLWINM: case OP_AND: case OP_OR: case OP_XOR: case OP_ADD: case OP_SUBF:
+			/* with Rc=1 these write CR0 whole, in line (emit_cr0) */
+			if (f == 0 && (i->flags & I_RC))
+				return true;
+			continue;
+		case OP_ADDI: case OP_ADDIS: case OP_ORI: case OP_ORIS: case OP_XORI: case OP_XORIS:
 			continue;
 		default:
 			return false;
@@ -991,12 +1001,25 @@ static void emit_set_crf_bits(struct tr *t, unsigned f)
 	t->cr_dirty = true;
 }
 
-/* CR0 from the result in host register reg (signed compare with 0, plus SO). */
+/*
+ * CR0 from the result in host register reg (signed compare with 0, plus
+ * SO), for instruction t->k: only the test when a bc on CR0 follows and
+ * the field can wait (crf_can_wait).
+ */
 static void emit_cr0(struct tr *t, int reg)
 {
-	crf_pre(t, 0);
+	bool lazy = crf_can_wait(t, t->k, 0);
+
+	if (!lazy)
+		crf_pre(t, 0);
 	rr(&t->e, 0, 0, 0x85, 1, reg, reg); /* test reg, reg */
-	crf_post(t, 0, true);
+	if (lazy) {
+		t->flags_crf = 0;
+		t->flags_sign = true;
+		t->crf_lazy = 0;
+	} else {
+		crf_post(t, 0, true);
+	}
 }
 
 /* XER[CA] = dl (0 or 1). */
@@ -1226,6 +1249,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	int fl = t->flags_crf; /* set by the previous instruction only */
 
 	t->flags_crf = -1;
+	t->k = k;
 
 	switch (i->op) {
 	case OP_ADDI:
@@ -1488,7 +1512,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		return true;
 	case OP_CMP: case OP_CMPI: case OP_CMPL: case OP_CMPLI: {
 		int a = t->host[i->ra] >= 0 ? t->host[i->ra] : RAX;
-		bool lazy = crf_can_wait(t, k);
+		bool lazy = crf_can_wait(t, k, i->rt >> 2);
 
 		if (!lazy)
 			crf_pre(t, i->rt >> 2);

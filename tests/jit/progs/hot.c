@@ -178,6 +178,36 @@ static uint32_t cr_chain(uint32_t x, uint32_t so)
 	return cr >> 28;
 }
 
+/*
+ * The same with Rc=1 instructions: andi., rlwinm., and. and or. each set
+ * CR0 right before a branch on it (lazy: the next one sets CR0 again).
+ */
+static uint32_t rc_chain(uint32_t x, uint32_t so)
+{
+	uint32_t cr, t, zero;
+
+	__asm__ volatile("mtxer %4\n"
+			 "andi. %1,%3,1\n bne 1f\n"
+			 "andi. %1,%3,2\n bne 1f\n"
+			 "rlwinm. %1,%3,0,29,29\n bne 1f\n"
+			 "and. %1,%3,%3\n blt 1f\n"
+			 "or. %1,%3,%3\n"
+			 "1: mfcr %0\n"
+			 "li %2,0\n mtxer %2"
+			 : "=&r"(cr), "=&r"(t), "=&r"(zero) : "r"(x), "r"(so ? 0x80000000u : 0) : "cr0", "xer");
+	return cr >> 28;
+}
+
+/* n times rc_chain(x, so), each after one of x = 0 (CR0 EQ, 2): a stale CR0 would show */
+static uint32_t rc_chain_n(uint32_t x, uint32_t so, unsigned n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		sum += rc_chain(0, 0) + rc_chain(x, so);
+	return sum - 2 * n;
+}
+
 static uint32_t cr_chain_n(uint32_t x, uint32_t so, unsigned n)
 {
 	uint32_t sum = 0;
@@ -390,5 +420,15 @@ int main(void)
 	check("lazy CR: x=1 with SO", cr_chain_n(1, 1, 1000), 3000);
 	check("lazy CR: x=5 with SO", cr_chain_n(5, 1, 1000), 5000);
 	check("lazy CR: x=0 with SO", cr_chain_n(0, 1, 1000), 3000);
+	/* CR0 from Rc=1: GT 4, LT 8, EQ 2, plus SO 1 */
+	check("lazy CR0: x=1, first bne taken", rc_chain_n(1, 0, 1000), 4000);
+	check("lazy CR0: x=2, second bne taken", rc_chain_n(2, 0, 1000), 4000);
+	check("lazy CR0: x=4, rlwinm. bne taken", rc_chain_n(4, 0, 1000), 4000);
+	check("lazy CR0: x=0x80000000, and. blt taken", rc_chain_n(0x80000000u, 0, 1000), 8000);
+	check("lazy CR0: x=0x100, none taken, or. GT", rc_chain_n(0x100, 0, 1000), 4000);
+	check("lazy CR0: x=0, none taken, or. EQ", rc_chain_n(0, 0, 1000), 2000);
+	check("lazy CR0: x=1 with SO", rc_chain_n(1, 1, 1000), 5000);
+	check("lazy CR0: x=0x80000000 with SO", rc_chain_n(0x80000000u, 1, 1000), 9000);
+	check("lazy CR0: x=0 with SO", rc_chain_n(0, 1, 1000), 3000);
 	isa_exit();
 }
