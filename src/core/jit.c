@@ -931,6 +931,16 @@ static void crf_post(struct tr *t, unsigned f, bool sign)
 }
 
 /*
+ * li and lis: translated to moves, which leave the host flags alone, so a
+ * bc after one still branches on the comparison before it (GCC often
+ * schedules a constant load between a compare and its branch).
+ */
+static bool flag_neutral(const struct insn *i)
+{
+	return (i->op == OP_ADDI || i->op == OP_ADDIS) && !i->ra;
+}
+
+/*
  * Lazy CR fields. A compare into field f, or an Rc=1 instruction (field
  * 0), right before a bc on it (fused: the bc tests the host flags) need
  * not set f in r10d at all when, on the not-taken path, f is set again
@@ -944,13 +954,16 @@ static void crf_post(struct tr *t, unsigned f, bool sign)
 static bool crf_can_wait(const struct tr *t, unsigned k, unsigned f)
 {
 	const struct insn *b;
+	unsigned n = k + 1;
 
-	if (k + 2 >= t->b->n)
+	while (n < t->b->n && flag_neutral(&t->ins[n]))
+		n++;
+	if (n + 1 >= t->b->n)
 		return false;
-	b = &t->ins[k + 1];
+	b = &t->ins[n];
 	if (b->op != OP_BC || (b->rt & 16) || !(b->rt & 4) || b->ra >> 2 != f || (b->ra & 3) == 3)
 		return false;
-	for (unsigned j = k + 2; j < t->b->n; j++) {
+	for (unsigned j = n + 1; j < t->b->n; j++) {
 		const struct insn *i = &t->ins[j];
 
 		if ((i->op == OP_CMP || i->op == OP_CMPI || i->op == OP_CMPL || i->op == OP_CMPLI) &&
@@ -1246,7 +1259,7 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 	unsigned nnt = 0;
 	int32_t next = (int32_t)(4 * k + 4);
 	gpa_t pa = t->b->pa + 4ull * k;
-	int fl = t->flags_crf; /* set by the previous instruction only */
+	int fl = t->flags_crf; /* set by the previous instruction only (or before a li: flag_neutral) */
 
 	t->flags_crf = -1;
 	t->k = k;
@@ -1263,8 +1276,11 @@ static bool emit_insn(struct tr *t, unsigned k, const struct insn *i)
 		} else {
 			uint32_t imm = i->op == OP_ADDIS ? i->imm << 16 : i->imm;
 
-			if (!i->ra) { /* li, lis */
+			if (!i->ra) { /* li, lis: moves only (flag_neutral) */
 				mov_ri(e, w, imm);
+				stg(t, i->rt, w);
+				t->flags_crf = fl;
+				return true;
 			} else if (i->ra == i->rt && t->host[i->rt] < 0) {
 				alu_mi(e, ALU_ADD, GPR(i->rt), imm); /* in memory */
 				return true;

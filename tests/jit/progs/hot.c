@@ -198,6 +198,37 @@ static uint32_t rc_chain(uint32_t x, uint32_t so)
 	return cr >> 28;
 }
 
+/*
+ * Compare-and-branch pairs with li/lis scheduled between the two (the
+ * branch still uses the compare's host flags): CR0 at the end plus the
+ * value the last li left (16, 32, 48 or 64).
+ */
+static uint32_t li_chain(uint32_t x, uint32_t so)
+{
+	uint32_t cr, v, u, zero;
+
+	__asm__ volatile("mtxer %5\n"
+			 "cmpwi %4,1\n li %1,16\n beq 1f\n"
+			 "cmpwi %4,2\n li %1,32\n lis %2,1\n beq 1f\n"
+			 "cmplwi %4,3\n li %1,48\n bgt 1f\n"
+			 "cmpwi %4,0\n li %1,64\n"
+			 "1: mfcr %0\n"
+			 "li %3,0\n mtxer %3"
+			 : "=&r"(cr), "=&r"(v), "=&r"(u), "=&r"(zero)
+			 : "r"(x), "r"(so ? 0x80000000u : 0) : "cr0", "xer");
+	return (cr >> 28) + v;
+}
+
+/* n times li_chain(x, so), each after one of x = 0 (66) */
+static uint32_t li_chain_n(uint32_t x, uint32_t so, unsigned n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		sum += li_chain(0, 0) + li_chain(x, so);
+	return sum - 66 * n;
+}
+
 /* n times rc_chain(x, so), each after one of x = 0 (CR0 EQ, 2): a stale CR0 would show */
 static uint32_t rc_chain_n(uint32_t x, uint32_t so, unsigned n)
 {
@@ -420,6 +451,15 @@ int main(void)
 	check("lazy CR: x=1 with SO", cr_chain_n(1, 1, 1000), 3000);
 	check("lazy CR: x=5 with SO", cr_chain_n(5, 1, 1000), 5000);
 	check("lazy CR: x=0 with SO", cr_chain_n(0, 1, 1000), 3000);
+	/* li/lis between the compare and the bc: CR0 (EQ 2, GT 4, plus SO 1) + the li's 16..64 */
+	check("li between: x=1, first beq taken", li_chain_n(1, 0, 1000), 18000);
+	check("li between: x=2, second beq taken (li, lis)", li_chain_n(2, 0, 1000), 34000);
+	check("li between: x=5, bgt taken", li_chain_n(5, 0, 1000), 52000);
+	check("li between: x=-1, bgt (unsigned) taken", li_chain_n(0xffffffffu, 0, 1000), 52000);
+	check("li between: x=3, none taken", li_chain_n(3, 0, 1000), 68000);
+	check("li between: x=0, none taken", li_chain_n(0, 0, 1000), 66000);
+	check("li between: x=1 with SO", li_chain_n(1, 1, 1000), 19000);
+	check("li between: x=5 with SO", li_chain_n(5, 1, 1000), 53000);
 	/* CR0 from Rc=1: GT 4, LT 8, EQ 2, plus SO 1 */
 	check("lazy CR0: x=1, first bne taken", rc_chain_n(1, 0, 1000), 4000);
 	check("lazy CR0: x=2, second bne taken", rc_chain_n(2, 0, 1000), 4000);
