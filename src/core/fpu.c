@@ -991,9 +991,10 @@ void core_fp_settle(struct core *c)
 
 /*
  * Before instruction insn runs here: a lazy FPSCR is settled, unless insn
- * leaves the bits in question alone (moves) or sets them all itself
+ * leaves the bits in question alone (moves, fsel) or sets them all itself
  * (arithmetic; no exception can be enabled while one is pending).
  * fctiw(z) sets FR and FI but leaves FPRF, which is the lazy result's.
+ * Anything else, an illegal instruction included, sees the FPSCR settled.
  */
 static void prepare(struct core *c, uint32_t insn)
 {
@@ -1002,8 +1003,16 @@ static void prepare(struct core *c, uint32_t insn)
 	if (!c->fp_lazy)
 		return;
 	if (insn & 0x20) {
-		if (((insn >> 1) & 31) != 23) /* not fsel */
+		switch ((insn >> 1) & 31) {
+		case 18: case 20: case 21: case 22: case 25: case 28: case 29: case 30: case 31:
 			c->fp_lazy = 0;
+			return;
+		case 23: /* fsel */
+			if ((insn >> 26) == 63)
+				return;
+			break;
+		}
+		core_fp_settle(c);
 		return;
 	}
 	switch (xo) {
