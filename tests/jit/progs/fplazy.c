@@ -6,8 +6,8 @@
  * result and the FPSCR right after; tests/jit/run.sh wants the same lines
  * from every engine and in lockstep (the interpreter is the reference,
  * checked against QEMU by the ISA suite). The sequences after a lazy
- * result - an fcmpu, an fctiwz, a move, an exit, an mtfsfi - are also
- * checked against values worked out by hand.
+ * result - an fcmpu, an fctiwz, a move, an exit, an mtfsfi, an illegal FP
+ * instruction - are also checked against values worked out by hand.
  */
 #include "isa.h"
 
@@ -176,6 +176,16 @@ static uint32_t then_mtfsfi(void)
 	return fs;
 }
 
+/* a lazy inexact sum, then an illegal FP instruction (fre is not the 440's): a program interrupt */
+static uint32_t then_illegal(void)
+{
+	union dw one = { .u = ONE }, tiny = { .u = 0x3c30000000000000ull }, r;
+
+	__asm__ volatile("fadd %0,%1,%2\n .long 0xfc000030" /* fre f0,f0 */
+			 : "=&f"(r.d) : "f"(one.d), "f"(tiny.d) : "fr0");
+	return fpscr();
+}
+
 int main(void)
 {
 	uint32_t fs = 0;
@@ -221,5 +231,13 @@ int main(void)
 		fs = then_mtfsfi();
 	}
 	check("fmul exact, mtfsfi", fs, XX | 0x4000 | 1);
+	isa_handlers[IV_PROGRAM] = isa_record_skip;
+	isa_clear_last();
+	for (unsigned n = 0; n < 4; n++) {
+		set_fpscr(XX);
+		fs = then_illegal();
+	}
+	check("fadd inexact, an illegal FP instruction", fs, XX | FI | 0x4000);
+	check("  program interrupts", isa_last.count, 4);
 	return 0;
 }
