@@ -12,7 +12,9 @@ Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
             guest instructions/s
 Prints per workload the median wall and in-guest times, the hv440/QEMU ratio
 (below 1.0: hv440 is faster), hv440's exit count and shadow-TLB fills, peak
-RSS of both, and the same script run natively on this host where one exists.
+RSS of both, and the same script run natively on this host where one exists;
+then the median of each rep's own ratio ("paired": a rep's two runs are back
+to back, so the host's drift moves them less apart).
 """
 
 import argparse
@@ -173,7 +175,8 @@ def main():
                     m = re.search(r"core: (\d+) instructions", out)
                     r["insns"] = int(m.group(1)) if m else None
                 res[vmm].append(r)
-                print(f"  {name} {vmm} rep {rep + 1}: {wall:.2f} s wall"
+                g = f", {r['guest']:.2f} s in the guest" if r["guest"] is not None else ""
+                print(f"  {name} {vmm} rep {rep + 1}: {wall:.2f} s wall{g}"
                       f"{'' if ok else '  WRONG OUTPUT OR STATUS ' + str(rc)}", flush=True)
         nat = None if args.no_native else native(name)
         rows.append((name, res, nat))
@@ -201,6 +204,14 @@ def main():
               f"{fmt(max(r['rss'] for r in q) / 1024, '{:.0f}'):>8}")
     print("\nratio = hv440 / QEMU (medians); MIPS = hv440's guest instruction count / wall time;"
           " intloop's wall time includes start-up of each VMM.")
+    # The two runs of a rep are back to back, so their ratio is less exposed to the host's drift.
+    print("\npaired: the median of each rep's own ratio (hv440 / the QEMU run right after it)")
+    print(f"{'workload':9} {'wall':>6} {'guest':>6}   each rep's wall ratio")
+    for name, res, nat in rows:
+        pw = [a["wall"] / b["wall"] for a, b in zip(res["hv440"], res["qemu"]) if b["wall"]]
+        pg = [a["guest"] / b["guest"] for a, b in zip(res["hv440"], res["qemu"])
+              if a["guest"] is not None and b["guest"]]
+        print(f"{name:9} {fmt(med(pw)):>6} {fmt(med(pg)):>6}   {' '.join(f'{x:.2f}' for x in pw)}")
     if bad:
         print(f"bench: {bad} run(s) gave wrong output or a non-zero status", file=sys.stderr)
         return 1
