@@ -395,6 +395,8 @@ static int prepare_images(struct board *b)
 		    loader_detect(&b->kernel, b->cfg->kernel_addr_set, &b->kernel_fmt) ||
 		    load_kernel(b))
 			return -1;
+		/* what a reset loads again; a vmlinux's symbols and debug sections go */
+		loader_compact(&b->kernel, b->kernel_fmt, b->ram_size);
 		used[n++] = (struct span){ b->kernel_res.start, b->kernel_res.end, "the kernel" };
 	}
 	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "initrd"))

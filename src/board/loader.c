@@ -271,6 +271,50 @@ int loader_load_elf(const struct loader_file *f, uint8_t *ram, uint64_t ram_size
 	return 0;
 }
 
+void loader_compact(struct loader_file *f, enum loader_format fmt, uint64_t ram_size)
+{
+	struct seg segs[16];
+	unsigned i, n = 0;
+	uint32_t entry;
+	size_t size, at;
+	uint8_t *d;
+
+	if (fmt != LOADER_ELF || elf_check(f, ram_size, segs, &n, &entry))
+		return;
+	size = ELF32_EHDR_SIZE + (size_t)n * ELF32_PHDR_SIZE;
+	for (i = 0; i < n; i++)
+		size += segs[i].filesz;
+	if (size >= f->size || !(d = malloc(size)))
+		return;
+	/* The ELF header as it was, its program headers right after it and no sections. */
+	memcpy(d, f->data, ELF32_EHDR_SIZE);
+	put_be32(d + 28, ELF32_EHDR_SIZE);          /* e_phoff */
+	put_be32(d + 32, 0);                        /* e_shoff */
+	d[42] = 0;                                  /* e_phentsize */
+	d[43] = ELF32_PHDR_SIZE;
+	d[44] = (uint8_t)(n >> 8);                  /* e_phnum */
+	d[45] = (uint8_t)n;
+	memset(d + 48, 0, 4);                       /* e_shnum, e_shstrndx */
+	at = ELF32_EHDR_SIZE + (size_t)n * ELF32_PHDR_SIZE;
+	for (i = 0; i < n; i++) {
+		uint8_t *ph = d + ELF32_EHDR_SIZE + (size_t)i * ELF32_PHDR_SIZE;
+
+		put_be32(ph, PT_LOAD);
+		put_be32(ph + 4, (uint32_t)at);
+		put_be32(ph + 8, segs[i].vaddr);
+		put_be32(ph + 12, segs[i].paddr);
+		put_be32(ph + 16, segs[i].filesz);
+		put_be32(ph + 20, segs[i].memsz);
+		put_be32(ph + 24, 7);               /* p_flags: RWX (the loader reads none) */
+		put_be32(ph + 28, 4);               /* p_align */
+		memcpy(d + at, f->data + segs[i].offset, segs[i].filesz);
+		at += segs[i].filesz;
+	}
+	free(f->data);
+	f->data = d;
+	f->size = size;
+}
+
 /* Inflate a gzip stream into dst, never writing more than cap bytes. */
 static int gunzip(const struct loader_file *f, const uint8_t *src, size_t len, uint8_t *dst,
 		  uint64_t cap, uint64_t *out)

@@ -29,6 +29,15 @@ struct loader_result {
 int loader_read_file(struct loader_file *f, const char *path, const char *what);
 void loader_free_file(struct loader_file *f);
 
+/*
+ * After a successful load: keep of an ELF kernel only what loading reads
+ * (its headers and the loadable segments' bytes, as a smaller ELF that
+ * loads the same), so that symbols and debug information do not stay in
+ * memory for the guest's resets. Other formats are left as they are; so
+ * is the file when memory for the copy is short.
+ */
+void loader_compact(struct loader_file *f, enum loader_format fmt, uint64_t ram_size);
+
 /* Which kind of kernel image: raw when raw_addr is given, else ELF or uImage by magic. */
 int loader_detect(const struct loader_file *f, bool raw, enum loader_format *fmt);
 

@@ -86,6 +86,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					res.entry, (unsigned long long)ram_size);
 				abort();
 			}
+			/* What a reset loads (loader_compact) must load the same bytes. */
+			if (fmt == LOADER_ELF) {
+				uint8_t *again = malloc(ram_size);
+				struct loader_result r2;
+
+				if (!again)
+					abort();
+				memset(again, FILL, ram_size);
+				loader_compact(&f, fmt, ram_size);
+				if (loader_load_kernel(&f, fmt, raw_addr, again, ram_size, &r2) ||
+				    memcmp(again, ram, ram_size) || r2.entry != res.entry ||
+				    r2.start != res.start || r2.end != res.end) {
+					fprintf(stderr, "fuzz_loader: the compacted ELF loads differently\n");
+					abort();
+				}
+				free(again);
+			}
 		} else if (fmt != LOADER_UIMAGE) {
 			/* ELF and raw validate everything before writing: RAM must be untouched. */
 			for (uint64_t i = 0; i < ram_size; i++)
