@@ -2149,7 +2149,13 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 void jit_flush(struct core *c)
 {
 	if (c->jit) {
-		c->jit->used = c->jit->start;
+		struct core_jit *j = c->jit;
+		size_t page = 4096, from = (j->start + page - 1) & ~(page - 1);
+
+		/* The pages written since the last flush go back to the host, to be refilled as needed. */
+		if (j->used > from)
+			madvise(j->buf + from, j->used - from, MADV_DONTNEED);
+		j->used = j->start;
 		c->stats.code_bytes = 0;
 		core_jc_invalidate(c);
 	}
