@@ -341,6 +341,7 @@ struct tr {
 	bool flags_sign;     /* (signed or unsigned), for the next instruction only */
 	int crf_lazy;        /* that field is not in r10d yet (crf_can_wait), or -1 */
 	unsigned k;          /* the instruction being translated */
+	int ca_edi;          /* the instruction that finds XER[CA] in edi (emit_set_ca), or -1 */
 };
 
 /* The host registers that cache guest GPRs (see ldg). */
@@ -1035,11 +1036,33 @@ static void emit_cr0(struct tr *t, int reg)
 	}
 }
 
-/* XER[CA] = dl (0 or 1). */
+/*
+ * Lazy XER[CA]: does instruction k + 1 take CA in and set it again (adde,
+ * subfe, addze, addme, subfze, in line)? Then the CA instruction k sets
+ * never reaches XER: it waits in edi, where the next one takes it from
+ * (the idioms addic/subfe for x != 0, subfic/adde for x == 0,
+ * srawi/addze for a signed division, addc/adde for 64-bit sums).
+ */
+static bool ca_taken_next(const struct tr *t)
+{
+	const struct insn *i = &t->ins[t->k + 1];
+
+	if (t->k + 1 >= t->b->n || (i->flags & I_OE))
+		return false;
+	return i->op == OP_ADDE || i->op == OP_SUBFE || i->op == OP_ADDZE || i->op == OP_ADDME ||
+	       i->op == OP_SUBFZE;
+}
+
+/* XER[CA] = dl (0 or 1), or edi = dl for the next instruction (ca_taken_next). */
 static void emit_set_ca(struct tr *t)
 {
 	struct emit *e = &t->e;
 
+	if (ca_taken_next(t)) {
+		movzx8(e, RDI, RDX);
+		t->ca_edi = (int)t->k + 1;
+		return;
+	}
 	movzx8(e, RDX, RDX);
 	sh_ri(e, SH_SHL, RDX, 29);
 	ld32(e, RCX, OFF(xer));
@@ -1048,9 +1071,14 @@ static void emit_set_ca(struct tr *t)
 	st32(e, OFF(xer), RCX);
 }
 
-/* CF = XER[CA] (before an adc/sbb; only mov may come between). */
+/* CF = XER[CA] (before an adc/sbb; only mov may come between): from edi when it waits there. */
 static void emit_ca_to_cf(struct tr *t)
 {
+	if (t->ca_edi == (int)t->k) {
+		rr(&t->e, 0, 0, 0x0fba, 2, 4, RDI); /* bt edi, 0 */
+		b1(&t->e, 0);
+		return;
+	}
 	ld32(&t->e, RCX, OFF(xer));
 	rr(&t->e, 0, 0, 0x0fba, 2, 4, RCX); /* bt ecx, 29 */
 	b1(&t->e, 29);
@@ -2095,6 +2123,7 @@ bool jit_compile(struct core *c, struct block *b)
 	t->cr_dirty = false;
 	t->flags_crf = -1;
 	t->crf_lazy = -1;
+	t->ca_edi = -1;
 	t->self_loop = false;
 	for (k = 0; k < b->n; k++)
 		t->self_loop |= to_block_start(&t->ins[k], k);

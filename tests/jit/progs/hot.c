@@ -248,6 +248,48 @@ static uint32_t cr_chain_n(uint32_t x, uint32_t so, unsigned n)
 	return sum;
 }
 
+/*
+ * XER[CA] passed from one instruction to the next (lazy in the JIT: it
+ * waits in a host register, never in XER): x != 0 by addic/subfe, x == 0
+ * by subfic/adde, x / 4 by srawi/addze, x + y as 64 bits by addc/adde.
+ * XER starts with CA = ca_in, which none of them may see.
+ */
+struct ca_out {
+	uint32_t ne, eq, q, lo, hi, xer;
+};
+
+static void ca_idioms(uint32_t x, uint32_t y, uint32_t ca_in, struct ca_out *o)
+{
+	uint32_t zero;
+
+	__asm__ volatile("mtxer %9\n"
+			 "addic %0,%7,-1\n subfe %0,%0,%7\n"
+			 "subfic %1,%7,0\n adde %1,%1,%7\n"
+			 "srawi %2,%7,2\n addze %2,%2\n"
+			 "addc %3,%7,%8\n adde %4,%7,%8\n"
+			 "mfxer %5\n"
+			 "li %6,0\n mtxer %6"
+			 : "=&r"(o->ne), "=&r"(o->eq), "=&r"(o->q), "=&r"(o->lo), "=&r"(o->hi),
+			   "=&r"(o->xer), "=&r"(zero)
+			 : "r"(x), "r"(y), "r"(ca_in ? 0x20000000u : 0) : "xer");
+}
+
+/* ca_idioms n times (CA in alternating): the last outcome, and how many differed from it */
+static uint32_t ca_idioms_n(uint32_t x, uint32_t y, unsigned n, struct ca_out *o)
+{
+	struct ca_out first, now;
+	uint32_t differ = 0;
+
+	ca_idioms(x, y, 0, &first);
+	for (unsigned k = 0; k < n; k++) {
+		ca_idioms(x, y, k & 1, &now);
+		differ += now.ne != first.ne || now.eq != first.eq || now.q != first.q ||
+			  now.lo != first.lo || now.hi != first.hi || now.xer != first.xer;
+	}
+	*o = first;
+	return differ;
+}
+
 static void check(const char *what, uint32_t got, uint32_t want)
 {
 	isa_puts(what);
@@ -460,6 +502,34 @@ int main(void)
 	check("li between: x=0, none taken", li_chain_n(0, 0, 1000), 66000);
 	check("li between: x=1 with SO", li_chain_n(1, 1, 1000), 19000);
 	check("li between: x=5 with SO", li_chain_n(5, 1, 1000), 53000);
+	/* lazy XER[CA] between the two instructions of each idiom */
+	{
+		static const struct {
+			uint32_t x, y;
+			struct ca_out want;
+		} cases[] = {
+			{ 0, 0, { 0, 1, 0, 0, 0, 0 } },
+			{ 5, 0xfffffffeu, { 1, 0, 1, 3, 4, 0x20000000u } },
+			{ 0xfffffff9u, 1, { 1, 0, 0xffffffffu, 0xfffffffau, 0xfffffffau, 0 } },
+			{ 0x80000000u, 0x80000000u, { 1, 0, 0xe0000000u, 0, 1, 0x20000000u } },
+		};
+		struct ca_out o;
+
+		for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			uint32_t differ = ca_idioms_n(cases[c].x, cases[c].y, 1000, &o);
+
+			isa_puts("lazy CA: x=");
+			isa_hex32(cases[c].x);
+			isa_putc('\n');
+			check("  addic/subfe: x != 0", o.ne, cases[c].want.ne);
+			check("  subfic/adde: x == 0", o.eq, cases[c].want.eq);
+			check("  srawi/addze: x / 4", o.q, cases[c].want.q);
+			check("  addc: low word", o.lo, cases[c].want.lo);
+			check("  adde: high word", o.hi, cases[c].want.hi);
+			check("  XER after", o.xer, cases[c].want.xer);
+			check("  runs that differed (CA in 0 and 1)", differ, 0);
+		}
+	}
 	/* CR0 from Rc=1: GT 4, LT 8, EQ 2, plus SO 1 */
 	check("lazy CR0: x=1, first bne taken", rc_chain_n(1, 0, 1000), 4000);
 	check("lazy CR0: x=2, second bne taken", rc_chain_n(2, 0, 1000), 4000);
