@@ -230,6 +230,24 @@ check("reattach-stops-guest", r.startswith("T"), r)
 check("reattach-pc-in-loop", c.cmd("p40") in ("00200000", "00200004"))
 # Put things back, set a breakpoint and detach: it goes, the guest runs to its end.
 check("restore", c.cmd("P40=" + pc) == "OK" and c.cmd("M200000,8:" + orig) == "OK")
+
+# FP arithmetic run hot: fadd f1,f1,f2; b .-4 from f1 = 2^53 - 10^6, f2 = 1, FPSCR = XX. The sums
+# are exact until f1 reaches 2^53 (FI clear; after the first resume the core steps through up to
+# 50,000 instructions in the interpreter), then inexact for good, in the JIT, in line, their FI and
+# FPRF lazy. A stop (Ctrl-C) seconds later: register 70 must show XX, FI and FPRF + normal.
+saved = {r: c.cmd("p" + r) for r in ("41", "46", "21", "22")}
+msr = int(saved["41"], 16) | 0x2000  # MSR[FP]
+ok = all(c.cmd(w) == "OK" for w in ("M200000,8:fc21102a4bfffffc", "P41=%08x" % msr, "P46=02000000",
+                                     "P21=433ffffffff0bdc0", "P22=3ff0000000000000"))
+c.raw(frame("c200000"))
+time.sleep(0.5)
+c.raw(b"\x03")
+r = c.read_packet()
+fpscr, f1 = c.cmd("p46"), c.cmd("p21")
+check("fpscr-after-inline-fp", ok and r.startswith("T02") and fpscr == "02024000" and
+      f1 == "4340000000000000", "%s fpscr %s f1 %s" % (r, fpscr, f1))
+check("fp-restore", all(c.cmd("P%s=%s" % (k, v)) == "OK" for k, v in saved.items()) and
+      c.cmd("P40=" + pc) == "OK" and c.cmd("M200000,8:" + orig) == "OK")
 check("break-before-detach", c.cmd("Z0,100100,4") == "OK")
 check("detach", c.cmd("D") == "OK")
 try:
