@@ -181,12 +181,12 @@ struct core {
 	uint32_t gpr[32];
 	uint32_t cr, xer, lr, ctr, pc;
 	uint64_t fpr[32];      /* IEEE-754 double bit patterns */
-	uint32_t fpscr;        /* read it through core_fpscr() while fp_lazy may be set */
+	uint32_t fpscr;        /* complete only after core_fp_settle() (fp_lazy below) */
 	uint32_t usprg0;
 	uint32_t sprg_ro[4];   /* SPRG4-7 as user mode reads them (SPR 260-263) */
 
 	/*
-	 * The JIT's lazy FPSCR (fpu.c, fpu_settle): an arithmetic instruction
+	 * The JIT's lazy FPSCR (fpu.c, core_fp_settle): an arithmetic instruction
 	 * translated code ran in line, whose FR, FI and FPRF are not in fpscr
 	 * yet; 0 when none. Its operands frA, frB, frC as they were, its
 	 * result, and the FPSCR bits written since (FPCC by an fcmpu) that
