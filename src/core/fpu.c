@@ -929,9 +929,10 @@ static int fast_op(enum op op, double x, double y, double z, double *r)
 }
 
 /*
- * The host has FMA (hence AVX) and its SSE unit rounds to nearest. hv440
- * never changes the MXCSR, but a library could; reading it (stmxcsr) costs
- * a store-forwarding stall, so the mode is probed: 1 + 0.75 ulp rounds away
+ * The host has FMA (hence AVX) and its SSE unit rounds to nearest.
+ * core_run() sees to that; the probe covers callers outside it (tests).
+ * Reading the MXCSR (stmxcsr) costs a store-forwarding stall, so the mode
+ * is probed: 1 + 0.75 ulp rounds away
  * from 1 only to nearest or upward, -1 - 0.75 ulp only to nearest or
  * downward. MXCSR's FZ and DAZ cannot matter: no operand, intermediate or
  * result of the fast path is subnormal.
@@ -946,8 +947,7 @@ static bool host_can_fast(void)
 	       one + 0x1.8p-53 != 1.0 && minus_one - 0x1.8p-53 != -1.0;
 }
 
-/* The A-form operands (frA, frB, frC) that instruction insn reads, as a mask of 1, 2, 4. */
-static unsigned a_form_operands(uint32_t insn)
+unsigned fpu_a_form_operands(uint32_t insn)
 {
 	switch ((insn >> 1) & 31) {
 	case 18: case 20: case 21: return 3;
@@ -972,7 +972,7 @@ static enum fpu_result exact_path(struct core *c, uint32_t insn);
 void core_fp_settle(struct core *c)
 {
 	uint32_t insn = c->fp_lazy, keep = c->fp_lazy_keep, now = c->fpscr;
-	unsigned used = a_form_operands(insn);
+	unsigned used = fpu_a_form_operands(insn);
 	enum fpu_result res;
 	uint64_t fpr[32];
 

@@ -31,6 +31,9 @@ enum fpu_result fpu_exec(struct core *c, uint32_t insn);
 bool fpu_exec_fast(struct core *c, uint32_t insn, enum fpu_result *res);
 enum fpu_result fpu_exec_exact(struct core *c, uint32_t insn);
 
+/* The A-form operands (frA, frB, frC) that arithmetic word insn reads, as a mask of 1, 2, 4. */
+unsigned fpu_a_form_operands(uint32_t insn);
+
 /* lfs: single -> double bit pattern (exact, including denormals and NaNs). */
 uint64_t fpu_single_to_double(uint32_t s);
 /* stfs: double -> single bit pattern (Power ISA "Floating-Point Store" conversion). */

@@ -1392,18 +1392,29 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget);
 /*
  * The FPU switches the host x87 unit to round-toward-zero for exact guest
  * rounding (fpu.c); the rest of hv440 (printf of doubles, libm) must see
- * the host's own mode again when the core returns.
+ * the host's own mode again when the core returns. The JIT's in-line FP
+ * (jit.c, emit_fp_arith) needs SSE's default controls (round to nearest,
+ * no flush-to-zero or denormals-are-zero): should a library have changed
+ * them, the core runs with the default and they come back after.
  */
+#define MXCSR_CONTROLS 0xffc0u
+#define MXCSR_DEFAULT 0x1f80u
+
 const struct core_exit *core_run(struct core *c, uint64_t budget)
 {
 	const struct core_exit *e;
 	uint16_t cw, now;
+	unsigned mx = __builtin_ia32_stmxcsr();
 
+	if ((mx & MXCSR_CONTROLS) != MXCSR_DEFAULT)
+		__builtin_ia32_ldmxcsr(MXCSR_DEFAULT);
 	__asm__ volatile("fnstcw %0" : "=m"(cw));
 	e = run_blocks(c, budget);
 	__asm__ volatile("fnstcw %0" : "=m"(now));
 	if (now != cw)
 		__asm__ volatile("fldcw %0" : : "m"(cw));
+	if ((mx & MXCSR_CONTROLS) != MXCSR_DEFAULT)
+		__builtin_ia32_ldmxcsr(mx);
 	return e;
 }
 

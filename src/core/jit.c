@@ -1163,15 +1163,15 @@ static bool fp_in_line(uint32_t w)
  * from overflow and underflow, so the exact result is normal too and the
  * only exception XX; a single additionally needs the double not on a
  * midpoint between two singles, where rounding twice could differ from
- * rounding once. Otherwise the code falls through to what follows (the
- * C fast path); returns the jump, at the end of the in-line path, to
- * patch past it.
+ * rounding once (core_run() keeps SSE rounding to nearest). Otherwise
+ * the code falls through to what follows (the C fast path); returns the
+ * jump, at the end of the in-line path, to patch past it.
  */
 static uint8_t *emit_fp_arith(struct tr *t, uint32_t w)
 {
 	struct emit *e = &t->e;
 	unsigned xo = (w >> 1) & 31, rd = (w >> 21) & 31;
-	unsigned used = xo == 25 ? 5 : xo >= 28 ? 7 : 3;
+	unsigned used = fpu_a_form_operands(w);
 	bool single = (w >> 26) == 59;
 	uint8_t *out[4], *done;
 	unsigned n = 0;
@@ -2167,8 +2167,6 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 	int r;
 
 	c->jit_block = (uint32_t)(b - bc->blk);
-	/* what emit_fp_arith assumes: round to nearest, no flush or denormals-are-zero */
-	__builtin_ia32_ldmxcsr(0x1f80);
 	r = c->jit->enter(c, b->jit, (int64_t)left, c->pc, c->fast[c->ctx.kmode]);
 	*done = left - (uint64_t)(c->jit_left + BLK_MAX_INSNS);
 	*last = &bc->blk[c->jit_block];

@@ -219,33 +219,18 @@ static uint32_t li_chain(uint32_t x, uint32_t so)
 	return (cr >> 28) + v;
 }
 
-/* n times li_chain(x, so), each after one of x = 0 (66) */
-static uint32_t li_chain_n(uint32_t x, uint32_t so, unsigned n)
+/*
+ * n runs of chain(x, so), each right after a run with x = 0 and no SO, so
+ * that a CR field the JIT failed to set would show the other run's value:
+ * the sum of the n runs of (x, so) alone.
+ */
+static uint32_t chain_n(uint32_t (*chain)(uint32_t, uint32_t), uint32_t x, uint32_t so, unsigned n)
 {
-	uint32_t sum = 0;
+	uint32_t base = chain(0, 0), sum = 0;
 
 	for (unsigned k = 0; k < n; k++)
-		sum += li_chain(0, 0) + li_chain(x, so);
-	return sum - 66 * n;
-}
-
-/* n times rc_chain(x, so), each after one of x = 0 (CR0 EQ, 2): a stale CR0 would show */
-static uint32_t rc_chain_n(uint32_t x, uint32_t so, unsigned n)
-{
-	uint32_t sum = 0;
-
-	for (unsigned k = 0; k < n; k++)
-		sum += rc_chain(0, 0) + rc_chain(x, so);
-	return sum - 2 * n;
-}
-
-static uint32_t cr_chain_n(uint32_t x, uint32_t so, unsigned n)
-{
-	uint32_t sum = 0;
-
-	for (unsigned k = 0; k < n; k++)
-		sum += cr_chain(x, so);
-	return sum;
+		sum += chain(0, 0) + chain(x, so);
+	return sum - base * n;
 }
 
 /*
@@ -484,24 +469,24 @@ int main(void)
 		check("fall-through unmapped: ITLB miss", miss_f, 1);
 	}
 	/* CR0 (LT 8, GT 4, EQ 2, SO 1) where the chain leaves, taken or not, 1000 times each */
-	check("lazy CR: x=1, first beq taken", cr_chain_n(1, 0, 1000), 2000);
-	check("lazy CR: x=2, second beq taken", cr_chain_n(2, 0, 1000), 2000);
-	check("lazy CR: x=5, bgt (unsigned) taken", cr_chain_n(5, 0, 1000), 4000);
-	check("lazy CR: x=-1, bgt (unsigned) taken", cr_chain_n(0xffffffffu, 0, 1000), 4000);
-	check("lazy CR: x=3, none taken", cr_chain_n(3, 0, 1000), 4000);
-	check("lazy CR: x=0, none taken", cr_chain_n(0, 0, 1000), 2000);
-	check("lazy CR: x=1 with SO", cr_chain_n(1, 1, 1000), 3000);
-	check("lazy CR: x=5 with SO", cr_chain_n(5, 1, 1000), 5000);
-	check("lazy CR: x=0 with SO", cr_chain_n(0, 1, 1000), 3000);
+	check("lazy CR: x=1, first beq taken", chain_n(cr_chain, 1, 0, 1000), 2000);
+	check("lazy CR: x=2, second beq taken", chain_n(cr_chain, 2, 0, 1000), 2000);
+	check("lazy CR: x=5, bgt (unsigned) taken", chain_n(cr_chain, 5, 0, 1000), 4000);
+	check("lazy CR: x=-1, bgt (unsigned) taken", chain_n(cr_chain, 0xffffffffu, 0, 1000), 4000);
+	check("lazy CR: x=3, none taken", chain_n(cr_chain, 3, 0, 1000), 4000);
+	check("lazy CR: x=0, none taken", chain_n(cr_chain, 0, 0, 1000), 2000);
+	check("lazy CR: x=1 with SO", chain_n(cr_chain, 1, 1, 1000), 3000);
+	check("lazy CR: x=5 with SO", chain_n(cr_chain, 5, 1, 1000), 5000);
+	check("lazy CR: x=0 with SO", chain_n(cr_chain, 0, 1, 1000), 3000);
 	/* li/lis between the compare and the bc: CR0 (EQ 2, GT 4, plus SO 1) + the li's 16..64 */
-	check("li between: x=1, first beq taken", li_chain_n(1, 0, 1000), 18000);
-	check("li between: x=2, second beq taken (li, lis)", li_chain_n(2, 0, 1000), 34000);
-	check("li between: x=5, bgt taken", li_chain_n(5, 0, 1000), 52000);
-	check("li between: x=-1, bgt (unsigned) taken", li_chain_n(0xffffffffu, 0, 1000), 52000);
-	check("li between: x=3, none taken", li_chain_n(3, 0, 1000), 68000);
-	check("li between: x=0, none taken", li_chain_n(0, 0, 1000), 66000);
-	check("li between: x=1 with SO", li_chain_n(1, 1, 1000), 19000);
-	check("li between: x=5 with SO", li_chain_n(5, 1, 1000), 53000);
+	check("li between: x=1, first beq taken", chain_n(li_chain, 1, 0, 1000), 18000);
+	check("li between: x=2, second beq taken (li, lis)", chain_n(li_chain, 2, 0, 1000), 34000);
+	check("li between: x=5, bgt taken", chain_n(li_chain, 5, 0, 1000), 52000);
+	check("li between: x=-1, bgt (unsigned) taken", chain_n(li_chain, 0xffffffffu, 0, 1000), 52000);
+	check("li between: x=3, none taken", chain_n(li_chain, 3, 0, 1000), 68000);
+	check("li between: x=0, none taken", chain_n(li_chain, 0, 0, 1000), 66000);
+	check("li between: x=1 with SO", chain_n(li_chain, 1, 1, 1000), 19000);
+	check("li between: x=5 with SO", chain_n(li_chain, 5, 1, 1000), 53000);
 	/* lazy XER[CA] between the two instructions of each idiom */
 	{
 		static const struct {
@@ -531,14 +516,14 @@ int main(void)
 		}
 	}
 	/* CR0 from Rc=1: GT 4, LT 8, EQ 2, plus SO 1 */
-	check("lazy CR0: x=1, first bne taken", rc_chain_n(1, 0, 1000), 4000);
-	check("lazy CR0: x=2, second bne taken", rc_chain_n(2, 0, 1000), 4000);
-	check("lazy CR0: x=4, rlwinm. bne taken", rc_chain_n(4, 0, 1000), 4000);
-	check("lazy CR0: x=0x80000000, and. blt taken", rc_chain_n(0x80000000u, 0, 1000), 8000);
-	check("lazy CR0: x=0x100, none taken, or. GT", rc_chain_n(0x100, 0, 1000), 4000);
-	check("lazy CR0: x=0, none taken, or. EQ", rc_chain_n(0, 0, 1000), 2000);
-	check("lazy CR0: x=1 with SO", rc_chain_n(1, 1, 1000), 5000);
-	check("lazy CR0: x=0x80000000 with SO", rc_chain_n(0x80000000u, 1, 1000), 9000);
-	check("lazy CR0: x=0 with SO", rc_chain_n(0, 1, 1000), 3000);
+	check("lazy CR0: x=1, first bne taken", chain_n(rc_chain, 1, 0, 1000), 4000);
+	check("lazy CR0: x=2, second bne taken", chain_n(rc_chain, 2, 0, 1000), 4000);
+	check("lazy CR0: x=4, rlwinm. bne taken", chain_n(rc_chain, 4, 0, 1000), 4000);
+	check("lazy CR0: x=0x80000000, and. blt taken", chain_n(rc_chain, 0x80000000u, 0, 1000), 8000);
+	check("lazy CR0: x=0x100, none taken, or. GT", chain_n(rc_chain, 0x100, 0, 1000), 4000);
+	check("lazy CR0: x=0, none taken, or. EQ", chain_n(rc_chain, 0, 0, 1000), 2000);
+	check("lazy CR0: x=1 with SO", chain_n(rc_chain, 1, 1, 1000), 5000);
+	check("lazy CR0: x=0x80000000 with SO", chain_n(rc_chain, 0x80000000u, 1, 1000), 9000);
+	check("lazy CR0: x=0 with SO", chain_n(rc_chain, 0, 1, 1000), 3000);
 	isa_exit();
 }
