@@ -5,10 +5,10 @@
 # Usage: guests/build-initramfs.sh [--force]
 #
 # Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
-# initramfs/busybox.config, plus initramfs/init and initramfs/bench/*.sh. The archive is
+# initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/. The archive is
 # reproducible: names sorted, owner 0:0, every mtime SOURCE_DATE_EPOCH, inode numbers
 # renumbered, gzip without name or time stamp. Skipped when the output exists and the hash of
-# the inputs (this script, the config, init, bench scripts, the busybox source version) matches.
+# the inputs (this script, every file of initramfs/, the busybox source version) matches.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,22 +43,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}"
 fi
 
-# apt-get source needs a deb-src entry; Debian images often ship only binary ones.
-if ! apt-get source --print-uris busybox > /dev/null 2>&1; then
-	log "adding a deb-src entry for the Debian archive"
-	# shellcheck source=/dev/null
-	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-	printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb-src\nURIs: http://deb.debian.org/debian-security\nSuites: %s-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-		"$codename" "$codename" "$codename" |
-		"${sudo_cmd[@]}" tee /etc/apt/sources.list.d/hv440-deb-src.sources > /dev/null
-	"${sudo_cmd[@]}" apt-get update -qq
-fi
+# apt-get source needs a deb-src entry; Debian images often ship only binary ones. deb-src.sh
+# twins the machine's own entries, so no archive host is named in the project.
+"$here/lib/deb-src.sh" busybox
 bb_version=$(apt-get source --print-uris busybox 2>/dev/null |
 	     sed -n "s/^'[^']*' busybox_\([^ ]*\)\.dsc .*/\1/p")
 [ -n "$bb_version" ] || { log "cannot find the busybox source package"; exit 1; }
 
-inputs_hash=$( { echo "busybox $bb_version $SOURCE_DATE_EPOCH"; cat "$0" "$cfg" "$here/initramfs/init";
-		 for f in "$here"/initramfs/bench/*.sh; do basename "$f"; cat "$f"; done; } |
+# Every file of initramfs/ (names, modes, contents) is an input.
+inputs_hash=$( { echo "busybox $bb_version $SOURCE_DATE_EPOCH"; cat "$0";
+		 (cd "$here/initramfs" && find . -type f | LC_ALL=C sort |
+		  while read -r f; do echo "$f $(stat -c %a "$f")"; cat "$f"; done); } |
 	       sha256sum | cut -d' ' -f1)
 if [ $force -eq 0 ] && [ -s "$out" ] && [ "$(cat "$out.inputs.sha256" 2>/dev/null)" = "$inputs_hash" ]; then
 	log "up to date ($out)"
@@ -90,10 +85,9 @@ root="$work/rootfs"
 rm -rf "$root"
 "${bbmake[@]}" CONFIG_PREFIX="$root" install > "$work/install.log" 2>&1
 mkdir -p "$root"/{bench,dev,etc,proc,root,sys,tmp}
-install -m 755 "$here/initramfs/init" "$root/init"
-for f in "$here"/initramfs/bench/*.sh; do
-	install -m "$(stat -c %a "$f")" "$f" "$root/bench/"
-done
+# init, bench/, etc/ and usr/ of initramfs/ as they are (busybox.config is the build's, not the guest's).
+(cd "$here/initramfs" && find . -type f ! -name busybox.config | LC_ALL=C sort |
+	while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$root/$f"; done)
 
 # Reproducible archive: fixed mtimes (symlinks too), sorted names, no host uid/inode/devno.
 find "$root" -exec touch -h -d @"$SOURCE_DATE_EPOCH" {} +

@@ -224,6 +224,30 @@ def test_poweroff_halts(ctx, con_factory):
     check(re.search(r"hv440: .*halt", con.text()), "no hv440 message about the halt")
 
 
+def test_plain_reboot_poweroff(ctx, con_factory):
+    """`reboot` and `poweroff` without -f go through the guest's init (busybox init as PID 1):
+    under --no-reboot a reboot ends hv440 with 0, a poweroff with 2 (guest halted). The shell
+    respawns when it exits."""
+    hv440_only(ctx)
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0"), 300)
+    con.expect(r"^guest: shell ready$", 120)
+    con.expect(r"[#$] $", 60)
+    con.send("exit")
+    con.expect(r"^guest: shell ready$", 60)
+    con.expect(r"[#$] $", 60)
+    con.send("reboot")
+    con.expect(r"Requesting system reboot", 60)
+    rc = con.wait_exit(60)
+    check(rc == 0, f"exit status after reboot {rc}, expected 0")
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0"), 300)
+    con.expect(r"^guest: shell ready$", 120)
+    con.expect(r"[#$] $", 60)
+    con.send("poweroff")
+    con.expect(r"Requesting system poweroff", 60)
+    rc = con.wait_exit(60)
+    check(rc == 2, f"exit status after poweroff {rc}, expected 2 (guest halted)")
+
+
 def test_sigint(ctx, con_factory):
     """SIGINT while the guest runs ends hv440 with 128+2 and a message."""
     hv440_only(ctx)
@@ -371,6 +395,7 @@ TESTS = {
     "dtb_roundtrip": test_dtb_roundtrip,
     "reboot": test_reboot,
     "poweroff_halts": test_poweroff_halts,
+    "plain_reboot_poweroff": test_plain_reboot_poweroff,
     "sigint": test_sigint,
     "serial_file": test_serial_file,
     "serial_unix": test_serial_unix,

@@ -22,7 +22,16 @@ script_dir=$(cd "$(dirname "$0")" && pwd)
 top=$(git -C "$script_dir" rev-parse --show-toplevel 2>/dev/null || (cd "$script_dir/../.." && pwd))
 # HV440_SHARED_GUESTS overrides the prebuilt location (e.g. /nonexistent to test the recipes).
 shared=${HV440_SHARED_GUESTS:-"$top/../shared/guests"}
-if [ -s "$shared/$rel" ]; then
+# The shared initramfs is a cache of our recipe: use it only when it was built from the same
+# initramfs/ files (init, inittab, bench scripts, busybox.config) as ours.
+stale=
+if [ "$what" = initrd ] && [ -s "$shared/$rel" ] &&
+   ! diff -r -q "$shared/initramfs" "$top/guests/initramfs" > /dev/null 2>&1; then
+	stale=1
+	echo "guests: ../shared/guests/$rel was built from other initramfs/ files than guests/initramfs;" \
+	     "using the recipe's own" >&2
+fi
+if [ -z "$stale" ] && [ -s "$shared/$rel" ]; then
 	if [ -n "${HV440_SHARED_GUESTS:-}" ]; then
 		echo "guests: using prebuilt cache $shared" >&2
 	else
@@ -33,7 +42,14 @@ if [ -s "$shared/$rel" ]; then
 fi
 
 cache="$top/guests/cache"
-if [ ! -s "$cache/$rel" ]; then
+# One recipe run at a time: tiers and tests may ask for the same artifact at once.
+mkdir -p "$cache"
+exec 9> "$cache/.lock"
+flock 9
+if [ "$what" = initrd ] && [ -s "$cache/$rel" ]; then
+	# The recipe is a no-op when its inputs are unchanged, and rebuilds when they changed.
+	"$top/guests/$recipe" >&2
+elif [ ! -s "$cache/$rel" ]; then
 	if [ -z "$recipe" ]; then
 		echo "guests: $rel is a third-party image with no recipe here;" \
 		     "put it in $cache/$rel" >&2

@@ -306,12 +306,16 @@ def test_hostile_guest(ctx):
 # ---------------------------------------------------------------- net
 
 def guest_dhcp(ctx, con):
-    ctx.run(con, "ip link set eth0 up")
-    _, out = ctx.run(con, "udhcpc -i eth0 -q -n -s /bin/true 2>&1", 120)
+    """udhcpc with the initramfs's own default.script: the lease must leave eth0 configured
+    (address, default route, DNS server), as a user typing `udhcpc` expects."""
+    _, out = ctx.run(con, "udhcpc -i eth0 -q -n 2>&1", 120)
     m = re.search(r"lease of (\d+\.\d+\.\d+\.\d+) obtained", out)
     check(m, f"no DHCP lease: {out!r}")
     ip = m.group(1)
-    ctx.run(con, f"ip addr add {ip}/24 dev eth0 && ip route add default via 10.0.2.2")
+    _, conf = ctx.run(con, "ip -4 addr show eth0; ip route; cat /etc/resolv.conf")
+    check(f"inet {ip}/24" in conf, f"the lease's address is not on eth0: {conf!r}")
+    check(re.search(r"default via 10\.0\.2\.2 dev eth0", conf), f"no default route: {conf!r}")
+    check("nameserver 10.0.2.3" in conf, f"no DNS server in resolv.conf: {conf!r}")
     return ip
 
 
