@@ -2,10 +2,8 @@
 # Thin wrapper over Meson: `make run` boots the default guest, `make check` runs every test tier.
 BUILD ?= build
 CC ?= gcc
-GUEST_KERNEL ?= $(shell tests/lib/guest-path.sh kernel)
-GUEST_INITRD ?= $(shell tests/lib/guest-path.sh initrd)
 
-.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan check-fuzz bench clean
+.PHONY: all deps test-deps run run-net check check-unit check-isa check-boot check-asan check-fuzz bench clean
 
 all: $(BUILD)/hv440
 
@@ -21,8 +19,17 @@ $(BUILD)/build.ninja: | deps
 $(BUILD)/hv440: deps $(BUILD)/build.ninja FORCE
 	ninja -C $(BUILD)
 
-run: $(BUILD)/hv440 test-deps
+# Running needs only the build's packages; the guest comes from ../shared/guests or its recipe.
+run: $(BUILD)/hv440
 	$(BUILD)/hv440 --kernel "$$(tests/lib/guest-path.sh kernel)" --initrd "$$(tests/lib/guest-path.sh initrd)" --append "console=ttyS0"
+
+# The same guest with a disk ($(BUILD)/root.img, ext4, made once by scripts/make-disk.sh) and user
+# networking; in the guest: mount /dev/vda /mnt; udhcpc; httpd -h /mnt/www, then on the host
+# curl http://127.0.0.1:8080/
+run-net: $(BUILD)/hv440
+	@[ -e $(BUILD)/root.img ] || scripts/make-disk.sh $(BUILD)/root.img
+	$(BUILD)/hv440 --kernel "$$(tests/lib/guest-path.sh kernel)" --initrd "$$(tests/lib/guest-path.sh initrd)" --append "console=ttyS0" \
+		--disk $(BUILD)/root.img --net user,hostfwd=tcp:127.0.0.1:8080-:80
 
 check: test-deps $(BUILD)/hv440
 	tests/run.sh $(BUILD)

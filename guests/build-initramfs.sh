@@ -84,7 +84,7 @@ grep -qx 'CONFIG_STATIC=y' "$srcdir/.config" || { log "config lost CONFIG_STATIC
 root="$work/rootfs"
 rm -rf "$root"
 "${bbmake[@]}" CONFIG_PREFIX="$root" install > "$work/install.log" 2>&1
-mkdir -p "$root"/{bench,dev,etc,proc,root,sys,tmp}
+mkdir -p "$root"/{bench,dev,etc,mnt,proc,root,sys,tmp}
 # init, bench/, etc/ and usr/ of initramfs/ as they are (busybox.config is the build's, not the guest's).
 (cd "$here/initramfs" && find . -type f ! -name busybox.config | LC_ALL=C sort |
 	while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$root/$f"; done)

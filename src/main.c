@@ -23,7 +23,7 @@
 #include "tools/control.h"
 #include "tools/tools.h"
 
-#define HV440_VERSION "0.1.0"
+#include "version.h"
 
 /* Exit statuses (also in --help). */
 #define EXIT_OK        0   /* guest reset under --no-reboot, or user quit */

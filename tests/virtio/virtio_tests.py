@@ -371,6 +371,34 @@ def test_net_user(ctx):
         server.wait(10)
 
 
+def test_readme_disk_net(ctx):
+    """The README's disk-and-network example (make run-net): scripts/make-disk.sh makes the image,
+    the guest mounts it, takes a DHCP lease and serves its www/ through hostfwd to the host."""
+    img = os.path.join(ctx.tmp, "readme-root.img")
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([os.path.join(top, "scripts", "make-disk.sh"), img], check=True,
+                   stderr=subprocess.DEVNULL)
+    r = subprocess.run([os.path.join(top, "scripts", "make-disk.sh"), img],
+                       stderr=subprocess.PIPE, text=True)
+    check(r.returncode != 0 and "exists" in r.stderr, f"make-disk overwrote {img}: {r.stderr!r}")
+    fwd = free_port()
+    con = ctx.boot(["--disk", img, "--net", f"user,hostfwd=tcp:127.0.0.1:{fwd}-:80"])
+    ctx.run(con, "mount /dev/vda /mnt")
+    guest_dhcp(ctx, con)
+    ctx.run(con, "httpd -h /mnt/www")
+    body = None
+    for _ in range(30):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{fwd}/", timeout=20) as resp:
+                body = resp.read()
+            break
+        except OSError:
+            time.sleep(1)
+    check(body and b"Hello from a PowerPC 440 guest" in body, f"the guest's page: {body!r}")
+    con.send("reboot")
+    check(con.wait_exit(120) == 0, "hv440 exit status after the guest's reboot")
+
+
 def dns_answerer(sock, name, addr, stop):
     """A minimal DNS server: answers A queries for name with addr, NXDOMAIN otherwise."""
     import struct
@@ -545,6 +573,7 @@ TESTS = [
     ("disk-kill9-random", test_disk_kill9_random),
     ("hostile-guest", test_hostile_guest),
     ("many-disks-reboot", test_many_disks_reboot),
+    ("readme-disk-net", test_readme_disk_net),
     ("net-user", test_net_user),
     ("net-dns", test_net_dns),
     ("net-tap", test_net_tap),
