@@ -172,5 +172,28 @@ else
 	bad "--help and --version" "missing text"
 fi
 
+# From a git checkout, --version names the commit it was built from.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if head=$(git -C "$top" rev-parse --short=7 HEAD 2>/dev/null); then
+	if "$HV" --version | grep -q "^hv440 [0-9][0-9.]* (git $head"; then
+		ok "--version names the checkout ($head)"
+	else
+		bad "--version names the checkout" "$("$HV" --version) lacks $head"
+	fi
+fi
+# The man page and the completion are generated from --help: every long option of --help is in both.
+man="$1/scripts/hv440.1"
+comp="$1/scripts/hv440"
+missing=
+for o in $("$HV" --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z0-9-]*' | grep -oE -- '--[a-z0-9-]+'); do
+	grep -q -- "$(printf '%s' "$o" | sed 's/-/\\\\-/g')" "$man" 2>/dev/null || missing="$missing man:$o"
+	grep -q -- "[ \"|]$o[ \"|)]" "$comp" 2>/dev/null || missing="$missing completion:$o"
+done
+if [ -z "$missing" ] && [ -s "$man" ]; then
+	ok "hv440.1 and the bash completion list every option of --help"
+else
+	bad "hv440.1 and the bash completion" "missing:$missing"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
