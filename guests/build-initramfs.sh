@@ -5,7 +5,8 @@
 # Usage: guests/build-initramfs.sh [--force]
 #
 # Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
-# initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/. The archive is
+# initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/, and guests/tools/*.c
+# built static as /usr/bin/NAME (latency: timer wake-up latency, see docs/realtime.md). The archive is
 # reproducible: names sorted, owner 0:0, every mtime SOURCE_DATE_EPOCH, inode numbers
 # renumbered, gzip without name or time stamp. Skipped when the output exists and the hash of
 # the inputs (this script, every file of initramfs/, the busybox source version) matches.
@@ -53,7 +54,8 @@ bb_version=$(apt-get source --print-uris busybox 2>/dev/null |
 # Every file of initramfs/ (names, modes, contents) is an input.
 inputs_hash=$( { echo "busybox $bb_version $SOURCE_DATE_EPOCH"; cat "$0";
 		 (cd "$here/initramfs" && find . -type f | LC_ALL=C sort |
-		  while read -r f; do echo "$f $(stat -c %a "$f")"; cat "$f"; done); } |
+		  while read -r f; do echo "$f $(stat -c %a "$f")"; cat "$f"; done);
+		 cat "$here"/tools/*.c; } |
 	       sha256sum | cut -d' ' -f1)
 if [ $force -eq 0 ] && [ -s "$out" ] && [ "$(cat "$out.inputs.sha256" 2>/dev/null)" = "$inputs_hash" ]; then
 	log "up to date ($out)"
@@ -88,6 +90,15 @@ mkdir -p "$root"/{bench,dev,etc,mnt,proc,root,sys,tmp}
 # init, bench/, etc/ and usr/ of initramfs/ as they are (busybox.config is the build's, not the guest's).
 (cd "$here/initramfs" && find . -type f ! -name busybox.config | LC_ALL=C sort |
 	while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$root/$f"; done)
+
+# The guest's own tools (guests/tools/*.c), static like busybox: /usr/bin/NAME.
+for f in "$here"/tools/*.c; do
+	name=$(basename "$f" .c)
+	mkdir -p "$root/usr/bin"
+	powerpc-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$root/usr/bin/$name" "$f" ||
+		{ log "cannot build guests/tools/$name.c"; exit 1; }
+	powerpc-linux-gnu-strip "$root/usr/bin/$name"
+done
 
 # Reproducible archive: fixed mtimes (symlinks too), sorted names, no host uid/inode/devno.
 find "$root" -exec touch -h -d @"$SOURCE_DATE_EPOCH" {} +

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # install-deps.sh - install the Debian 12 packages hv440 needs to build, run and test.
-# Usage: scripts/install-deps.sh [build|disk|test]
+# Usage: scripts/install-deps.sh [build|disk|test|bench]
 #   build: what building and running hv440 needs; disk: build + mkfs.ext4 (scripts/make-disk.sh);
-#   test: build + everything the test tiers use
+#   test: build + everything the test tiers use; bench: test + the host load and plots of bench/
 set -euo pipefail
 what=${1:-build}
 build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev device-tree-compiler libslirp-dev libglib2.0-dev libseccomp-dev)
@@ -14,7 +14,8 @@ case "$what" in
 build) ;;
 disk) pkgs+=(e2fsprogs) ;;
 test) pkgs+=("${test_pkgs[@]}") ;;
-*) echo "usage: $0 [build|disk|test]" >&2; exit 2 ;;
+bench) pkgs+=("${test_pkgs[@]}" stress-ng python3-matplotlib) ;;
+*) echo "usage: $0 [build|disk|test|bench]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

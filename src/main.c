@@ -24,6 +24,7 @@
 #include "tools/tools.h"
 
 #include "version.h"
+#include "host/realtime.h"
 
 /* Exit statuses (also in --help). */
 #define EXIT_OK        0   /* guest reset under --no-reboot, or user quit */
@@ -54,6 +55,7 @@ enum {
 	OPT_PERF_MAP,
 	OPT_BYTECHAN,
 	OPT_SANDBOX,
+	OPT_REALTIME,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "perf-map",    no_argument,       NULL, OPT_PERF_MAP },
 	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
+	{ "realtime",    required_argument, NULL, OPT_REALTIME },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -158,6 +161,10 @@ static void usage(FILE *out)
 "      --no-reboot         exit when the guest resets instead of rebooting it\n"
 "      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
 "                          privileges (default on; off for debugging hv440)\n"
+"      --realtime prio=N[,cpu=N]\n"
+"                          lock hv440's memory and run the vCPU thread at\n"
+"                          SCHED_FIFO priority N, pinned to host CPU N\n"
+"                          (docs/realtime.md)\n"
 "      --stats[=json]      print the exit statistics to stderr at exit (a table,\n"
 "                          or one line of JSON); SIGUSR1 prints them while the\n"
 "                          guest runs, SIGUSR2 resets them\n"
@@ -435,6 +442,8 @@ int main(int argc, char **argv)
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
 	const char *dump_dtb = NULL, *mem_arg = "256M";
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
+	struct realtime_config rt = { 0, -1 };
+	char rt_err[160];
 	const char *gdb_spec = NULL;
 	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
 	uint64_t trace_size = TRACE_DEFAULT_SIZE;
@@ -527,6 +536,12 @@ int main(int argc, char **argv)
 				return try_help();
 			}
 			sandbox = !strcmp(optarg, "on");
+			break;
+		case OPT_REALTIME:
+			if (realtime_parse(optarg, &rt, rt_err, sizeof(rt_err))) {
+				fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
+				return EXIT_ERROR;
+			}
 			break;
 		case OPT_BYTECHAN:
 			cfg.bytechan = optarg;
@@ -681,6 +696,11 @@ int main(int argc, char **argv)
 	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
 		return finish(b, &cfg, EXIT_ERROR);
 
+	/* Before the sandbox, which forbids scheduling and locking calls. */
+	if (rt.prio && realtime_apply(&rt, rt_err, sizeof(rt_err))) {
+		fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
+		return finish(b, &cfg, EXIT_ERROR);
+	}
 	if (sandbox && enter_sandbox(&cfg))
 		return finish(b, &cfg, EXIT_ERROR);
 	signal_vcpu = &b->vcpu;

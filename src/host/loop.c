@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* loop.c - a poll()-based file descriptor loop with nanosecond timeouts. */
+/* loop.c - a ppoll()-based file descriptor loop with nanosecond timeouts. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -43,19 +43,23 @@ void loop_remove_fd(struct loop *l, int fd)
 	}
 }
 
-static int timeout_ms(int64_t ns)
+/*
+ * ppoll() with the caller's nanoseconds: a waiting guest's next timer deadline (DEC, FIT,
+ * watchdog) is met to within the host's timer slack, not rounded up to poll()'s milliseconds.
+ */
+static const struct timespec *timeout_ts(int64_t ns, struct timespec *ts)
 {
 	if (ns < 0)
-		return -1;
-	if (ns > (int64_t)1000000 * 0x7fffffff)
-		return 0x7fffffff;
-	/* Round up so a short timeout still sleeps rather than spinning. */
-	return (int)((ns + 999999) / 1000000);
+		return NULL;
+	ts->tv_sec = ns / 1000000000;
+	ts->tv_nsec = ns % 1000000000;
+	return ts;
 }
 
 void loop_poll(struct loop *l, int64_t timeout_ns)
 {
 	struct pollfd pfd[LOOP_MAX_FDS];
+	struct timespec ts;
 	unsigned i, n = l->n;
 	int ret;
 
@@ -64,7 +68,7 @@ void loop_poll(struct loop *l, int64_t timeout_ns)
 		pfd[i].events = l->fds[i].events;
 		pfd[i].revents = 0;
 	}
-	ret = poll(pfd, n, timeout_ms(timeout_ns));
+	ret = ppoll(pfd, n, timeout_ts(timeout_ns, &ts), NULL);
 	if (ret <= 0)
 		return; /* timeout, or EINTR: the caller looks at its events and comes back */
 

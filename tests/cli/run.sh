@@ -172,6 +172,47 @@ else
 	bad "--help and --version" "missing text"
 fi
 
+# --realtime: bad settings, a CPU the host does not have, a user the host refuses, and the effects.
+expect_error "--realtime without prio"   --realtime cpu=0 --kernel "$T/text"
+expect_error "--realtime prio=0"         --realtime prio=0 --kernel "$T/text"
+expect_error "--realtime prio=100"       --realtime prio=100 --kernel "$T/text"
+expect_error "--realtime cpu=x"          --realtime prio=5,cpu=x --kernel "$T/text"
+expect_error "--realtime unknown"        --realtime prio=5,policy=rr --kernel "$T/text"
+if [ $have_cross -eq 1 ]; then
+	# A guest that spins without ever waiting (a branch to itself would count as a halt).
+	printf '\t.globl _start\n_start:\taddi 3,3,1\n\tb _start\n' >"$T/spin.s"
+	powerpc-linux-gnu-as "$T/spin.s" -o "$T/spin.o" &&
+		powerpc-linux-gnu-ld -N -Ttext=0x100000 "$T/spin.o" -o "$T/spin.elf" 2>/dev/null
+	expect_error "--realtime cpu=1000 (no such CPU)" --serial null -m 16M --realtime prio=5,cpu=1000 --kernel "$T/t.elf"
+	chmod 755 "$T"
+	if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+		# An unprivileged user: no CAP_SYS_NICE, no CAP_IPC_LOCK, the default small 'ulimit -l'.
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$(readlink -f "$HV")" \
+			--serial null -m 16M --realtime prio=5 --kernel "$T/t.elf" </dev/null >/dev/null 2>"$T/err"
+		rc=$?
+		if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^hv440: --realtime: the host refused" "$T/err"; then
+			ok "--realtime as an unprivileged user ($(cat "$T/err"))"
+		else
+			bad "--realtime as an unprivileged user" "exit $rc"
+		fi
+	fi
+	# The effects, read from /proc while a spinning guest runs: memory locked (guest RAM
+	# included), SCHED_FIFO at the priority given, affinity to the CPU given.
+	"$HV" --serial null -m 16M --realtime prio=7,cpu=0 --kernel "$T/spin.elf" </dev/null >/dev/null 2>"$T/err" &
+	rtpid=$!
+	sleep 1
+	lck=$(awk '/^VmLck:/ {print $2}' /proc/$rtpid/status 2>/dev/null)
+	pol=$(awk '{print $41, $18}' /proc/$rtpid/stat 2>/dev/null)   # policy, priority (-1 - rtprio)
+	aff=$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/$rtpid/status 2>/dev/null)
+	kill $rtpid 2>/dev/null
+	wait $rtpid 2>/dev/null
+	if [ "${lck:-0}" -ge 16384 ] && [ "$pol" = "1 -8" ] && [ "$aff" = "0" ]; then
+		ok "--realtime prio=7,cpu=0: ${lck} KiB locked, SCHED_FIFO 7, CPU $aff"
+	else
+		bad "--realtime prio=7,cpu=0" "VmLck ${lck:-?} KiB, policy/prio '${pol:-?}', CPUs '${aff:-?}'"
+	fi
+fi
+
 # From a git checkout, --version names the commit it was built from.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if head=$(git -C "$top" rev-parse --short=7 HEAD 2>/dev/null); then
