@@ -1,7 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 # latency.py - timer wake-up latency in a 440 Linux guest: hv440 with and without --realtime, and
-# QEMU -M bamboo, on an idle host and under a host load, side by side in one run.
+# QEMU -M bamboo, on an idle host and under a host load, side by side in one run. Runs on Debian's
+# python3, whose python3-matplotlib draws --plot.
 """Usage: bench/latency.py [--build DIR] [--loops N] [--interval US] [--no-idle] [--json]
                           [--plot FILE.png]
 
