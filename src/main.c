@@ -99,6 +99,8 @@ static const char *const qemu_style[][2] = {
 
 static volatile sig_atomic_t got_signal;
 static volatile sig_atomic_t stats_print_requested, stats_reset_requested;
+static volatile sig_atomic_t cont_requested;
+static volatile uint64_t cont_seen_ns;	/* vcpu_time_seen() when SIGCONT came */
 /* The vcpu the signal handlers stop; NULL before the board is freed (a signal may come after). */
 static struct vcpu *volatile signal_vcpu;
 
@@ -300,6 +302,19 @@ static void on_stats_signal(int sig)
 		vcpu_request_stop(signal_vcpu);
 }
 
+/* SIGCONT after a SIGSTOP: the guest's time is held across the stop (docs/realtime.md). */
+static void on_cont_signal(int sig)
+{
+	struct vcpu *v = signal_vcpu;
+
+	(void)sig;
+	if (!v || cont_requested)
+		return;
+	cont_seen_ns = vcpu_time_seen(v);
+	cont_requested = 1;
+	vcpu_request_stop(v);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -313,6 +328,8 @@ static void install_signals(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = on_cont_signal;
+	sigaction(SIGCONT, &sa, NULL);
 }
 
 /* Guest RAM the guest touched (resident pages of its mapping) against hv440's peak RSS. */
@@ -744,6 +761,10 @@ int main(int argc, char **argv)
 				"at pc 0x%08x\n", b->vcpu.core.pc);
 			return finish(b, &cfg, EXIT_CHECKSTOP);
 		case VCPU_STOP_HOST:
+			if (cont_requested) {
+				cont_requested = 0;
+				vcpu_hold_time_across_stop(&b->vcpu, cont_seen_ns);
+			}
 			if (stats_print_requested) {
 				stats_print_requested = 0;
 				print_stats(&b->vcpu);

@@ -362,7 +362,13 @@ static uint64_t host_ticks(const struct core *c)
 
 uint64_t core_tb_read(const struct core *c)
 {
-	return host_ticks(c) + (uint64_t)c->tb_offset;
+	uint64_t tb = host_ticks(c) + (uint64_t)c->tb_offset;
+
+	/* Remembered so that time held across a host stop never resumes below a value read. The
+	 * core is only ever const to its readers' API, never an object defined const. */
+	if (tb > c->tb_seen)
+		((struct core *)c)->tb_seen = tb;
+	return tb;
 }
 
 uint64_t core_tb_at(const struct core *c, uint64_t ns)

@@ -225,6 +225,7 @@ struct core {
 	uint64_t tb_freq;
 	uint64_t tb_mult;      /* tb_freq * 2^32 / 1e9: ticks = ns * tb_mult >> 32 (no division) */
 	int64_t tb_offset;     /* guest TB = host-derived ticks + tb_offset */
+	uint64_t tb_seen;      /* the latest value core_tb_read() gave out */
 
 	struct core_stlb_entry stlb[CORE_STLB_SIZE];
 	/* [kmode][access] so a guest user/kernel switch needs no flush. */

@@ -424,6 +424,7 @@ static void wait_for_event(struct vcpu *v)
 		if (ns < MAX_SLEEP_NS)
 			timeout = (int64_t)ns;
 	}
+	v->wait_until = t0 + (uint64_t)timeout;
 	if (v->bus && v->bus->poll) {
 		v->bus->poll(v->bus->opaque, timeout);
 	} else {
@@ -431,6 +432,7 @@ static void wait_for_event(struct vcpu *v)
 
 		nanosleep(&ts, NULL);
 	}
+	v->wait_until = 0;
 	vcpu_account(v, HV_EXIT_HALT, t0, hv_clock_sync(&v->clock) - t0, v->core.pc, 0, TRACE_NO_INDEX);
 }
 
@@ -561,9 +563,27 @@ void vcpu_debug_set_pid(struct vcpu *v, uint32_t pid)
 	vcpu_sync(v);
 }
 
+uint64_t vcpu_time_seen(const struct vcpu *v)
+{
+	/* A wait's sleep counts as seen: the guest asked to sleep that long. */
+	return v->clock.last > v->wait_until ? v->clock.last : v->wait_until;
+}
+
+void vcpu_hold_time_across_stop(struct vcpu *v, uint64_t seen_ns)
+{
+	uint64_t tb = core_tb_at(&v->core, seen_ns);
+
+	/* Never below what the guest or the timers already read (mftb, DEC). */
+	if (tb < v->core.tb_seen)
+		tb = v->core.tb_seen;
+	if (tb < core_tb_read(&v->core))
+		vcpu_debug_resume_time(v, tb);
+}
+
 void vcpu_debug_resume_time(struct vcpu *v, uint64_t tb)
 {
 	core_tb_write(&v->core, tb);
+	v->core.tb_seen = tb;
 	/* Reads while stopped may have advanced the timer bookkeeping past tb. */
 	if (v->dec_tb > tb)
 		v->dec_tb = tb;

@@ -142,6 +142,7 @@ struct vcpu {
 	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
 	struct vcpu_pv pv;
 	struct hv_clock clock;  /* the run loop's (clock.h) */
+	uint64_t wait_until;    /* clock time a wait (MSR[WE]) sleeps to; 0 while running */
 	uint64_t light_ns;      /* light exits' time in the current core_run() (emulate_light) */
 	uint32_t light_seq;     /* light exits so far: one in LIGHT_TIMED_EVERY is timed (emulate.c) */
 	uint64_t light_last_ns[HV_EXIT__COUNT]; /* each kind's last timed light exit */
@@ -216,5 +217,14 @@ void vcpu_debug_set_msr(struct vcpu *v, uint32_t msr);
 void vcpu_debug_set_pid(struct vcpu *v, uint32_t pid);
 /* Freeze guest time while a debugger holds the vcpu: the timebase resumes at tb. */
 void vcpu_debug_resume_time(struct vcpu *v, uint64_t tb);
+/*
+ * Holding guest time across a SIGSTOP. vcpu_time_seen() (async-signal-safe: it only reads; call
+ * it from the SIGCONT handler, before the vcpu thread moves on) is the latest time the guest can
+ * have seen: the run loop's last clock reading, or the end of the sleep it was in. Then, on the
+ * vcpu thread between runs, vcpu_hold_time_across_stop() makes the timebase resume at the value
+ * it had then, so the guest sees no jump.
+ */
+uint64_t vcpu_time_seen(const struct vcpu *v);
+void vcpu_hold_time_across_stop(struct vcpu *v, uint64_t seen_ns);
 
 #endif

@@ -248,6 +248,26 @@ def test_plain_reboot_poweroff(ctx, con_factory):
     check(rc == 2, f"exit status after poweroff {rc}, expected 2 (guest halted)")
 
 
+def test_sigstop_holds_time(ctx, con_factory):
+    """SIGSTOP for 3 s, then SIGCONT: the guest's clock resumes where it stopped (no jump, never
+    backwards): /proc/uptime moves by far less than the 3 s the host spent stopped."""
+    hv440_only(ctx)
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0"), 300)
+    con.expect(r"^guest: shell ready$", 120)
+    con.expect(r"[#$] $", 60)
+    con.send("cat /proc/uptime")
+    before = float(con.expect(r"^([0-9.]+) [0-9.]+$", 60).group(1))
+    con.proc.send_signal(signal.SIGSTOP)
+    time.sleep(3)
+    con.proc.send_signal(signal.SIGCONT)
+    con.send("cat /proc/uptime")
+    after = float(con.expect(r"^([0-9.]+) [0-9.]+$", 60).group(1))
+    check(before <= after < before + 1.5,
+          f"guest uptime {before} -> {after} across a 3 s SIGSTOP (want under 1.5 s, forward)")
+    con.send("reboot -f")
+    check(con.wait_exit(60) == 0, "exit status after reboot")
+
+
 def test_sigint(ctx, con_factory):
     """SIGINT while the guest runs ends hv440 with 128+2 and a message."""
     hv440_only(ctx)
@@ -396,6 +416,7 @@ TESTS = {
     "reboot": test_reboot,
     "poweroff_halts": test_poweroff_halts,
     "plain_reboot_poweroff": test_plain_reboot_poweroff,
+    "sigstop_holds_time": test_sigstop_holds_time,
     "sigint": test_sigint,
     "serial_file": test_serial_file,
     "serial_unix": test_serial_unix,
