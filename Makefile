@@ -48,11 +48,12 @@ check-fuzz: test-deps
 	ninja -C build-fuzz
 	tests/fuzz/run.sh build-fuzz 20
 
-# hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py, bench/latency.py --help);
+# hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py, parts.py, latency.py --help);
 # not a test.
 bench: $(BUILD)/hv440
 	@scripts/install-deps.sh bench
 	bench/run.py --build $(BUILD)
+	bench/parts.py --build $(BUILD)
 	bench/latency.py --build $(BUILD) --plot $(BUILD)/latency.png
 
 clean:

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # build-initramfs.sh - build the busybox guest initramfs from Debian's busybox source package.
 #
-# Usage: guests/build-initramfs.sh [--force]
+# Usage: guests/build-initramfs.sh [--force] [--native]
+#   --native: instead, build the same busybox source with the same config for this host (x86-64,
+#   static) into guests/cache/busybox-native/busybox: bench/parts.py's physical limit.
 #
 # Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
 # initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/, and guests/tools/*.c
@@ -21,10 +23,12 @@ jobs=${JOBS:-2}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}	# 2026-01-01 00:00:00 UTC
 
 force=0
+native=0
 for arg in "$@"; do
 	case "$arg" in
 	--force) force=1 ;;
-	*) echo "usage: $0 [--force]" >&2; exit 2 ;;
+	--native) native=1 ;;
+	*) echo "usage: $0 [--force] [--native]" >&2; exit 2 ;;
 	esac
 done
 
@@ -57,6 +61,10 @@ inputs_hash=$( { echo "busybox $bb_version $SOURCE_DATE_EPOCH"; cat "$0";
 		  while read -r f; do echo "$f $(stat -c %a "$f")"; cat "$f"; done);
 		 cat "$here"/tools/*.c; } |
 	       sha256sum | cut -d' ' -f1)
+if [ $native -eq 1 ]; then
+	out="$cache/busybox-native/busybox"
+	inputs_hash=$( { echo "busybox $bb_version native"; cat "$0" "$cfg"; } | sha256sum | cut -d' ' -f1)
+fi
 if [ $force -eq 0 ] && [ -s "$out" ] && [ "$(cat "$out.inputs.sha256" 2>/dev/null)" = "$inputs_hash" ]; then
 	log "up to date ($out)"
 	exit 0
@@ -74,6 +82,24 @@ if [ "$(cat "$work/.version" 2>/dev/null)" != "$bb_version" ] ||
 fi
 srcdir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'busybox-*' | head -n 1)
 [ -f "$srcdir/Makefile" ] || { log "no busybox source tree in $work"; exit 1; }
+
+if [ $native -eq 1 ]; then
+	# A copy of the source, so the guest's cross build in the tree is left alone.
+	log "building busybox for this host (static, $(uname -m))"
+	obj="$cache/busybox-native/src"
+	rm -rf "$obj"
+	mkdir -p "$(dirname "$obj")"
+	cp -a "$srcdir" "$obj"
+	make -C "$obj" -s mrproper > /dev/null 2>&1
+	cp "$cfg" "$obj/.config"
+	make -C "$obj" -s oldconfig < /dev/null > "$obj/oldconfig.log" 2>&1
+	make -C "$obj" -j"$jobs" busybox > "$obj/make.log" 2>&1 ||
+		{ tail -30 "$obj/make.log" >&2; exit 1; }
+	cp "$obj/busybox" "$out"
+	echo "$inputs_hash" > "$out.inputs.sha256"
+	log "done: $out"
+	exit 0
+fi
 
 log "building busybox (static, powerpc-linux-gnu-)"
 bbmake=(make -C "$srcdir" CROSS_COMPILE=powerpc-linux-gnu- KBUILD_BUILD_TIMESTAMP=@"$SOURCE_DATE_EPOCH")

@@ -14,7 +14,7 @@ case "$what" in
 build) ;;
 disk) pkgs+=(e2fsprogs) ;;
 test) pkgs+=("${test_pkgs[@]}") ;;
-bench) pkgs+=("${test_pkgs[@]}" stress-ng python3-matplotlib) ;;
+bench) pkgs+=("${test_pkgs[@]}" qemu-user stress-ng python3-matplotlib) ;;
 *) echo "usage: $0 [build|disk|test|bench]" >&2; exit 2 ;;
 esac
 missing=()
