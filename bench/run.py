@@ -12,7 +12,8 @@ Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
             guest instructions/s
 Prints per workload the median wall and in-guest times, the hv440/QEMU ratio
 (below 1.0: hv440 is faster), hv440's exit count and shadow-TLB fills, peak
-RSS of both, and the same script run natively on this host where one exists;
+RSS of both, and natively on this host (the physical limit: the guest's scripts on the same
+busybox source and config built for the host, and intloop.c compiled for x86-64);
 then the median of each rep's own ratio ("paired": a rep's two runs are back
 to back, so the host's drift moves them less apart).
 """
@@ -29,7 +30,7 @@ import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 GUEST_PATH = os.path.join(TOP, "tests", "lib", "guest-path.sh")
-SHARED_BENCH = os.path.join(TOP, "..", "shared", "guests", "initramfs", "bench")
+GUEST_BENCH = os.path.join(TOP, "guests", "initramfs", "bench")
 
 WORKLOADS = {
     # name: (run= script or None for bare metal, in-guest time regex)
@@ -110,21 +111,49 @@ def argv_for(vmm, build, name, elf):
                    "--append", f"console=ttyS0 run={script}"]
 
 
-def native(name):
-    """The workload's script run on the host itself: the physical-limit column."""
+def native_busybox_bin(tmp):
+    """A directory of applet links to busybox built for this host from the guest's own busybox
+    source and config (guests/build-initramfs.sh --native), or None."""
+    recipe = os.path.join(TOP, "guests", "build-initramfs.sh")
+    if subprocess.run([recipe, "--native"], stderr=subprocess.DEVNULL).returncode:
+        return None
+    bindir = os.path.join(tmp, "native-bin")
+    if not os.path.isdir(bindir):
+        os.makedirs(bindir)
+        subprocess.run([os.path.join(TOP, "guests", "cache", "busybox-native", "busybox"),
+                        "--install", "-s", bindir], check=True)
+    return bindir
+
+
+def native(name, tmp, iterations):
+    """The same work on the host itself, the physical-limit column: the guest's scripts on the
+    same busybox built for this host, and bench/intloop.c compiled for x86-64."""
+    if name == "intloop":
+        exe = os.path.join(tmp, "intloop-native")
+        subprocess.run(["gcc", "-O2", "-I", os.path.join(TOP, "bench", "native"),
+                        f"-DITERATIONS={iterations}u", "-o", exe,
+                        os.path.join(TOP, "bench", "intloop.c")], check=True)
+        return timed([exe], 600)[0], None
     if name not in ("cpu", "fork", "all"):
         return None
-    path = os.path.join(SHARED_BENCH, name + ".sh")
-    if not os.path.exists(path):
+    bindir = native_busybox_bin(tmp)
+    if bindir is None:
         return None
-    if name == "all":
-        wall = 0.0
-        for part in ("cpu", "fork"):
-            wall += timed(["sh", os.path.join(SHARED_BENCH, part + ".sh")], 600)[0]
-        return wall, None
-    wall, out, _, _ = timed(["sh", path], 600)
-    m = re.search(WORKLOADS[name][1], out) if WORKLOADS[name][1] else None
-    return wall, (float(m.group(1)) if m else None)
+    env = dict(os.environ, PATH=bindir)
+    wall, guest_s = 0.0, None
+    for part in (("cpu", "fork") if name == "all" else (name,)):
+        with open(os.path.join(GUEST_BENCH, part + ".sh")) as f:
+            script = f.read().replace("/bin/true", os.path.join(bindir, "true"))
+        path = os.path.join(tmp, f"native-{part}.sh")
+        with open(path, "w") as f:
+            f.write(script)
+        t0 = time.monotonic()
+        out = subprocess.run([os.path.join(bindir, "sh"), path], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=600).stdout.decode()
+        wall += time.monotonic() - t0
+        m = re.search(WORKLOADS[name][1], out) if name != "all" and WORKLOADS[name][1] else None
+        guest_s = float(m.group(1)) if m else None
+    return wall, guest_s
 
 
 def med(xs):
@@ -178,7 +207,7 @@ def main():
                 g = f", {r['guest']:.2f} s in the guest" if r["guest"] is not None else ""
                 print(f"  {name} {vmm} rep {rep + 1}: {wall:.2f} s wall{g}"
                       f"{'' if ok else '  WRONG OUTPUT OR STATUS ' + str(rc)}", flush=True)
-        nat = None if args.no_native else native(name)
+        nat = None if args.no_native else native(name, tmp, args.iterations)
         rows.append((name, res, nat))
 
     print()
