@@ -303,7 +303,7 @@ static int create_virtio(struct board *b)
 			return -1;
 	}
 	if (cfg->console) {
-		b->vcons_chr = chardev_open(cfg->console, &b->loop);
+		b->vcons_chr = chardev_open_for("--console", cfg->console, &b->loop);
 		if (!b->vcons_chr)
 			return -1;
 		b->vcons = virtio_console_create(b->vcons_chr, b->ram, b->ram_size);
@@ -495,7 +495,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	/* 5. The serial backends and the two UARTs on UIC0 inputs 0 and 1. */
 	for (i = 0; i < 2; i++) {
-		b->serial[i] = chardev_open(cfg->serial[i] ? cfg->serial[i] : "null", &b->loop);
+		b->serial[i] = chardev_open_for(i ? "--serial1" : "--serial",
+						cfg->serial[i] ? cfg->serial[i] : "null", &b->loop);
 		if (!b->serial[i])
 			return -1;
 		uart16550_init(&b->uart[i], i ? BOARD_UART1_BASE : BOARD_UART0_BASE,
@@ -505,7 +506,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	/* 5b. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
 	if (cfg->bytechan && !cfg->no_paravirt) {
-		b->bc_chr = chardev_open(cfg->bytechan, &b->loop);
+		b->bc_chr = chardev_open_for("--bytechan", cfg->bytechan, &b->loop);
 		if (!b->bc_chr)
 			return -1;
 		bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, BOARD_BC_RX_IRQ),
