@@ -11,6 +11,9 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "board/board.h"
 #include "debug/gdbstub.h"
@@ -20,6 +23,7 @@
 #include "hv/stats.h"
 #include "hv/trace.h"
 #include "hv/vcpu.h"
+#include "qemu_cli.h"
 #include "tools/control.h"
 #include "tools/tools.h"
 
@@ -54,6 +58,10 @@ enum {
 	OPT_PERF_MAP,
 	OPT_BYTECHAN,
 	OPT_SANDBOX,
+	OPT_CPU,
+	OPT_PIDFILE,
+	OPT_DAEMONIZE,
+	OPT_QMP,
 };
 
 static const struct option long_opts[] = {
@@ -81,17 +89,22 @@ static const struct option long_opts[] = {
 	{ "perf-map",    no_argument,       NULL, OPT_PERF_MAP },
 	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
+	{ "cpu",         required_argument, NULL, OPT_CPU },
+	{ "pidfile",     required_argument, NULL, OPT_PIDFILE },
+	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
+	{ "qmp",         required_argument, NULL, OPT_QMP },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* QEMU spellings with one dash that we accept as their "--" forms. */
-static const char *const qemu_style[][2] = {
-	{ "-kernel", "--kernel" }, { "-initrd", "--initrd" }, { "-append", "--append" },
-	{ "-dtb", "--dtb" }, { "-serial", "--serial" }, { "-no-reboot", "--no-reboot" },
-	{ "-gdb", "--gdb" },
-	{ "-help", "--help" }, { "-version", "--version" },
+/* --cpu: QEMU's names for the 440EP's revisions (target/ppc/cpu-models.c); same core, own PVR. */
+static const struct {
+	const char *name;
+	uint32_t pvr;
+} cpu_models[] = {
+	{ "440epb", 0x422218D3u }, { "440ep", 0x422218D3u },
+	{ "440epa", 0x42221850u }, { "440epx", 0x200008D0u },
 };
 
 static volatile sig_atomic_t got_signal;
@@ -211,7 +224,11 @@ static int try_help(void)
 	return EXIT_ERROR;
 }
 
-/* SIZE with an optional K/M/G suffix (binary units); a plain number is MiB, as QEMU's -m. */
+/*
+ * SIZE with an optional one-letter K/M/G/T suffix (binary units; B for
+ * bytes); a plain number is MiB, as QEMU's -m. Like QEMU, "256MB" or
+ * "256MiB" is not a size.
+ */
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -229,14 +246,11 @@ static int parse_size(const char *s, uint64_t *out)
 		case 'k': case 'K': mult = 1ull << 10; break;
 		case 'm': case 'M': mult = 1ull << 20; break;
 		case 'g': case 'G': mult = 1ull << 30; break;
+		case 't': case 'T': mult = 1ull << 40; break;
+		case 'b': case 'B': mult = 1; break;
 		default: return -1;
 		}
-		end++;
-		if (*end == 'i')
-			end++;
-		if (*end == 'B' || *end == 'b')
-			end++;
-		if (*end)
+		if (end[1])
 			return -1;
 	}
 	if (v > UINT64_MAX / mult)
@@ -258,21 +272,6 @@ static int parse_addr(const char *s, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-/*
- * Turn QEMU's single-dash long options into "--" ones so getopt_long sees
- * them (it permutes argv itself, so replacing elements is fine), up to "--".
- */
-static void qemu_spellings(int argc, char **argv)
-{
-	unsigned j;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		for (j = 0; j < sizeof(qemu_style) / sizeof(qemu_style[0]); j++)
-			if (!strcmp(argv[i], qemu_style[j][0]))
-				argv[i] = (char *)qemu_style[j][1];
 }
 
 static void on_signal(int sig)
@@ -374,8 +373,93 @@ static int enter_sandbox(const struct board_config *cfg)
 	return 0;
 }
 
+/* --pidfile: removed again at exit, as QEMU 7.2 does. */
+static const char *pidfile_written;
+
+static int write_pidfile(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0) {
+		fprintf(stderr, "hv440: --pidfile: cannot write '%s': %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	pidfile_written = path;
+	return 0;
+}
+
+/* Which option puts a console on stdio, or NULL (--daemonize leaves stdio). */
+static const char *stdio_user(const struct board_config *cfg)
+{
+	if (!strcmp(cfg->serial[0], "stdio"))
+		return "--serial (stdio unless given)";
+	if (!strcmp(cfg->serial[1], "stdio"))
+		return "--serial1";
+	if (cfg->console && !strcmp(cfg->console, "stdio"))
+		return "--console";
+	if (cfg->bytechan && !strcmp(cfg->bytechan, "stdio"))
+		return "--bytechan";
+	return NULL;
+}
+
+/*
+ * --daemonize: fork; the parent waits until the child has set everything
+ * up and exits 0 then (1 if the child failed first), as QEMU's -daemonize.
+ * Returns, in the child, the pipe to signal readiness on, or -1.
+ */
+static int daemonize_start(int *devnull)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	*devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (*devnull < 0 || pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "hv440: --daemonize: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "hv440: --daemonize: cannot fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		_exit(n == 1 ? EXIT_OK : EXIT_ERROR);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+/* The guest is about to run: let the parent go and leave the terminal (stdio to /dev/null). */
+static void daemon_ready(int *ready_fd, int devnull)
+{
+	if (*ready_fd < 0)
+		return;
+	dup3(devnull, STDIN_FILENO, 0);
+	dup3(devnull, STDOUT_FILENO, 0);
+	dup3(devnull, STDERR_FILENO, 0);
+	close(devnull);
+	if (write(*ready_fd, "1", 1) != 1)
+		_exit(EXIT_ERROR);
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
 static int finish(struct board *b, const struct board_config *cfg, int status)
 {
+	if (pidfile_written)
+		unlink(pidfile_written);
+	pidfile_written = NULL;
 	gdbstub_exiting(gdb, status);
 	gdbstub_close(gdb);
 	gdb = NULL;
@@ -435,7 +519,9 @@ int main(int argc, char **argv)
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
 	const char *dump_dtb = NULL, *mem_arg = "256M";
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
-	const char *gdb_spec = NULL;
+	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL;
+	bool daemonize = false;
+	int ready_fd = -1, devnull = -1;
 	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
 	uint64_t trace_size = TRACE_DEFAULT_SIZE;
 	unsigned profile_hz = PROFILE_DEFAULT_HZ;
@@ -447,7 +533,11 @@ int main(int argc, char **argv)
 		return trace_cmd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_cmd(argc - 1, argv + 1);
-	qemu_spellings(argc, argv);
+	if (qemu_cli_wanted(argc, argv, long_opts)) {
+		r = qemu_cli_translate(argc, argv, long_opts, &argc, &argv);
+		if (r)
+			return r > 0 ? EXIT_OK : EXIT_ERROR;
+	}
 	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
 		return EXIT_ERROR;
 	opterr = 0;
@@ -458,7 +548,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KERNEL_ADDR:
 			if (parse_addr(optarg, &cfg.kernel_addr)) {
-				fprintf(stderr, "hv440: invalid kernel address '%s' (use e.g. 0x100000)\n",
+				fprintf(stderr, "hv440: --kernel-addr: invalid address '%s' (use e.g. "
+					"0x100000)\n",
 					optarg);
 				return try_help();
 			}
@@ -466,8 +557,8 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_size(optarg, &cfg.ram_size)) {
-				fprintf(stderr, "hv440: invalid memory size '%s' (use e.g. 256M or 1G)\n",
-					optarg);
+				fprintf(stderr, "hv440: -m/--memory: invalid size '%s' (use e.g. 256M, "
+					"256m, 256 or 1G)\n", optarg);
 				return try_help();
 			}
 			cfg.ram_size_set = true;
@@ -528,6 +619,29 @@ int main(int argc, char **argv)
 			}
 			sandbox = !strcmp(optarg, "on");
 			break;
+		case OPT_CPU: {
+			unsigned i;
+
+			for (i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
+				if (!strcasecmp(optarg, cpu_models[i].name))
+					break;
+			if (i == sizeof(cpu_models) / sizeof(cpu_models[0])) {
+				fprintf(stderr, "hv440: --cpu: '%s' is not a 440EP (440epb, 440ep, "
+					"440epa or 440epx)\n", optarg);
+				return try_help();
+			}
+			cfg.pvr = cpu_models[i].pvr;
+			break;
+		}
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
+		case OPT_DAEMONIZE:
+			daemonize = true;
+			break;
+		case OPT_QMP:
+			qmp_spec = optarg;
+			break;
 		case OPT_BYTECHAN:
 			cfg.bytechan = optarg;
 			break;
@@ -539,7 +653,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
-				fprintf(stderr, "hv440: invalid --stats format '%s' (use --stats or "
+				fprintf(stderr, "hv440: --stats: invalid format '%s' (use --stats or "
 					"--stats=json)\n", optarg);
 				return try_help();
 			}
@@ -551,7 +665,7 @@ int main(int argc, char **argv)
 
 			trace_path = split_option(optarg, "size", &size);
 			if (size && (parse_size(size, &trace_size) || trace_size < (64ull << 10))) {
-				fprintf(stderr, "hv440: invalid trace size '%s' (at least 64K, e.g. "
+				fprintf(stderr, "hv440: --trace: invalid size '%s' (at least 64K, e.g. "
 					"size=512M)\n", size);
 				return try_help();
 			}
@@ -567,8 +681,8 @@ int main(int argc, char **argv)
 			profile_path = split_option(optarg, "hz", &hz);
 			if (hz) {
 				if (parse_addr(hz, &n) || n < 1 || n > 100000) {
-					fprintf(stderr, "hv440: invalid profile rate '%s' (1 to 100000)\n",
-						hz);
+					fprintf(stderr, "hv440: --profile: invalid rate '%s' (1 to "
+						"100000)\n", hz);
 					return try_help();
 				}
 				profile_hz = n;
@@ -609,6 +723,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
+	if (qmp_spec) {
+		fprintf(stderr, "hv440: --qmp (-qmp, -mon mode=control): QMP is not in this build "
+			"of hv440 (--control unix:PATH takes stats and reset)\n");
+		return EXIT_ERROR;
+	}
 	if (gdb_hold && !gdb_spec) {
 		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s)\n");
 		return try_help();
@@ -620,8 +739,8 @@ int main(int argc, char **argv)
 	/* The bamboo board takes at most 2 GiB of RAM; Linux needs some room to boot. */
 	if (cfg.ram_size < BOARD_MIN_RAM || cfg.ram_size > BOARD_MAX_RAM ||
 	    cfg.ram_size % (1ull << 20)) {
-		fprintf(stderr, "hv440: memory size '%s' is out of range (16M to 2G, multiple of 1M)\n",
-			mem_arg);
+		fprintf(stderr, "hv440: -m/--memory: size '%s' is out of range (16M to 2G, multiple "
+			"of 1M)\n", mem_arg);
 		return EXIT_ERROR;
 	}
 	/* One stdio: a virtio console there takes it from UART0 unless --serial said otherwise. */
@@ -652,6 +771,21 @@ int main(int argc, char **argv)
 		if (cfg.bytechan)
 			cfg.bytechan = "null";
 	}
+
+	if (daemonize && !dump_dtb) {
+		const char *user = stdio_user(&cfg);
+
+		if (user) {
+			fprintf(stderr, "hv440: --daemonize: %s puts a console on stdio (give null, "
+				"pty, file:F, unix:P or tcp:H:P)\n", user);
+			return EXIT_ERROR;
+		}
+		ready_fd = daemonize_start(&devnull);
+		if (ready_fd < 0)
+			return EXIT_ERROR;
+	}
+	if (pidfile && !dump_dtb && write_pidfile(pidfile))
+		return EXIT_ERROR;
 
 	/* Before the chardevs, so theirs (restore the terminal and die) do not replace ours. */
 	install_signals();
@@ -694,9 +828,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
 			return finish(b, &cfg, EXIT_ERROR);
 		}
+		daemon_ready(&ready_fd, devnull);
 		if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
 			return finish(b, &cfg, EXIT_OK);
 	}
+	daemon_ready(&ready_fd, devnull);
 	for (;;) {
 		enum vcpu_stop stop;
 

@@ -463,6 +463,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 		return -1;
 	}
 	b->vcpu.stats_enabled = cfg->stats;
+	if (cfg->pvr)
+		b->vcpu.pvr = b->vcpu.pvr_reset = cfg->pvr;
 	if (!cfg->interp) {
 		int fd = -1, r;
 

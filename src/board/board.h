@@ -63,6 +63,7 @@ struct board_config {
 	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
 	bool lockstep;            /* --engine lockstep: JIT checked against the interpreter */
 	bool perf_map;            /* --perf-map: /tmp/perf-PID.map names translated code */
+	uint32_t pvr;             /* --cpu: the processor version register; 0: 440EP Rev. B */
 };
 
 /*
