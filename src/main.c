@@ -62,6 +62,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_DAEMONIZE,
 	OPT_QMP,
+	OPT_NO_SHUTDOWN,
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "pidfile",     required_argument, NULL, OPT_PIDFILE },
 	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
 	{ "qmp",         required_argument, NULL, OPT_QMP },
+	{ "no-shutdown", no_argument,       NULL, OPT_NO_SHUTDOWN },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -481,6 +483,23 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 
 static void gdb_fd_ready(void *opaque, int fd, short revents);
 
+/*
+ * --no-shutdown (QEMU's -no-shutdown): the guest ended (a reset under
+ * --no-reboot, or a halt for good) but hv440 stays, its vcpu stopped and
+ * its sockets served, until Ctrl-A x or a signal. status is the exit
+ * status Ctrl-A x then gives.
+ */
+static int stay_stopped(struct board *b, const struct board_config *cfg, bool no_shutdown,
+			int status)
+{
+	if (!no_shutdown)
+		return finish(b, cfg, status);
+	fprintf(stderr, "hv440: guest stopped (--no-shutdown): Ctrl-A x or a signal ends hv440\n");
+	while (!got_signal && !board_quit_requested(b))
+		board_idle(b, 200 * 1000 * 1000);
+	return finish(b, cfg, got_signal ? 128 + got_signal : status);
+}
+
 /* Keep the board loop polling the stub's client socket (it changes on attach/detach). */
 static void gdb_sync_fds(struct board *b)
 {
@@ -520,7 +539,7 @@ int main(int argc, char **argv)
 	const char *dump_dtb = NULL, *mem_arg = "256M";
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
 	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL;
-	bool daemonize = false;
+	bool daemonize = false, no_shutdown = false;
 	int ready_fd = -1, devnull = -1;
 	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
 	uint64_t trace_size = TRACE_DEFAULT_SIZE;
@@ -650,6 +669,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_REBOOT:
 			no_reboot = true;
+			break;
+		case OPT_NO_SHUTDOWN:
+			no_shutdown = true;
 			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
@@ -842,14 +864,14 @@ int main(int argc, char **argv)
 		switch (stop) {
 		case VCPU_STOP_RESET:
 			if (no_reboot)
-				return finish(b, &cfg, EXIT_OK);
+				return stay_stopped(b, &cfg, no_shutdown, EXIT_OK);
 			if (board_reset(b))
 				return finish(b, &cfg, EXIT_ERROR);
 			break;
 		case VCPU_STOP_HALT:
 			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);
-			return finish(b, &cfg, EXIT_HALTED);
+			return stay_stopped(b, &cfg, no_shutdown, EXIT_HALTED);
 		case VCPU_STOP_LOCKSTEP:
 			fprintf(stderr, "hv440: lockstep: the JIT differs from the interpreter in the "
 				"block at EA 0x%08x (PA 0x%09llx): %s\n", b->vcpu.core.exit.ea,

@@ -939,8 +939,7 @@ static const struct qopt qopts[] = {
 	{ "drive", ARG, opt_drive, NULL },        { "snapshot", NONE, flag_snapshot, NULL },
 	{ "object", ARG, opt_object, NULL },
 	{ "no-reboot", NONE, NULL, "--no-reboot" },
-	/* bamboo has no power-off: a guest's halt ends hv440 (status 2) with or without it. */
-	{ "no-shutdown", NONE, ignore, NULL },
+	{ "no-shutdown", NONE, NULL, "--no-shutdown" },
 	{ "s", NONE, NULL, "-s" },                { "S", NONE, NULL, "-S" },
 	{ "gdb", ARG, NULL, "--gdb" },
 	{ "name", ARG, ignore, NULL },            { "pidfile", ARG, NULL, "--pidfile" },

@@ -609,6 +609,11 @@ enum vcpu_stop board_run(struct board *b)
 	return vcpu_run(&b->vcpu);
 }
 
+void board_idle(struct board *b, int64_t timeout_ns)
+{
+	poll_host(b, timeout_ns);
+}
+
 bool board_quit_requested(const struct board *b)
 {
 	return b->quit;

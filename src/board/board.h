@@ -128,6 +128,8 @@ void board_destroy(struct board *b);
 /* Run the vcpu; a user quit (Ctrl-A x) returns VCPU_STOP_HOST with board_quit_requested(). */
 enum vcpu_stop board_run(struct board *b);
 bool board_quit_requested(const struct board *b);
+/* Serve the host side (consoles, network, sockets) for up to timeout_ns without running the vcpu. */
+void board_idle(struct board *b, int64_t timeout_ns);
 
 /*
  * fdt.c: the device tree. board_fdt_build() writes the generated tree (or
