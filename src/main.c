@@ -655,7 +655,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-				fprintf(stderr, "hv440: --sandbox takes on or off, not '%s'\n", optarg);
+				fprintf(stderr, "hv440: --sandbox: takes on or off, not '%s'\n", optarg);
 				return try_help();
 			}
 			sandbox = !strcmp(optarg, "on");
@@ -841,7 +841,7 @@ int main(int argc, char **argv)
 	if (trace_path) {
 		r = trace_open(&trace, trace_path, trace_size);
 		if (r) {
-			fprintf(stderr, "hv440: cannot create trace file '%s': %s\n", trace_path,
+			fprintf(stderr, "hv440: --trace: cannot create '%s': %s\n", trace_path,
 				strerror(-r));
 			return finish(b, &cfg, EXIT_ERROR);
 		}
@@ -850,7 +850,7 @@ int main(int argc, char **argv)
 	if (profile_path) {
 		r = profile_start(&profile, profile_path, profile_hz, &b->vcpu);
 		if (r) {
-			fprintf(stderr, "hv440: cannot start the profile '%s': %s\n", profile_path,
+			fprintf(stderr, "hv440: --profile: cannot start '%s': %s\n", profile_path,
 				strerror(-r));
 			return finish(b, &cfg, EXIT_ERROR);
 		}

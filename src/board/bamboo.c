@@ -391,7 +391,7 @@ static int prepare_images(struct board *b)
 	unsigned n = 0;
 
 	if (b->cfg->kernel) {
-		if (loader_read_file(&b->kernel, b->cfg->kernel, "kernel") ||
+		if (loader_read_file(&b->kernel, b->cfg->kernel, "--kernel") ||
 		    loader_detect(&b->kernel, b->cfg->kernel_addr_set, &b->kernel_fmt) ||
 		    load_kernel(b))
 			return -1;
@@ -399,14 +399,14 @@ static int prepare_images(struct board *b)
 		loader_compact(&b->kernel, b->kernel_fmt, b->ram_size);
 		used[n++] = (struct span){ b->kernel_res.start, b->kernel_res.end, "the kernel" };
 	}
-	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "initrd"))
+	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "--initrd"))
 		return -1;
 	if (board_fdt_build(b))
 		return -1;
 	if (place(b, "the device tree", BOARD_DTB_ADDR, b->fdt_size, used, &n, &b->fdt_addr))
 		return -1;
 	if (b->cfg->initrd &&
-	    place(b, "the initrd", BOARD_INITRD_ADDR, b->initrd.size, used, &n, &b->initrd_addr))
+	    place(b, "--initrd: the initrd", BOARD_INITRD_ADDR, b->initrd.size, used, &n, &b->initrd_addr))
 		return -1;
 	/* The kernel finds the tree and initrd through its initial 256 MiB mapping. */
 	if (b->fdt_addr + b->fdt_size > BOARD_IMA_SIZE) {
