@@ -88,9 +88,9 @@ class Ctx:
 SHELL_PROMPT = r"[#$] $"
 
 
-def shell_then_reboot(con):
+def shell_then_reboot(con, boot_s=300):
     """At the shell: run a command, then reboot; -no-reboot makes the VMM exit 0."""
-    con.expect(r"^guest: shell ready$", 300)
+    con.expect(r"^guest: shell ready$", boot_s)
     con.expect(SHELL_PROMPT, 60)
     rc, out = con.run("echo $((6*7)); cat /proc/cpuinfo", 60)
     check(rc == 0 and re.search(r"^42$", out, re.M) and re.search(r"440EP", out),
@@ -107,7 +107,7 @@ def test_bootutils_ppc32(ctx, con):
     c = con(ctx.line("-display", "none", "-serial", "mon:stdio", "-no-reboot",
                      "-machine", "bamboo", "-m", "128m", "-kernel", guest("uimage"),
                      "-initrd", guest("initrd"), "-append", "console=ttyS0"), 400)
-    shell_then_reboot(c)
+    shell_then_reboot(c, 120)
 
 
 def test_bootutils_ppc32_256m(ctx, con):
@@ -218,6 +218,34 @@ def test_no_shutdown(ctx, con):
     check(c.proc.poll() is None, f"the VMM exited ({c.proc.returncode}) under -no-shutdown")
 
 
+def test_gdb_hold(ctx, con):
+    """-S -gdb tcp:H:P: the guest waits before its first instruction until gdb says continue
+    (a bare remote-protocol "c" here), then boots to its reboot."""
+    port = free_port()
+    log = os.path.join(ctx.tmp, "serial.log")
+    c = con(ctx.line("-M", "bamboo", "-m", "256", "-display", "none", "-no-reboot", "-S",
+                     "-gdb", f"tcp:127.0.0.1:{port}", "-serial", f"file:{log}",
+                     "-kernel", guest("kernel"), "-initrd", guest("initrd"),
+                     "-append", "console=ttyS0 run=/dev/null"), 300)
+    s = None
+    for _ in range(100):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), 1)
+            break
+        except OSError:
+            check(c.proc.poll() is None, f"exited early: {c.text()[-300:]!r}")
+            time.sleep(0.1)
+    check(s is not None, "no gdb stub on the port")
+    time.sleep(2)
+    check(c.proc.poll() is None and os.path.getsize(log) == 0, "-S did not hold the guest")
+    s.sendall(b"+$c#63")
+    rc = c.wait_exit(300)
+    s.close()
+    check(rc == 0, f"exit status {rc}, expected 0")
+    text = open(log, errors="replace").read()
+    check("guest: /dev/null exited with 0" in text, f"serial log: {text[-300:]!r}")
+
+
 def test_serial_unix_client(ctx, con):
     """-serial unix:P connects as a client (QEMU's meaning): to our listener, which reads the
     guest's console."""
@@ -323,7 +351,7 @@ def test_daemonize_pidfile(ctx, con):
 TESTS = {f.__name__[5:]: f for f in (
     test_bootutils_ppc32, test_bootutils_ppc32_256m, test_bootutils_buildroot_rootfs,
     test_buildroot_start_script, test_lava_drive_netdev_snapshot, test_lava_legacy_net_drive,
-    test_devices_virtconsole_rng, test_no_shutdown, test_serial_unix_client, test_serial_tcp_server_wait,
+    test_devices_virtconsole_rng, test_no_shutdown, test_gdb_hold, test_serial_unix_client, test_serial_tcp_server_wait,
     test_serial_tcp_server_nowait, test_daemonize_pidfile)}
 
 
