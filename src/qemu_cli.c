@@ -211,8 +211,10 @@ static int socket_spec(struct qcli *q, const char *kind, const char *rest, char 
 	bool server = false, wait = true, b;
 	unsigned i;
 
-	if (split(q, rest, &l) || !l.n || !*l.v[0])
-		return l.n && !*l.v[0] ? fail(q, "%s: needs an address", kind) : -1;
+	if (split(q, rest, &l))
+		return -1;
+	if (!l.n || !*l.v[0])
+		return fail(q, "%s: needs an address", kind);
 	for (i = 1; i < l.n; i++) {
 		const char *it = l.v[i], *v;
 
