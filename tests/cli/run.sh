@@ -207,6 +207,12 @@ expect_dtb "accepted spellings" 'bootargs = "console=ttyS0 a,b"' -M bamboo,accel
 	-D "$T/qemu.log" -s -S -nodefaults -append "console=ttyS0 a,b"
 expect_dtb "-drive ,, path + -device virtio-blk-pci" 'amcc,bamboo' -M bamboo,dumpdtb="$T/q.dtb" \
 	-drive file="$T/c,,d.img",if=none,id=d0,format=raw,cache=none -device virtio-blk-pci,drive=d0
+expect_dtb "-netdev/-nic/-device/-chardev spellings" 'amcc,bamboo' -M bamboo,dumpdtb="$T/q.dtb" \
+	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:99,id=nic0 \
+	-nic user,model=virtio-net-pci,mac=52:54:00:12:34:98 -drive file="$T/c,,d.img",if=virtio,readonly=on \
+	-object rng-random,id=r0,filename=/dev/urandom -device virtio-rng-pci,rng=r0 \
+	-chardev null,id=c0 -device virtio-serial-pci -device virtconsole,chardev=c0 \
+	-chardev pty,id=c1 -serial chardev:c1
 expect_dtb "--disk ,, path + format=raw qcow2 magic" 'amcc,bamboo' --dump-dtb "$T/q.dtb" \
 	--disk "$T/c,,d.img,snapshot=on" --disk "$T/q.qcow2,format=raw,readonly=on"
 
