@@ -1020,6 +1020,20 @@ static const struct option *native_find(const struct option *native, const char 
 	return NULL;
 }
 
+/* A QEMU option name hv440 knows, taken or refused. */
+static bool qemu_name(const char *name)
+{
+	unsigned j;
+
+	for (j = 0; j < sizeof(qopts) / sizeof(qopts[0]); j++)
+		if (!strcmp(name, qopts[j].name))
+			return true;
+	for (j = 0; j < sizeof(refused) / sizeof(refused[0]); j++)
+		if (!strcmp(name, refused[j].name))
+			return true;
+	return false;
+}
+
 bool qemu_cli_wanted(int argc, char **argv, const struct option *native)
 {
 	for (int i = 1; i < argc; i++) {
@@ -1036,6 +1050,9 @@ bool qemu_cli_wanted(int argc, char **argv, const struct option *native)
 
 			if (o && o->has_arg == required_argument && !eq)
 				i++;
+			/* QEMU also takes its options with two dashes: --machine is -machine. */
+			if (!o && !eq && qemu_name(a + 2))
+				return true;
 			continue;
 		}
 		/* hv440's own short options, each alone, mean the same in QEMU (-m, -s, -S, -h). */

@@ -8,8 +8,9 @@
 
 /*
  * True when argv uses QEMU's spellings: a single-dash word other than
- * hv440's own short options -k -m -h -V -s -S (values of hv440's options
- * are skipped). native is hv440's getopt_long table.
+ * hv440's own short options -k -m -h -V -s -S, or a QEMU option that
+ * hv440 does not have spelt with two dashes (--machine); values of
+ * hv440's options are skipped. native is hv440's getopt_long table.
  */
 bool qemu_cli_wanted(int argc, char **argv, const struct option *native);
 

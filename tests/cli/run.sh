@@ -181,6 +181,7 @@ expect_refusal -mon      -M bamboo -mon chardev=nope,mode=control -kernel "$K"
 expect_refusal -daemonize -M bamboo -daemonize -nographic -kernel "$K"
 expect_refusal --daemonize --daemonize --kernel "$K"
 expect_refusal -foo      -M bamboo -foo -kernel "$K"
+expect_refusal --smp     --machine bamboo --smp 2 --kernel "$K"
 expect_refusal -sS       -M bamboo -sS -kernel "$K"
 
 # expect_dtb NAME DTS-PATTERN ARGS...: the command line dumps a tree (-M bamboo,dumpdtb=F or
