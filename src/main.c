@@ -11,6 +11,9 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "board/board.h"
 #include "debug/gdbstub.h"
@@ -20,6 +23,7 @@
 #include "hv/stats.h"
 #include "hv/trace.h"
 #include "hv/vcpu.h"
+#include "qemu_cli.h"
 #include "tools/control.h"
 #include "tools/tools.h"
 
@@ -56,6 +60,11 @@ enum {
 	OPT_BYTECHAN,
 	OPT_SANDBOX,
 	OPT_REALTIME,
+	OPT_CPU,
+	OPT_PIDFILE,
+	OPT_DAEMONIZE,
+	OPT_QMP,
+	OPT_NO_SHUTDOWN,
 };
 
 static const struct option long_opts[] = {
@@ -84,17 +93,23 @@ static const struct option long_opts[] = {
 	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
 	{ "realtime",    required_argument, NULL, OPT_REALTIME },
+	{ "cpu",         required_argument, NULL, OPT_CPU },
+	{ "pidfile",     required_argument, NULL, OPT_PIDFILE },
+	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
+	{ "qmp",         required_argument, NULL, OPT_QMP },
+	{ "no-shutdown", no_argument,       NULL, OPT_NO_SHUTDOWN },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* QEMU spellings with one dash that we accept as their "--" forms. */
-static const char *const qemu_style[][2] = {
-	{ "-kernel", "--kernel" }, { "-initrd", "--initrd" }, { "-append", "--append" },
-	{ "-dtb", "--dtb" }, { "-serial", "--serial" }, { "-no-reboot", "--no-reboot" },
-	{ "-gdb", "--gdb" },
-	{ "-help", "--help" }, { "-version", "--version" },
+/* --cpu: QEMU's names for the 440EP's revisions (target/ppc/cpu-models.c); same core, own PVR. */
+static const struct {
+	const char *name;
+	uint32_t pvr;
+} cpu_models[] = {
+	{ "440epb", 0x422218D3u }, { "440ep", 0x422218D3u },
+	{ "440epa", 0x42221850u }, { "440epx", 0x200008D0u },
 };
 
 static volatile sig_atomic_t got_signal;
@@ -118,6 +133,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: hv440 [options] --kernel FILE\n"
+"       hv440 -M bamboo -m 128m -kernel FILE [QEMU options]   (as qemu-system-ppc)\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
 "Run a PowerPC 440 guest (bamboo board, PPC440EP) on this host.\n"
@@ -128,19 +144,29 @@ static void usage(FILE *out)
 "                          --kernel-addr\n"
 "      --kernel-addr ADDR  load a raw binary at physical ADDR and enter it there\n"
 "  -m, --memory SIZE       guest RAM with a K, M or G suffix (a plain number means\n"
-"                          MiB); 16M to 2G, multiple of 1M; default 256M\n"
+"                          MiB; 256MB is not a size, as in QEMU); 16M to 2G,\n"
+"                          multiple of 1M; default 256M\n"
+"      --cpu MODEL         440epb (default), 440ep, 440epa or 440epx: the 440EP's\n"
+"                          revisions, which differ in their PVR only\n"
 "      --initrd FILE       initial ramdisk, loaded as-is (gzip or zstd cpio)\n"
 "      --append STRING     kernel command line (/chosen bootargs)\n"
 "      --dtb FILE          use this device tree instead of the generated one\n"
 "                          (bootargs, initrd and memory patched only when given)\n"
 "      --dump-dtb FILE     write the device tree the guest would get and exit 0\n"
-"      --serial SPEC       UART0 backend: stdio (default), pty, unix:PATH,\n"
-"                          file:PATH or null\n"
+"      --serial SPEC       UART0 backend: stdio (default), pty, file:PATH, null,\n"
+"                          unix:PATH (listens; ,server=off connects), or\n"
+"                          tcp:[HOST]:PORT (connects; ,server=on listens on HOST,\n"
+"                          empty = 127.0.0.1); a server takes ,wait=on to hold\n"
+"                          the guest until a client connects\n"
 "      --serial1 SPEC      UART1 backend (same choices; default null)\n"
 "      --disk FILE[,readonly=on][,cache=writeback|writethrough|unsafe]\n"
+"                 [,snapshot=on][,format=raw]\n"
 "                          a raw image as a virtio-blk disk (/dev/vda, vdb, ...);\n"
-"                          repeat for more; locked against other writers\n"
-"      --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=M]\n"
+"                          repeat for more; locked against other writers;\n"
+"                          snapshot=on sends writes to a temporary overlay, never\n"
+"                          the image; qcow2, VMDK, VDI... are refused unless\n"
+"                          format=raw; ',,' is a comma in FILE\n"
+"      --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,restrict=on][,mac=M]\n"
 "      --net tap,ifname=NAME[,mac=M]\n"
 "                          a virtio-net NIC on user-mode networking (libslirp:\n"
 "                          10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3) or on\n"
@@ -161,6 +187,13 @@ static void usage(FILE *out)
 "                          default is $HV440_ENGINE when set\n"
 "      --perf-map          write /tmp/perf-PID.map so perf names translated code\n"
 "      --no-reboot         exit when the guest resets instead of rebooting it\n"
+"      --no-shutdown       when the guest ends (reset under --no-reboot, or halt),\n"
+"                          keep hv440 with the guest stopped until Ctrl-A x or a\n"
+"                          signal\n"
+"      --daemonize         run in the background once set up (the console must not\n"
+"                          be on stdio); exit 0 then, 1 if set-up failed\n"
+"      --pidfile FILE      write hv440's process id to FILE (removed at exit)\n"
+"      --qmp SPEC          QMP (QEMU's machine protocol) on SPEC; not in this build\n"
 "      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
 "                          privileges (default on; off for debugging hv440)\n"
 "      --realtime prio=N[,cpu=N]\n"
@@ -185,8 +218,12 @@ static void usage(FILE *out)
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
-"QEMU spellings with one dash (-kernel, -initrd, -append, -dtb, -serial,\n"
-"-no-reboot, -gdb) are accepted too. Measuring: see docs/measuring.md.\n"
+"QEMU's command line: a single-dash word other than -k -m -h -V -s -S (e.g.\n"
+"-M bamboo, -machine, -kernel, -nographic, -drive, -netdev, -device, -snapshot)\n"
+"makes hv440 read the whole line as qemu-system-ppc -M bamboo does (QEMU 7.2),\n"
+"translated to the options above; --options keep hv440's meaning there. What\n"
+"hv440 does not model is refused with one line. The table: docs/qemu.md.\n"
+"Measuring: see docs/measuring.md.\n"
 "\n"
 "Console keys (serial on stdio, on a terminal):\n"
 "  Ctrl-A x                quit\n"
@@ -220,7 +257,11 @@ static int try_help(void)
 	return EXIT_ERROR;
 }
 
-/* SIZE with an optional K/M/G suffix (binary units); a plain number is MiB, as QEMU's -m. */
+/*
+ * SIZE with an optional one-letter K/M/G/T suffix (binary units; B for
+ * bytes); a plain number is MiB, as QEMU's -m. Like QEMU, "256MB" or
+ * "256MiB" is not a size.
+ */
 static int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -238,14 +279,11 @@ static int parse_size(const char *s, uint64_t *out)
 		case 'k': case 'K': mult = 1ull << 10; break;
 		case 'm': case 'M': mult = 1ull << 20; break;
 		case 'g': case 'G': mult = 1ull << 30; break;
+		case 't': case 'T': mult = 1ull << 40; break;
+		case 'b': case 'B': mult = 1; break;
 		default: return -1;
 		}
-		end++;
-		if (*end == 'i')
-			end++;
-		if (*end == 'B' || *end == 'b')
-			end++;
-		if (*end)
+		if (end[1])
 			return -1;
 	}
 	if (v > UINT64_MAX / mult)
@@ -267,21 +305,6 @@ static int parse_addr(const char *s, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-/*
- * Turn QEMU's single-dash long options into "--" ones so getopt_long sees
- * them (it permutes argv itself, so replacing elements is fine), up to "--".
- */
-static void qemu_spellings(int argc, char **argv)
-{
-	unsigned j;
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		for (j = 0; j < sizeof(qemu_style) / sizeof(qemu_style[0]); j++)
-			if (!strcmp(argv[i], qemu_style[j][0]))
-				argv[i] = (char *)qemu_style[j][1];
 }
 
 static void on_signal(int sig)
@@ -398,8 +421,93 @@ static int enter_sandbox(const struct board_config *cfg)
 	return 0;
 }
 
+/* --pidfile: removed again at exit, as QEMU 7.2 does. */
+static const char *pidfile_written;
+
+static int write_pidfile(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || dprintf(fd, "%d\n", (int)getpid()) < 0) {
+		fprintf(stderr, "hv440: --pidfile: cannot write '%s': %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	pidfile_written = path;
+	return 0;
+}
+
+/* Which option puts a console on stdio, or NULL (--daemonize leaves stdio). */
+static const char *stdio_user(const struct board_config *cfg)
+{
+	if (!strcmp(cfg->serial[0], "stdio"))
+		return "--serial (stdio unless given)";
+	if (!strcmp(cfg->serial[1], "stdio"))
+		return "--serial1";
+	if (cfg->console && !strcmp(cfg->console, "stdio"))
+		return "--console";
+	if (cfg->bytechan && !strcmp(cfg->bytechan, "stdio"))
+		return "--bytechan";
+	return NULL;
+}
+
+/*
+ * --daemonize: fork; the parent waits until the child has set everything
+ * up and exits 0 then (1 if the child failed first), as QEMU's -daemonize.
+ * Returns, in the child, the pipe to signal readiness on, or -1.
+ */
+static int daemonize_start(int *devnull)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	*devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (*devnull < 0 || pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "hv440: --daemonize: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "hv440: --daemonize: cannot fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		_exit(n == 1 ? EXIT_OK : EXIT_ERROR);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+/* The guest is about to run: let the parent go and leave the terminal (stdio to /dev/null). */
+static void daemon_ready(int *ready_fd, int devnull)
+{
+	if (*ready_fd < 0)
+		return;
+	dup3(devnull, STDIN_FILENO, 0);
+	dup3(devnull, STDOUT_FILENO, 0);
+	dup3(devnull, STDERR_FILENO, 0);
+	close(devnull);
+	if (write(*ready_fd, "1", 1) != 1)
+		_exit(EXIT_ERROR);
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
 static int finish(struct board *b, const struct board_config *cfg, int status)
 {
+	if (pidfile_written)
+		unlink(pidfile_written);
+	pidfile_written = NULL;
 	gdbstub_exiting(gdb, status);
 	gdbstub_close(gdb);
 	gdb = NULL;
@@ -420,6 +528,23 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 }
 
 static void gdb_fd_ready(void *opaque, int fd, short revents);
+
+/*
+ * --no-shutdown (QEMU's -no-shutdown): the guest ended (a reset under
+ * --no-reboot, or a halt for good) but hv440 stays, its vcpu stopped and
+ * its sockets served, until Ctrl-A x or a signal. status is the exit
+ * status Ctrl-A x then gives.
+ */
+static int stay_stopped(struct board *b, const struct board_config *cfg, bool no_shutdown,
+			int status)
+{
+	if (!no_shutdown)
+		return finish(b, cfg, status);
+	fprintf(stderr, "hv440: guest stopped (--no-shutdown): Ctrl-A x or a signal ends hv440\n");
+	while (!got_signal && !board_quit_requested(b))
+		board_idle(b, 200 * 1000 * 1000);
+	return finish(b, cfg, got_signal ? 128 + got_signal : status);
+}
 
 /* Keep the board loop polling the stub's client socket (it changes on attach/detach). */
 static void gdb_sync_fds(struct board *b)
@@ -461,7 +586,9 @@ int main(int argc, char **argv)
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
 	struct realtime_config rt = { 0, -1 };
 	char rt_err[160];
-	const char *gdb_spec = NULL;
+	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL;
+	bool daemonize = false, no_shutdown = false;
+	int ready_fd = -1, devnull = -1;
 	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
 	uint64_t trace_size = TRACE_DEFAULT_SIZE;
 	unsigned profile_hz = PROFILE_DEFAULT_HZ;
@@ -473,7 +600,11 @@ int main(int argc, char **argv)
 		return trace_cmd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_cmd(argc - 1, argv + 1);
-	qemu_spellings(argc, argv);
+	if (qemu_cli_wanted(argc, argv, long_opts)) {
+		r = qemu_cli_translate(argc, argv, long_opts, &argc, &argv);
+		if (r)
+			return r > 0 ? EXIT_OK : EXIT_ERROR;
+	}
 	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
 		return EXIT_ERROR;
 	opterr = 0;
@@ -484,7 +615,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KERNEL_ADDR:
 			if (parse_addr(optarg, &cfg.kernel_addr)) {
-				fprintf(stderr, "hv440: invalid kernel address '%s' (use e.g. 0x100000)\n",
+				fprintf(stderr, "hv440: --kernel-addr: invalid address '%s' (use e.g. "
+					"0x100000)\n",
 					optarg);
 				return try_help();
 			}
@@ -492,8 +624,8 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_size(optarg, &cfg.ram_size)) {
-				fprintf(stderr, "hv440: invalid memory size '%s' (use e.g. 256M or 1G)\n",
-					optarg);
+				fprintf(stderr, "hv440: -m/--memory: invalid size '%s' (use e.g. 256M, "
+					"256m, 256 or 1G)\n", optarg);
 				return try_help();
 			}
 			cfg.ram_size_set = true;
@@ -549,7 +681,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-				fprintf(stderr, "hv440: --sandbox takes on or off, not '%s'\n", optarg);
+				fprintf(stderr, "hv440: --sandbox: takes on or off, not '%s'\n", optarg);
 				return try_help();
 			}
 			sandbox = !strcmp(optarg, "on");
@@ -560,6 +692,29 @@ int main(int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			break;
+		case OPT_CPU: {
+			unsigned i;
+
+			for (i = 0; i < sizeof(cpu_models) / sizeof(cpu_models[0]); i++)
+				if (!strcasecmp(optarg, cpu_models[i].name))
+					break;
+			if (i == sizeof(cpu_models) / sizeof(cpu_models[0])) {
+				fprintf(stderr, "hv440: --cpu: '%s' is not a 440EP (440epb, 440ep, "
+					"440epa or 440epx)\n", optarg);
+				return try_help();
+			}
+			cfg.pvr = cpu_models[i].pvr;
+			break;
+		}
+		case OPT_PIDFILE:
+			pidfile = optarg;
+			break;
+		case OPT_DAEMONIZE:
+			daemonize = true;
+			break;
+		case OPT_QMP:
+			qmp_spec = optarg;
+			break;
 		case OPT_BYTECHAN:
 			cfg.bytechan = optarg;
 			break;
@@ -569,9 +724,12 @@ int main(int argc, char **argv)
 		case OPT_NO_REBOOT:
 			no_reboot = true;
 			break;
+		case OPT_NO_SHUTDOWN:
+			no_shutdown = true;
+			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
-				fprintf(stderr, "hv440: invalid --stats format '%s' (use --stats or "
+				fprintf(stderr, "hv440: --stats: invalid format '%s' (use --stats or "
 					"--stats=json)\n", optarg);
 				return try_help();
 			}
@@ -583,7 +741,7 @@ int main(int argc, char **argv)
 
 			trace_path = split_option(optarg, "size", &size);
 			if (size && (parse_size(size, &trace_size) || trace_size < (64ull << 10))) {
-				fprintf(stderr, "hv440: invalid trace size '%s' (at least 64K, e.g. "
+				fprintf(stderr, "hv440: --trace: invalid size '%s' (at least 64K, e.g. "
 					"size=512M)\n", size);
 				return try_help();
 			}
@@ -599,8 +757,8 @@ int main(int argc, char **argv)
 			profile_path = split_option(optarg, "hz", &hz);
 			if (hz) {
 				if (parse_addr(hz, &n) || n < 1 || n > 100000) {
-					fprintf(stderr, "hv440: invalid profile rate '%s' (1 to 100000)\n",
-						hz);
+					fprintf(stderr, "hv440: --profile: invalid rate '%s' (1 to "
+						"100000)\n", hz);
 					return try_help();
 				}
 				profile_hz = n;
@@ -641,6 +799,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
+	if (qmp_spec) {
+		fprintf(stderr, "hv440: --qmp (-qmp, -mon mode=control): QMP is not in this build "
+			"of hv440 (--control unix:PATH takes stats and reset)\n");
+		return EXIT_ERROR;
+	}
 	if (gdb_hold && !gdb_spec) {
 		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s)\n");
 		return try_help();
@@ -652,8 +815,8 @@ int main(int argc, char **argv)
 	/* The bamboo board takes at most 2 GiB of RAM; Linux needs some room to boot. */
 	if (cfg.ram_size < BOARD_MIN_RAM || cfg.ram_size > BOARD_MAX_RAM ||
 	    cfg.ram_size % (1ull << 20)) {
-		fprintf(stderr, "hv440: memory size '%s' is out of range (16M to 2G, multiple of 1M)\n",
-			mem_arg);
+		fprintf(stderr, "hv440: -m/--memory: size '%s' is out of range (16M to 2G, multiple "
+			"of 1M)\n", mem_arg);
 		return EXIT_ERROR;
 	}
 	/* One stdio: a virtio console there takes it from UART0 unless --serial said otherwise. */
@@ -685,6 +848,21 @@ int main(int argc, char **argv)
 			cfg.bytechan = "null";
 	}
 
+	if (daemonize && !dump_dtb) {
+		const char *user = stdio_user(&cfg);
+
+		if (user) {
+			fprintf(stderr, "hv440: --daemonize: %s puts a console on stdio (give null, "
+				"pty, file:F, unix:P or tcp:H:P)\n", user);
+			return EXIT_ERROR;
+		}
+		ready_fd = daemonize_start(&devnull);
+		if (ready_fd < 0)
+			return EXIT_ERROR;
+	}
+	if (pidfile && !dump_dtb && write_pidfile(pidfile))
+		return EXIT_ERROR;
+
 	/* Before the chardevs, so theirs (restore the terminal and die) do not replace ours. */
 	install_signals();
 	if (board_create(&b, &cfg))
@@ -695,7 +873,7 @@ int main(int argc, char **argv)
 	if (trace_path) {
 		r = trace_open(&trace, trace_path, trace_size);
 		if (r) {
-			fprintf(stderr, "hv440: cannot create trace file '%s': %s\n", trace_path,
+			fprintf(stderr, "hv440: --trace: cannot create '%s': %s\n", trace_path,
 				strerror(-r));
 			return finish(b, &cfg, EXIT_ERROR);
 		}
@@ -704,7 +882,7 @@ int main(int argc, char **argv)
 	if (profile_path) {
 		r = profile_start(&profile, profile_path, profile_hz, &b->vcpu);
 		if (r) {
-			fprintf(stderr, "hv440: cannot start the profile '%s': %s\n", profile_path,
+			fprintf(stderr, "hv440: --profile: cannot start '%s': %s\n", profile_path,
 				strerror(-r));
 			return finish(b, &cfg, EXIT_ERROR);
 		}
@@ -731,9 +909,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
 			return finish(b, &cfg, EXIT_ERROR);
 		}
+		daemon_ready(&ready_fd, devnull);
 		if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
 			return finish(b, &cfg, EXIT_OK);
 	}
+	daemon_ready(&ready_fd, devnull);
 	for (;;) {
 		enum vcpu_stop stop;
 
@@ -743,14 +923,14 @@ int main(int argc, char **argv)
 		switch (stop) {
 		case VCPU_STOP_RESET:
 			if (no_reboot)
-				return finish(b, &cfg, EXIT_OK);
+				return stay_stopped(b, &cfg, no_shutdown, EXIT_OK);
 			if (board_reset(b))
 				return finish(b, &cfg, EXIT_ERROR);
 			break;
 		case VCPU_STOP_HALT:
 			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);
-			return finish(b, &cfg, EXIT_HALTED);
+			return stay_stopped(b, &cfg, no_shutdown, EXIT_HALTED);
 		case VCPU_STOP_LOCKSTEP:
 			fprintf(stderr, "hv440: lockstep: the JIT differs from the interpreter in the "
 				"block at EA 0x%08x (PA 0x%09llx): %s\n", b->vcpu.core.exit.ea,

@@ -303,7 +303,7 @@ static int create_virtio(struct board *b)
 			return -1;
 	}
 	if (cfg->console) {
-		b->vcons_chr = chardev_open(cfg->console, &b->loop);
+		b->vcons_chr = chardev_open_for("--console", cfg->console, &b->loop);
 		if (!b->vcons_chr)
 			return -1;
 		b->vcons = virtio_console_create(b->vcons_chr, b->ram, b->ram_size);
@@ -391,7 +391,7 @@ static int prepare_images(struct board *b)
 	unsigned n = 0;
 
 	if (b->cfg->kernel) {
-		if (loader_read_file(&b->kernel, b->cfg->kernel, "kernel") ||
+		if (loader_read_file(&b->kernel, b->cfg->kernel, "--kernel") ||
 		    loader_detect(&b->kernel, b->cfg->kernel_addr_set, &b->kernel_fmt) ||
 		    load_kernel(b))
 			return -1;
@@ -399,14 +399,14 @@ static int prepare_images(struct board *b)
 		loader_compact(&b->kernel, b->kernel_fmt, b->ram_size);
 		used[n++] = (struct span){ b->kernel_res.start, b->kernel_res.end, "the kernel" };
 	}
-	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "initrd"))
+	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "--initrd"))
 		return -1;
 	if (board_fdt_build(b))
 		return -1;
 	if (place(b, "the device tree", BOARD_DTB_ADDR, b->fdt_size, used, &n, &b->fdt_addr))
 		return -1;
 	if (b->cfg->initrd &&
-	    place(b, "the initrd", BOARD_INITRD_ADDR, b->initrd.size, used, &n, &b->initrd_addr))
+	    place(b, "--initrd: the initrd", BOARD_INITRD_ADDR, b->initrd.size, used, &n, &b->initrd_addr))
 		return -1;
 	/* The kernel finds the tree and initrd through its initial 256 MiB mapping. */
 	if (b->fdt_addr + b->fdt_size > BOARD_IMA_SIZE) {
@@ -463,6 +463,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 		return -1;
 	}
 	b->vcpu.stats_enabled = cfg->stats;
+	if (cfg->pvr)
+		b->vcpu.pvr = b->vcpu.pvr_reset = cfg->pvr;
 	if (!cfg->interp) {
 		int fd = -1, r;
 
@@ -495,7 +497,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	/* 5. The serial backends and the two UARTs on UIC0 inputs 0 and 1. */
 	for (i = 0; i < 2; i++) {
-		b->serial[i] = chardev_open(cfg->serial[i] ? cfg->serial[i] : "null", &b->loop);
+		b->serial[i] = chardev_open_for(i ? "--serial1" : "--serial",
+						cfg->serial[i] ? cfg->serial[i] : "null", &b->loop);
 		if (!b->serial[i])
 			return -1;
 		uart16550_init(&b->uart[i], i ? BOARD_UART1_BASE : BOARD_UART0_BASE,
@@ -505,7 +508,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	/* 5b. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
 	if (cfg->bytechan && !cfg->no_paravirt) {
-		b->bc_chr = chardev_open(cfg->bytechan, &b->loop);
+		b->bc_chr = chardev_open_for("--bytechan", cfg->bytechan, &b->loop);
 		if (!b->bc_chr)
 			return -1;
 		bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, BOARD_BC_RX_IRQ),
@@ -604,6 +607,11 @@ int board_reset(struct board *b)
 enum vcpu_stop board_run(struct board *b)
 {
 	return vcpu_run(&b->vcpu);
+}
+
+void board_idle(struct board *b, int64_t timeout_ns)
+{
+	poll_host(b, timeout_ns);
 }
 
 bool board_quit_requested(const struct board *b)

@@ -63,6 +63,7 @@ struct board_config {
 	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
 	bool lockstep;            /* --engine lockstep: JIT checked against the interpreter */
 	bool perf_map;            /* --perf-map: /tmp/perf-PID.map names translated code */
+	uint32_t pvr;             /* --cpu: the processor version register; 0: 440EP Rev. B */
 };
 
 /*
@@ -127,6 +128,8 @@ void board_destroy(struct board *b);
 /* Run the vcpu; a user quit (Ctrl-A x) returns VCPU_STOP_HOST with board_quit_requested(). */
 enum vcpu_stop board_run(struct board *b);
 bool board_quit_requested(const struct board *b);
+/* Serve the host side (consoles, network, sockets) for up to timeout_ns without running the vcpu. */
+void board_idle(struct board *b, int64_t timeout_ns);
 
 /*
  * fdt.c: the device tree. board_fdt_build() writes the generated tree (or

@@ -252,7 +252,7 @@ static int load_user(struct board *b, void **out)
 	void *fdt;
 	int err;
 
-	if (loader_read_file(&f, b->cfg->dtb, "device tree"))
+	if (loader_read_file(&f, b->cfg->dtb, "--dtb"))
 		return -1;
 	/* fdt_check_header() reads the whole header its version field promises (40 bytes for 17). */
 	err = f.size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);
@@ -267,7 +267,7 @@ static int load_user(struct board *b, void **out)
 	 * (tests/fuzz/corpus/fdt/regress-version-9).
 	 */
 	if (!err && fdt_version(f.data) < 16) {
-		fprintf(stderr, "hv440: device tree '%s' has version %u (version 16 or later needed)\n",
+		fprintf(stderr, "hv440: --dtb '%s': version %u (version 16 or later needed)\n",
 			b->cfg->dtb, fdt_version(f.data));
 		loader_free_file(&f);
 		return -1;
@@ -275,7 +275,7 @@ static int load_user(struct board *b, void **out)
 	if (!err)
 		err = fdt_check_full(f.data, f.size);
 	if (err) {
-		fprintf(stderr, "hv440: device tree '%s' is not a valid flattened device tree: %s\n",
+		fprintf(stderr, "hv440: --dtb '%s' is not a valid flattened device tree: %s\n",
 			b->cfg->dtb, fdt_strerror(err));
 		loader_free_file(&f);
 		return -1;
@@ -353,7 +353,7 @@ int board_fdt_write_file(struct board *b, const char *path)
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: cannot create '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, "hv440: --dump-dtb: cannot create '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
 	while (done < b->fdt_size) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* chardev.c - serial backends: stdio (raw tty, Ctrl-A escapes), pty, unix socket, file, null. */
+/* chardev.c - serial backends: stdio (raw tty, Ctrl-A escapes), pty, unix/tcp socket, file, null. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,13 +9,16 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "host/chardev.h"
+#include "host/optstr.h"
 
-enum kind { CD_STDIO, CD_PTY, CD_UNIX, CD_FILE, CD_NULL };
+enum kind { CD_STDIO, CD_PTY, CD_SOCKET, CD_FILE, CD_NULL };
 
 struct chardev_impl {
 	struct chardev cd;       /* first: chardev pointers are chardev_impl pointers */
@@ -24,13 +27,16 @@ struct chardev_impl {
 	bool in_watched;         /* in_fd is on the loop */
 	bool delivering;         /* guards re-entry from the client's callbacks */
 	bool stalled;            /* last output was dropped: do not wait again until it drains */
-	int listen_fd;           /* unix: the listening socket */
+	int listen_fd;           /* socket server: the listening socket (-1 for a client) */
 	int pty_slave_fd;        /* pty: held open so the master never sees a hangup */
-	char *path;              /* unix: socket path to unlink on close */
+	char *path;              /* unix server: socket path to unlink on close */
 	uint64_t drops;          /* output bytes dropped because the host side was stuck or gone */
 };
 
 #define CTRL_A 0x01
+
+/* The option being opened, for error lines ("--serial", "--console", ...): start-up only. */
+static const char *what = "serial";
 #define OUT_RETRIES 3
 #define OUT_WAIT_MS 10
 
@@ -215,7 +221,7 @@ static void disconnect_client(struct chardev_impl *c)
 /* The input is gone: a unix client hung up, or stdin reached EOF (not a quit: output goes on). */
 static void input_closed(struct chardev_impl *c)
 {
-	if (c->kind == CD_UNIX) {
+	if (c->kind == CD_SOCKET) {
 		disconnect_client(c);
 		return;
 	}
@@ -273,7 +279,7 @@ static void on_accept(void *opaque, int fd, short revents)
 
 static ssize_t out_write(struct chardev_impl *c, const uint8_t *buf, size_t len)
 {
-	if (c->kind == CD_UNIX)
+	if (c->kind == CD_SOCKET)
 		return send(c->cd.out_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	return write(c->cd.out_fd, buf, len);
 }
@@ -321,7 +327,7 @@ void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
 				continue;
 			if (errno == EAGAIN && ++tries < OUT_RETRIES && !c->stalled)
 				continue;
-			if (c->kind == CD_UNIX && errno != EAGAIN) {
+			if (c->kind == CD_SOCKET && errno != EAGAIN) {
 				disconnect_client(c);
 				continue;
 			}
@@ -363,7 +369,7 @@ static struct chardev_impl *open_stdio(struct loop *l)
 	struct chardev_impl *c;
 
 	if (stdio_in_use) {
-		fprintf(stderr, "hv440: serial: stdio is already used by another serial port\n");
+		fprintf(stderr, "hv440: %s: stdio is already used by another serial port\n", what);
 		return NULL;
 	}
 	c = new_chardev(CD_STDIO, l, "stdio");
@@ -389,7 +395,7 @@ static struct chardev_impl *open_pty(struct loop *l)
 
 	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) || unlockpt(m) || !(name = ptsname(m))) {
-		fprintf(stderr, "hv440: serial: cannot create a pty: %s\n", strerror(errno));
+		fprintf(stderr, "hv440: %s: cannot create a pty: %s\n", what, strerror(errno));
 		if (m >= 0)
 			close(m);
 		return NULL;
@@ -413,43 +419,109 @@ static struct chardev_impl *open_pty(struct loop *l)
 	return c;
 }
 
-static struct chardev_impl *open_unix(struct loop *l, const char *path)
+/* unix:/tcp: options after the address (QEMU's spellings; docs/qemu.md). */
+struct sock_opts {
+	bool server;             /* listen (default) or connect as a client */
+	bool wait;               /* server: hold start-up until a client connects */
+};
+
+static int parse_sock_opts(char *opts, struct sock_opts *o, const char *spec)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct chardev_impl *c;
-	struct stat st;
-	char desc[sizeof(sa.sun_path) + 8];
+	char *item;
+
+	while ((item = optstr_next(&opts))) {
+		if (!strcmp(item, "server") || !strcmp(item, "server=on"))
+			o->server = true;
+		else if (!strcmp(item, "server=off"))
+			o->server = false;
+		else if (!strcmp(item, "wait") || !strcmp(item, "wait=on"))
+			o->wait = true;
+		else if (!strcmp(item, "nowait") || !strcmp(item, "wait=off"))
+			o->wait = false;
+		else if (!strcmp(item, "nodelay") || !strcmp(item, "nodelay=on"))
+			;  /* hv440 sends each write at once anyway */
+		else {
+			fprintf(stderr, "hv440: %s '%s': unknown socket option '%s' (server=on|off, "
+				"wait=on|off)\n", what, spec, item);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A connected socket (accepted or our own) becomes the device's input and output. */
+static void attach_client(struct chardev_impl *c, int s)
+{
+	c->cd.in_fd = s;
+	c->cd.out_fd = s;
+	c->stalled = false;
+	deliver(c);
+}
+
+/* server,wait: start-up stops here until the first client connects (QEMU's default for servers). */
+static int wait_client(struct chardev_impl *c, const char *desc)
+{
+	struct pollfd p = { .fd = c->listen_fd, .events = POLLIN };
 	int s;
 
-	if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "hv440: serial: unix socket path '%s' is empty or too long\n", path);
-		return NULL;
+	fprintf(stderr, "hv440: %s: waiting for a connection on %s\n", what, desc);
+	for (;;) {
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		s = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s >= 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			return -1;
 	}
+	attach_client(c, s);
+	return 0;
+}
+
+/* A socket server or client on an address we resolved: the chardev, or NULL after one line. */
+static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *sa, socklen_t len,
+					const char *desc, const char *unix_path,
+					const struct sock_opts *o)
+{
+	struct chardev_impl *c;
+	int s, one = 1;
+
 	if (!l) {
-		fprintf(stderr, "hv440: serial: unix:%s needs an event loop\n", path);
+		fprintf(stderr, "hv440: %s: %s needs an event loop\n", what, desc);
 		return NULL;
 	}
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, "hv440: serial: %s exists and is not a socket\n", path);
+	s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (o->server ? SOCK_NONBLOCK : 0), 0);
+	if (s < 0) {
+		fprintf(stderr, "hv440: %s: cannot make a socket for %s: %s\n", what, desc,
+			strerror(errno));
+		return NULL;
+	}
+	if (!o->server) {
+		/* QEMU's client: the peer must be listening already. */
+		if (connect(s, sa, len)) {
+			fprintf(stderr, "hv440: %s: cannot connect to %s: %s\n", what, desc,
+				strerror(errno));
+			close(s);
 			return NULL;
 		}
-		unlink(path);  /* a stale socket from an earlier run */
-	}
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1)) {
-		fprintf(stderr, "hv440: serial: cannot listen on %s: %s\n", path, strerror(errno));
-		if (s >= 0)
+		fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);
+	} else {
+		if (sa->sa_family != AF_UNIX)
+			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(s, sa, len) || listen(s, 1)) {
+			fprintf(stderr, "hv440: %s: cannot listen on %s: %s\n", what, desc,
+				strerror(errno));
 			close(s);
-		return NULL;
+			return NULL;
+		}
 	}
-	snprintf(desc, sizeof(desc), "unix:%s", path);
-	c = new_chardev(CD_UNIX, l, desc);
-	if (!c || !(c->path = strdup(path)) || loop_add_fd(l, s, POLLIN, on_accept, c)) {
-		fprintf(stderr, "hv440: serial: cannot set up unix:%s\n", path);
+	c = new_chardev(CD_SOCKET, l, desc);
+	if (!c || (unix_path && o->server && !(c->path = strdup(unix_path))) ||
+	    (o->server && loop_add_fd(l, s, POLLIN, on_accept, c))) {
+		fprintf(stderr, "hv440: %s: cannot set up %s\n", what, desc);
 		close(s);
-		unlink(path);
+		if (unix_path && o->server)
+			unlink(unix_path);
 		if (c) {
 			free(c->path);
 			free(c->cd.description);
@@ -457,7 +529,97 @@ static struct chardev_impl *open_unix(struct loop *l, const char *path)
 		}
 		return NULL;
 	}
+	if (!o->server) {
+		attach_client(c, s);
+		return c;
+	}
 	c->listen_fd = s;
+	if (o->wait && wait_client(c, desc)) {
+		fprintf(stderr, "hv440: %s: no client connected to %s: %s\n", what, desc,
+			strerror(errno));
+		chardev_close(&c->cd);
+		return NULL;
+	}
+	return c;
+}
+
+/* unix:PATH[,server=on|off][,wait=on|off]: hv440's default is a server that does not wait. */
+static struct chardev_impl *open_unix(struct loop *l, const char *arg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sock_opts o = { .server = true };
+	struct chardev_impl *c = NULL;
+	char *copy = strdup(arg), *rest = copy, *path;
+	char desc[sizeof(sa.sun_path) + 8];
+	struct stat st;
+
+	if (!copy)
+		return NULL;
+	path = optstr_next(&rest);
+	if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "hv440: %s: unix socket path '%s' is empty or too long\n", what, path);
+		goto out;
+	}
+	if (parse_sock_opts(rest, &o, arg))
+		goto out;
+	if (o.server && lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr, "hv440: %s: %s exists and is not a socket\n", what, path);
+			goto out;
+		}
+		unlink(path);  /* a stale socket from an earlier run */
+	}
+	strcpy(sa.sun_path, path);
+	snprintf(desc, sizeof(desc), "unix:%s", path);
+	c = open_socket(l, (struct sockaddr *)&sa, sizeof(sa), desc, path, &o);
+out:
+	free(copy);
+	return c;
+}
+
+/*
+ * tcp:[HOST]:PORT[,server=on|off][,wait=on|off]: a client, as QEMU, unless
+ * server; an empty HOST is 127.0.0.1 (QEMU listens on every address there;
+ * hv440 does not open a guest console to the network unless told to).
+ */
+static struct chardev_impl *open_tcp(struct loop *l, const char *arg)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	struct sock_opts o = { .server = false };
+	struct chardev_impl *c = NULL;
+	char *copy = strdup(arg), *rest = copy, *addr, *host, *port;
+	char desc[300];
+	int r;
+
+	if (!copy)
+		return NULL;
+	addr = optstr_next(&rest);
+	port = strrchr(addr, ':');
+	if (!port || !port[1]) {
+		fprintf(stderr, "hv440: %s: tcp:%s needs HOST:PORT (e.g. tcp::4444,server=on)\n",
+			what, addr);
+		goto out;
+	}
+	*port++ = '\0';
+	host = addr;
+	if (*host == '[' && host[strlen(host) - 1] == ']') {  /* [v6 address] */
+		host[strlen(host) - 1] = '\0';
+		host++;
+	}
+	if (!*host)
+		host = "127.0.0.1";
+	if (parse_sock_opts(rest, &o, arg))
+		goto out;
+	r = getaddrinfo(host, port, &hints, &ai);
+	if (r) {
+		fprintf(stderr, "hv440: %s: tcp:%s:%s: %s\n", what, host, port, gai_strerror(r));
+		goto out;
+	}
+	snprintf(desc, sizeof(desc), "tcp:%s:%s", host, port);
+	c = open_socket(l, ai->ai_addr, ai->ai_addrlen, desc, NULL, &o);
+	freeaddrinfo(ai);
+out:
+	free(copy);
 	return c;
 }
 
@@ -468,12 +630,12 @@ static struct chardev_impl *open_file(struct loop *l, const char *path)
 	int fd;
 
 	if (!*path) {
-		fprintf(stderr, "hv440: serial: file: needs a path\n");
+		fprintf(stderr, "hv440: %s: file: needs a path\n", what);
 		return NULL;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: serial: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "hv440: %s: cannot open %s: %s\n", what, path, strerror(errno));
 		return NULL;
 	}
 	if (asprintf(&desc, "file:%s", path) < 0) {
@@ -492,10 +654,16 @@ static struct chardev_impl *open_file(struct loop *l, const char *path)
 
 struct chardev *chardev_open(const char *spec, struct loop *l)
 {
+	return chardev_open_for("serial", spec, l);
+}
+
+struct chardev *chardev_open_for(const char *option, const char *spec, struct loop *l)
+{
 	struct chardev_impl *c;
 
+	what = option;
 	if (!spec) {
-		fprintf(stderr, "hv440: serial: no backend given\n");
+		fprintf(stderr, "hv440: %s: no backend given\n", what);
 		return NULL;
 	}
 	if (!strcmp(spec, "stdio"))
@@ -504,13 +672,15 @@ struct chardev *chardev_open(const char *spec, struct loop *l)
 		c = open_pty(l);
 	else if (!strncmp(spec, "unix:", 5))
 		c = open_unix(l, spec + 5);
+	else if (!strncmp(spec, "tcp:", 4))
+		c = open_tcp(l, spec + 4);
 	else if (!strncmp(spec, "file:", 5))
 		c = open_file(l, spec + 5);
 	else if (!strcmp(spec, "null"))
 		c = new_chardev(CD_NULL, l, "null");
 	else {
-		fprintf(stderr, "hv440: serial: unknown backend '%s' "
-			"(use stdio, pty, unix:PATH, file:PATH or null)\n", spec);
+		fprintf(stderr, "hv440: %s: unknown backend '%s' "
+			"(use stdio, pty, unix:PATH, tcp:HOST:PORT, file:PATH or null)\n", what, spec);
 		return NULL;
 	}
 	if (!c)
@@ -554,13 +724,16 @@ void chardev_close(struct chardev *cd)
 		if (c->pty_slave_fd >= 0)
 			close(c->pty_slave_fd);
 		break;
-	case CD_UNIX:
+	case CD_SOCKET:
 		if (cd->in_fd >= 0)
 			close(cd->in_fd);
-		if (c->loop)
-			loop_remove_fd(c->loop, c->listen_fd);
-		close(c->listen_fd);
-		unlink(c->path);
+		if (c->listen_fd >= 0) {
+			if (c->loop)
+				loop_remove_fd(c->loop, c->listen_fd);
+			close(c->listen_fd);
+		}
+		if (c->path)
+			unlink(c->path);
 		free(c->path);
 		break;
 	case CD_FILE:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* chardev.h - character backends for serial ports: stdio, pty, unix socket, file, null. */
+/* chardev.h - character backends for serial ports: stdio, pty, unix/tcp socket, file, null. */
 #ifndef HV440_HOST_CHARDEV_H
 #define HV440_HOST_CHARDEV_H
 
@@ -31,9 +31,14 @@ struct chardev {
 };
 
 /*
- * spec: "stdio", "pty", "unix:PATH" (listen, one client), "file:PATH"
- * (output only), "null". Returns NULL and prints one clear line on error.
+ * spec: "stdio", "pty", "unix:PATH" (listen, one client; ",server=off"
+ * connects to PATH instead), "tcp:[HOST]:PORT" (connect; ",server=on"
+ * listens), "file:PATH" (output only), "null". A server takes ",wait=on"
+ * to hold start-up until a client connects; ",," is a comma in PATH.
+ * Returns NULL and prints one clear line, naming option, on error.
  */
+struct chardev *chardev_open_for(const char *option, const char *spec, struct loop *l);
+/* The same, for the option "serial". */
 struct chardev *chardev_open(const char *spec, struct loop *l);
 void chardev_close(struct chardev *cd);
 void chardev_set_client(struct chardev *cd, const struct chardev_client *client);

@@ -19,11 +19,19 @@ struct disk {
 	bool readonly;
 	enum disk_cache cache;
 	uint64_t size;           /* bytes */
+	bool snapshot;           /* snapshot=on: writes go to a private overlay, never the image */
+	int overlay_fd;          /* snapshot: the unlinked temporary file holding written sectors */
+	uint64_t *dirty;         /* snapshot: one bit per sector, set when the overlay holds it */
 };
 
+#define DISK_SECTOR 512
+#define DISK_MAX_IOV 1024
+
 /*
- * Parse "FILE[,readonly=on|off][,cache=writeback|writethrough|unsafe]" and
- * open the image; takes an OFD lock (write lock, or read lock when
+ * Parse "FILE[,readonly=on|off][,cache=writeback|writethrough|unsafe]
+ * [,snapshot=on|off][,format=raw]" (",," is a comma inside FILE, as in
+ * QEMU) and open the image; refuses images in another format (qcow2, VMDK,
+ * VDI, ...: known by their magic) unless format=raw says otherwise; takes an OFD lock (write lock, or read lock when
  * read-only) so another hv440 cannot write it meanwhile. NULL after one
  * clear error line on stderr.
  */

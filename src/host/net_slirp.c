@@ -301,6 +301,7 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	const char *fwd[16];
 	unsigned n_fwd = 0, i;
 	char *save = NULL, *o;
+	bool restricted = false;
 	SlirpConfig cfg;
 
 	if (!s) {
@@ -317,9 +318,11 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 				goto fail;
 			}
 			nb->mac_set = true;
+		} else if (!strcmp(o, "restrict=on") || !strcmp(o, "restrict=off")) {
+			restricted = !strcmp(o, "restrict=on");
 		} else {
 			fprintf(stderr, "hv440: --net '%s': unknown user option '%s' "
-				"(hostfwd=tcp::HOSTPORT-:GUESTPORT, mac=M)\n", spec, o);
+				"(hostfwd=tcp::HOSTPORT-:GUESTPORT, restrict=on|off, mac=M)\n", spec, o);
 			goto fail;
 		}
 	}
@@ -328,6 +331,7 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.version = 3;
 	cfg.in_enabled = true;
+	cfg.restricted = restricted;  /* QEMU's restrict=on: the guest reaches only the host's forwards */
 	inet_aton("10.0.2.0", &cfg.vnetwork);
 	inet_aton("255.255.255.0", &cfg.vnetmask);
 	inet_aton("10.0.2.2", &cfg.vhost);

@@ -113,7 +113,7 @@ void vcpu_reset(struct vcpu *v)
 	memset(v->dac, 0, sizeof(v->dac));
 	memset(v->dvc, 0, sizeof(v->dvc));
 	v->pir = 0;
-	v->pvr = PVR_440EP_B;
+	v->pvr = v->pvr_reset ? v->pvr_reset : PVR_440EP_B;
 	memset(v->dnv, 0, sizeof(v->dnv));
 	memset(v->dtv, 0, sizeof(v->dtv));
 	memset(v->inv, 0, sizeof(v->inv));
