@@ -139,7 +139,7 @@ struct vcpu_pv {
 struct vcpu {
 	struct core core;
 	const struct vcpu_bus *bus;
-	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
+	uint64_t ram_size;     /* guest RAM as the guest sees it (= core.ram_size) */
 	struct vcpu_pv pv;
 	struct hv_clock clock;  /* the run loop's (clock.h) */
 	uint64_t light_ns;      /* light exits' time in the current core_run() (emulate_light) */
