@@ -174,6 +174,17 @@ struct vcpu {
 	/* Added by hv: private bookkeeping of hv/. */
 	uint64_t timer_tb;     /* timebase up to which FIT/watchdog transitions were applied */
 	unsigned log_count;    /* rate limit for guest-error log lines */
+	/*
+	 * The no-progress watch (vcpu_run; docs/design.md): exits in a row after
+	 * which no guest instruction had retired or been emulated, since when,
+	 * and their kinds (a bit per enum hv_exit_kind). Reported once per process.
+	 */
+	struct vcpu_stall {
+		uint64_t exits;
+		uint64_t since_ns;
+		uint32_t kinds;
+		bool reported;
+	} stall;
 
 	struct vcpu_debug debug; /* debugger (gdb stub) control; kept over vcpu_reset() */
 };
