@@ -19,7 +19,7 @@
  * (a working guest, however hostile, retires instructions between every
  * few exits; docs/design.md).
  */
-#define STALL_EXITS 100000u
+#define STALL_EXITS 10000u
 #define STALL_NS 1000000000ull
 
 /* PVR of the 440EP Rev B (as QEMU's 440epb). */
