@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run.sh - run every test tier against one build: unit, cli, isa, differential, boot, qemu-cli, ...
-# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio, qemu-cli, pv, gdb, trace tiers)
+# run.sh - run every test tier against one build: unit, cli, isa, differential, boot, qemu-cli,
+# ramsize, ...
+# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio,
+# qemu-cli, ramsize, pv, gdb, trace tiers)
 set -uo pipefail
 build=${1:?usage: tests/run.sh BUILD_DIR [--quick]}
 quick=${2:-}
@@ -75,6 +77,8 @@ if [ "$quick" != "--quick" ]; then
 	run_tier boot-lockstep env HV440_ENGINE=lockstep tests/boot/run.sh "$build" interactive
 	run_tier virtio tests/virtio/run.sh "$build"
 	run_tier qemu-cli tests/qemu/run.sh "$build"
+	# Linux to init at every RAM size from 16M to 2G, JIT and interpreter, two boots at a time.
+	run_tier ramsize tests/ramsize/run.sh "$build"
 fi
 run_tier gdb tests/gdb/run.sh "$build" $quick
 run_tier trace tests/trace/run.sh "$build" "$([ "$quick" = --quick ] || echo --boot)"

@@ -269,6 +269,7 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 	bool fetch = acc == CORE_ACC_FETCH;
 	uint8_t ts = fetch ? c->ctx.is : c->ctx.ds;
 	const struct core_stlb_entry *e;
+	uint64_t end;
 	uint32_t off;
 	int i;
 
@@ -288,10 +289,12 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 	*pa = e->pa + off;
 	*len = e->size - off;
 	*le = e->flags & CORE_STLB_LE;
-	if ((e->flags & CORE_STLB_IO) || *pa >= c->ram_size)
+	/* RAM ends where it ends, wherever the page does (struct core_stlb_entry). */
+	end = c->ram_size + ((e->flags & CORE_STLB_HV) ? c->hv_extra : 0);
+	if ((e->flags & CORE_STLB_IO) || *pa >= end)
 		return XL_IO;
-	if (*pa + *len > c->ram_size)
-		*len = (uint32_t)(c->ram_size - *pa);
+	if (*pa + *len > end)
+		*len = (uint32_t)(end - *pa);
 
 	/*
 	 * Fill the fast cache for whole 4 KiB pages of big-endian RAM entries
@@ -303,7 +306,7 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 	    !(c->n_watchpoints && watch_page(c, ea, acc))) {
 		gpa_t page_pa = *pa & ~(gpa_t)0xfff;
 
-		if (page_pa + 4096 <= c->ram_size &&
+		if (page_pa + 4096 <= end &&
 		    !(acc == CORE_ACC_WRITE && block_page_is_code(c, page_pa))) {
 			struct core_fast_entry *f =
 				&c->fast[c->ctx.kmode][acc][(ea >> 12) & (CORE_FAST_SIZE - 1)];

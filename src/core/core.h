@@ -90,10 +90,19 @@ struct core_exit {
 #define CORE_PERM_X 0x4
 
 #define CORE_STLB_VALID 0x01
-#define CORE_STLB_IO    0x02 /* not (entirely) guest RAM: data accesses exit as MMIO */
+#define CORE_STLB_IO    0x02 /* no guest RAM behind the page: data accesses exit as MMIO */
 #define CORE_STLB_LE    0x04 /* E attribute: little-endian page (byte-reversed accesses) */
 #define CORE_STLB_GUARD 0x08 /* G attribute (informational) */
+#define CORE_STLB_HV    0x10 /* the hypervisor's own page just past RAM (core.hv_extra) */
 
+/*
+ * A shadow entry translates a whole page, as a guest TLB entry does, even
+ * where the page reaches past the end of RAM (Linux maps its first 256 MiB
+ * with one entry whatever the RAM size). Whether a physical address is
+ * RAM is decided per access (core_xlate): below core.ram_size it is, at or
+ * above it the access exits as MMIO (the board's bus answers or raises a
+ * machine check), so one entry serves its RAM and its non-RAM part alike.
+ */
 struct core_stlb_entry {
 	gva_t ea;          /* base effective address, aligned to the page size */
 	uint32_t size;     /* page size in bytes: 1 KiB .. 256 MiB, a power of 4 times 1 KiB */
@@ -220,6 +229,12 @@ struct core {
 	/* Guest RAM: one host mapping at guest physical 0. */
 	uint8_t *ram;
 	uint64_t ram_size;
+	/*
+	 * Bytes of the host mapping past ram_size that only CORE_STLB_HV
+	 * entries reach as memory (the paravirt magic page); 0 when none.
+	 * Every other entry sees ram_size as the end of RAM.
+	 */
+	uint32_t hv_extra;
 
 	/* Timebase: counts at tb_freq Hz from the host's monotonic clock. */
 	uint64_t tb_freq;

@@ -67,8 +67,12 @@ void vcpu_pv_enable(struct vcpu *v)
 	v->pv.enabled = true;
 	v->pv.page_pa = v->ram_size;
 	v->pv.page = v->core.ram + v->ram_size;
-	/* The core reaches the page as RAM; only pv_magic_fill() ever maps it. */
-	v->core.ram_size = v->ram_size + VCPU_PV_EXTRA;
+	/*
+	 * The core reaches the page as memory only through the shadow entry
+	 * pv_magic_fill() makes (CORE_STLB_HV); a guest TLB entry over the
+	 * same physical address finds no RAM there, as past any RAM's end.
+	 */
+	v->core.hv_extra = VCPU_PV_EXTRA;
 	pv_reset(v);
 }
 
@@ -195,7 +199,7 @@ bool pv_magic_fill(struct vcpu *v, gva_t ea, bool fetch)
 	struct core_stlb_entry s = {
 		.ea = VCPU_MAGIC_EA, .size = 4096, .pa = v->pv.page_pa,
 		.tid = 0, .uperm = 0, .kperm = CORE_PERM_R | CORE_PERM_W,
-		.flags = CORE_STLB_VALID,
+		.flags = CORE_STLB_VALID | CORE_STLB_HV,
 	};
 	/* Slots 0-63 mirror guest TLB entries (hv/tlb.c); the last one is the page's alone. */
 	const unsigned si = CORE_STLB_SIZE - 1;

@@ -40,7 +40,7 @@ int tlb_search(const struct vcpu *v, gva_t ea, unsigned ts, unsigned pid)
 	return -1;
 }
 
-static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea);
+static void shadow_fill(struct vcpu *v, unsigned gi);
 
 /* Shadow index = guest index, so rewriting guest entry i drops exactly shadow entry i. */
 static void shadow_drop(struct vcpu *v, unsigned index)
@@ -76,7 +76,7 @@ void tlb_write_word(struct vcpu *v, unsigned index, unsigned ws, uint32_t val)
 	 * another order is filled on its first use, as before.
 	 */
 	if (ws == 2 && (e->word0 & TLB0_V))
-		shadow_fill(v, index % VCPU_TLB_SIZE, e->word0 & TLB0_EPN);
+		shadow_fill(v, index % VCPU_TLB_SIZE);
 }
 
 uint32_t tlb_read_word(struct vcpu *v, unsigned index, unsigned ws)
@@ -113,45 +113,31 @@ static uint8_t perms(uint32_t w2, uint32_t r, uint32_t w, uint32_t x)
 }
 
 /*
- * Make a shadow entry for ea from guest entry gi. The shadow page may be
- * smaller than the guest's: it is the largest power-of-4 piece around ea
- * that is either all guest RAM or all outside it, so a large guest page
- * that straddles the end of RAM still gives direct RAM access.
+ * Make shadow entry gi from guest entry gi: the same page, whatever it
+ * maps. A page that reaches past the end of RAM (Linux pins its first
+ * 256 MiB with one entry, whatever the RAM size) is still one shadow
+ * entry: the core gives direct access to the part that is RAM and turns
+ * accesses to the rest into MMIO exits (struct core_stlb_entry), where
+ * the bus answers or raises a machine check as the 440's PLB does for an
+ * address no slave claims. One guest entry never needs two shadow
+ * entries, so no two fills of it can evict each other.
  */
-static void shadow_fill(struct vcpu *v, unsigned gi, gva_t ea)
+static void shadow_fill(struct vcpu *v, unsigned gi)
 {
 	const struct vcpu_tlb_entry *g = &v->tlb[gi];
 	struct core_stlb_entry s;
 	uint32_t size = tlb_page_size(g->word0);
-	gva_t epn = g->word0 & TLB0_EPN & ~(size - 1);
-	gpa_t base = (((gpa_t)(g->word1 & TLB1_ERPN) << 32) | (g->word1 & TLB1_RPN)) &
-		     ~(gpa_t)(size - 1);
-	uint64_t ram = v->ram_size; /* core.ram_size may include the magic page */
-	bool io = true;
 	unsigned si = gi % CORE_STLB_SIZE;
 
-	for (;;) {
-		gva_t sea = ea & ~(size - 1);
-		gpa_t spa = base + (sea - epn);
-
-		if (spa + size <= ram) {
-			io = false;
-			break;
-		}
-		if (spa >= ram || size == 1024) {
-			io = true;
-			break;
-		}
-		size >>= 2;
-	}
 	s.size = size;
-	s.ea = ea & ~(size - 1);
-	s.pa = base + (s.ea - epn);
+	s.ea = g->word0 & TLB0_EPN & ~(size - 1);
+	s.pa = (((gpa_t)(g->word1 & TLB1_ERPN) << 32) | (g->word1 & TLB1_RPN)) & ~(gpa_t)(size - 1);
 	s.ts = (g->word0 & TLB0_TS) ? 1 : 0;
 	s.tid = g->tid;
 	s.uperm = perms(g->word2, TLB2_UR, TLB2_UW, TLB2_UX);
 	s.kperm = perms(g->word2, TLB2_SR, TLB2_SW, TLB2_SX);
-	s.flags = CORE_STLB_VALID | (io ? CORE_STLB_IO : 0) |
+	/* A page with no RAM in it at all (pages are aligned to their size and RAM starts at 0). */
+	s.flags = CORE_STLB_VALID | (s.pa >= v->ram_size ? CORE_STLB_IO : 0) |
 		  ((g->word2 & TLB2_E) ? CORE_STLB_LE : 0) |
 		  ((g->word2 & TLB2_G) ? CORE_STLB_GUARD : 0);
 	if (v->core.stlb[si].flags & CORE_STLB_VALID)
@@ -180,6 +166,6 @@ enum hv_exit_kind tlb_handle_miss(struct vcpu *v, gva_t ea, bool fetch, uint32_t
 		irq_deliver(v, IVOR_DTLB_MISS, v->core.pc);
 		return HV_EXIT_DTLB_REAL;
 	}
-	shadow_fill(v, (unsigned)gi, ea);
+	shadow_fill(v, (unsigned)gi);
 	return fetch ? HV_EXIT_ITLB_VIRT : HV_EXIT_DTLB_VIRT;
 }

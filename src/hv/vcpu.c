@@ -13,6 +13,14 @@
 /* Longest sleep while the guest waits, so a stop request from another thread is seen. */
 #define MAX_SLEEP_NS 100000000ull
 #define LOG_LIMIT 20
+/*
+ * A guest makes no progress when this many exits in a row, over at least
+ * this long, retired no instruction and completed none in the hypervisor
+ * (a working guest, however hostile, retires instructions between every
+ * few exits; docs/design.md).
+ */
+#define STALL_EXITS 10000u
+#define STALL_NS 1000000000ull
 
 /* PVR of the 440EP Rev B (as QEMU's 440epb). */
 #define PVR_440EP_B 0x422218D3u
@@ -152,7 +160,8 @@ void vcpu_request_stop(struct vcpu *v)
 	core_event_set(&v->core, CORE_EVENT_STOP);
 }
 
-static bool mmio(struct vcpu *v, const struct core_exit *e)
+/* A device access; *done when a device answered it (else a machine check or checkstop). */
+static bool mmio(struct vcpu *v, const struct core_exit *e, bool *done)
 {
 	const struct vcpu_bus *bus = v->bus;
 	uint64_t val = 0;
@@ -172,6 +181,7 @@ static bool mmio(struct vcpu *v, const struct core_exit *e)
 					 v->core.pc);
 	}
 	core_mmio_complete(&v->core, val);
+	*done = true;
 	return true;
 }
 
@@ -227,10 +237,13 @@ static bool spinning_for_good(const struct vcpu *v)
 
 /*
  * Handle one core exit. Returns the kind to account (HV_EXIT__COUNT: none);
- * sets *stopping and *stop when vcpu_run() must return.
+ * sets *stopping and *stop when vcpu_run() must return, and *done when the
+ * hypervisor completed the instruction that exited (emulated it, answered
+ * its MMIO access, took its sc) rather than only preparing its retry or an
+ * interrupt in its place.
  */
 static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, bool *stopping,
-				     enum vcpu_stop *stop)
+				     enum vcpu_stop *stop, bool *done)
 {
 	enum hv_exit_kind kind = HV_EXIT__COUNT;
 	uint32_t pc = v->core.pc;
@@ -249,11 +262,15 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		switch (emulate_priv(v, e->insn, &kind, stop)) {
 		case EMUL_DONE:
 			v->core.pc = pc + 4;
+			*done = true;
 			break;
 		case EMUL_JUMPED:
+			/* rfi/rfci/rfmci completed; anything else raised a program interrupt */
+			*done = kind == HV_EXIT_EMUL_RFI;
 			break;
 		case EMUL_STOP:
 			*stopping = true;
+			*done = true;
 			break;
 		}
 		break;
@@ -263,6 +280,7 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		 * a hypercall (hv/hcall.c); KVM accounts both as SYSCALL.
 		 */
 		kind = HV_EXIT_SYSCALL;
+		*done = true;
 		if (!pv_hcall(v))
 			irq_deliver(v, IVOR_SYSCALL, pc + 4);
 		break;
@@ -300,7 +318,7 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		break;
 	case CORE_EXIT_MMIO:
 		kind = HV_EXIT_MMIO;
-		if (!mmio(v, e)) {
+		if (!mmio(v, e, done)) {
 			*stopping = true;
 			*stop = VCPU_STOP_CHECKSTOP;
 		}
@@ -436,6 +454,37 @@ static void wait_for_event(struct vcpu *v)
 	vcpu_account(v, HV_EXIT_HALT, t0, hv_clock_sync(&v->clock) - t0, v->core.pc, 0, TRACE_NO_INDEX);
 }
 
+/*
+ * One more exit after which the guest had not moved on (see STALL_EXITS):
+ * say so once, on one line, when the run is long enough. The guest keeps
+ * running, as a 440 would: its watchdog, an interrupt that unblocks it, a
+ * debugger or the host can still end the loop.
+ */
+static void stall_exit(struct vcpu *v, enum hv_exit_kind kind, uint32_t pc, uint64_t now)
+{
+	struct vcpu_stall *s = &v->stall;
+	char names[256];
+	size_t n = 0;
+
+	_Static_assert(HV_EXIT__COUNT <= 32, "vcpu_stall.kinds has a bit per exit kind");
+	if (s->exits++ == 0) {
+		s->since_ns = now;
+		s->kinds = 0;
+	}
+	s->kinds |= 1u << kind;
+	if (s->reported || s->exits < STALL_EXITS || now - s->since_ns < STALL_NS)
+		return;
+	s->reported = true;
+	names[0] = '\0';
+	for (unsigned k = 0; k < HV_EXIT__COUNT && n < sizeof(names); k++)
+		if (s->kinds & (1u << k))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      hv_exit_name((enum hv_exit_kind)k));
+	fprintf(stderr, "hv440: guest makes no progress at pc=0x%08x: %llu exits in %.1f s (%s) "
+		"retired no instruction; still running, as a 440 would\n", pc,
+		(unsigned long long)s->exits, (double)(now - s->since_ns) / 1e9, names);
+}
+
 enum vcpu_stop vcpu_run(struct vcpu *v)
 {
 	uint64_t last_poll = hv_clock_sync(&v->clock);
@@ -448,9 +497,9 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		const struct core_exit *e;
 		enum vcpu_stop stop = VCPU_STOP_HOST;
 		enum hv_exit_kind kind;
-		bool stopping = false;
+		bool stopping = false, done = false;
 		uint64_t t0, t1, t2, insns0;
-		uint32_t pc0, xpc = 0, xarg = 0;
+		uint32_t pc0, epc, xpc = 0, xarg = 0;
 		unsigned xidx = TRACE_NO_INDEX;
 
 		if (ev & CORE_EVENT_STOP) {
@@ -484,6 +533,7 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 			}
 			if (!irq_can_wake(v))
 				return VCPU_STOP_HALT;
+			v->stall.exits = 0; /* waiting for an interrupt is no livelock */
 			if (__builtin_expect(v->profile != NULL, 0))
 				profile_poll(v);
 			wait_for_event(v);
@@ -513,10 +563,16 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 
 		if (TRACE_ON(v))
 			trace_exit_info(v, e, &xpc, &xarg, &xidx);
-		kind = handle_exit(v, e, &stopping, &stop);
+		epc = v->core.pc;
+		kind = handle_exit(v, e, &stopping, &stop, &done);
 		t2 = now = hv_clock_now(&v->clock);
 		if (kind != HV_EXIT__COUNT)
 			vcpu_account(v, kind, t1, t2 - t1, xpc, xarg, xidx);
+		/* Progress: an instruction retired or completed; an event exit says nothing. */
+		if (done || v->core.stats.insns != insns0)
+			v->stall.exits = 0;
+		else if (kind != HV_EXIT__COUNT && kind != HV_EXIT_SIGNAL)
+			stall_exit(v, kind, epc, t2);
 		if (stopping)
 			return stop;
 		/* A step is done when an instruction retired or was emulated, or an interrupt was taken. */

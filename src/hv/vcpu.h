@@ -139,7 +139,7 @@ struct vcpu_pv {
 struct vcpu {
 	struct core core;
 	const struct vcpu_bus *bus;
-	uint64_t ram_size;     /* guest RAM as the guest sees it (core.ram_size may add the magic page) */
+	uint64_t ram_size;     /* guest RAM as the guest sees it (= core.ram_size) */
 	struct vcpu_pv pv;
 	struct hv_clock clock;  /* the run loop's (clock.h) */
 	uint64_t wait_until;    /* clock time a wait (MSR[WE]) sleeps to; 0 while running */
@@ -176,6 +176,17 @@ struct vcpu {
 	/* Added by hv: private bookkeeping of hv/. */
 	uint64_t timer_tb;     /* timebase up to which FIT/watchdog transitions were applied */
 	unsigned log_count;    /* rate limit for guest-error log lines */
+	/*
+	 * The no-progress watch (vcpu_run; docs/design.md): exits in a row after
+	 * which no guest instruction had retired or been emulated, since when,
+	 * and their kinds (a bit per enum hv_exit_kind). Reported once per process.
+	 */
+	struct vcpu_stall {
+		uint64_t exits;
+		uint64_t since_ns;
+		uint32_t kinds;
+		bool reported;
+	} stall;
 
 	struct vcpu_debug debug; /* debugger (gdb stub) control; kept over vcpu_reset() */
 };

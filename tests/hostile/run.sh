@@ -6,8 +6,10 @@
 # storms it from the devices: UART and UIC lines left asserted under EE/CE, edge and
 # software-set interrupts, register storms on the UART, UIC, PCI and virtio, BARs moved over
 # other devices, virtio-rng and -console queues fed garbage and huge chains and notified without
-# end. Each must print exactly its expected output (counts are exact), exit 0, and keep hv440's
-# guest-error log rate-limited; reboot.c checks the limit also holds across guest resets.
+# end. bigpage.c runs code and data in different parts of one 256 MiB page over less RAM, and
+# touches the part past RAM; livelock.c makes no progress at all, which hv440 must report once. Each must print exactly its expected output (counts are exact),
+# exit 0, and keep hv440's guest-error log rate-limited; reboot.c checks the limit also holds
+# across guest resets.
 # Ends with "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,14 +21,15 @@ mkdir -p "$out"
 pass=0
 fail=0
 
-# run_prog NAME EXPECTED MAX_LOG_LINES MIN_LOG_LINES HV440_ARGS...: build NAME.c, run it, check it.
+# run_prog NAME[:TAG] EXPECTED MAX_LOG_LINES MIN_LOG_LINES HV440_ARGS...: build NAME.c, run it,
+# check it (TAG names one of several runs of the same program).
 run_prog() {
-	local name=$1 expected=$2 max_log=$3 min_log=$4
+	local src=${1%%:*} name=${1/:/-} expected=$2 max_log=$3 min_log=$4
 	shift 4
 	if ! powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
 		-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
 		-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
-		-o "$out/$name.elf" "$isa/crt0.S" "$isa/lib.c" "$here/$name.c" -lgcc; then
+		-o "$out/$name.elf" "$isa/crt0.S" "$isa/lib.c" "$here/$src.c" -lgcc; then
 		echo "FAIL build $name.elf"
 		fail=$((fail + 1))
 		return
@@ -59,6 +62,10 @@ run_prog() {
 }
 
 run_prog hostile expected.out 40 1
+# One 256 MiB TLB entry over 128 and 192 MiB of RAM: code and data in different parts of it
+# make progress, and the load, store and fetch past RAM are one machine check each.
+run_prog bigpage:128M expected-bigpage.out 3 3 -m 128M
+run_prog bigpage:192M expected-bigpage.out 3 3 -m 192M
 # 20 lines at most from the vcpu and from each virtio device (LOG_LIMIT in hv/vcpu.c, hw/virtio.c);
 # storm.c makes each of the three reach its limit.
 run_prog storm expected-storm.out 60 60 -m 64M --console null --rng
@@ -69,6 +76,30 @@ for who in 'guest pc=' 'virtio-rng: guest error' 'virtio-console: transmit chain
 		echo "PASS storm: 20 log lines from '$who', then silence"; pass=$((pass + 1))
 	fi
 done
+# livelock.c makes no progress on purpose (an ITLB and a DTLB miss whose vectors miss again):
+# hv440 keeps running it until SIGTERM (exit 143), as a 440 would, and says so on stderr
+# exactly once, with the PC and the two exit kinds (STALL_EXITS/STALL_NS in hv/vcpu.c: >= 1 s).
+if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
+	-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/livelock.elf" "$isa/crt0.S" "$isa/lib.c" "$here/livelock.c" -lgcc; then
+	timeout --preserve-status -k 5 4 "$build/hv440" --no-reboot -m 16M --kernel "$out/livelock.elf" \
+		</dev/null >"$out/livelock.out" 2>"$out/livelock.err"
+	rc=$?
+	n=$(grep -c 'makes no progress' "$out/livelock.err")
+	if [ $rc -eq 143 ] && [ "$n" -eq 1 ] && [ "$(wc -l <"$out/livelock.err")" -eq 1 ] &&
+		grep -qE '^hv440: guest makes no progress at pc=0x400(00100|02000): [0-9]+ exits in [0-9.]+ s \(ITLBREAL, DTLBREAL\)' \
+			"$out/livelock.err" &&
+		[ "$(tr -d '\r' <"$out/livelock.out")" = "livelock: entering" ]; then
+		echo "PASS livelock reported once: $(cut -c1-110 "$out/livelock.err")"; pass=$((pass + 1))
+	else
+		echo "FAIL livelock: exit $rc (want 143), $n report lines (want exactly 1):"
+		head -n 3 "$out/livelock.err" "$out/livelock.out" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+else
+	echo "FAIL build livelock.elf"; fail=$((fail + 1))
+fi
 # reboot.c resets after 25 bus errors, so hv440 reboots it for 2 s until SIGTERM (exit 143):
 # many boots, yet no more than the one allowance of 20 guest-error lines.
 if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \

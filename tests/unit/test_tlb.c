@@ -164,13 +164,13 @@ static struct vcpu_tlb_entry entry(uint32_t ea, unsigned size, uint32_t pa, uint
 	return e;
 }
 
-/* Fresh vcpu: RAM 0..1M mapped 1:1 supervisor-only (SIZE 5), vectors spinning, pc = CODE. */
-static void setup(void)
+/* Fresh vcpu with ram_size bytes of RAM (at most RAM_SIZE - VCPU_PV_EXTRA for paravirt tests). */
+static void setup_ram(uint64_t ram_size)
 {
 	struct vcpu_tlb_entry e = entry(0, 5, 0, 0x7, 0, 0);
 
 	memset(ram, 0, RAM_SIZE);
-	CHECK_EQ(vcpu_init(&vcpu, ram, RAM_SIZE, TB_FREQ, &stub_bus), 0);
+	CHECK_EQ(vcpu_init(&vcpu, ram, ram_size, TB_FREQ, &stub_bus), 0);
 	vcpu_tlb_set(&vcpu, 1, &e);
 	vcpu.ivpr = 0;
 	for (unsigned n = 0; n < 16; n++) {
@@ -180,6 +180,12 @@ static void setup(void)
 	}
 	vcpu.core.pc = CODE;
 	emit_pc = CODE;
+}
+
+/* Fresh vcpu: RAM 0..1M mapped 1:1 supervisor-only (SIZE 5), vectors spinning, pc = CODE. */
+static void setup(void)
+{
+	setup_ram(RAM_SIZE);
 }
 
 /* Run until pc reaches stop or one of the common vectors; returns why vcpu_run stopped. */
@@ -648,16 +654,18 @@ static void test_wait(void)
 	CHECK(vcpu.stats.exit[HV_EXIT_HALT].count >= 1);
 }
 
-/* Large guest pages are shadowed whole, split only where they straddle the end of RAM. */
+/* Large guest pages are shadowed whole, also where they reach past the end of RAM. */
 static void test_large_pages(void)
 {
 	struct vcpu_tlb_entry mb = entry(0x40000000u, 5, 0, 0x3f, 0, 0);     /* 1 MiB = all RAM */
 	struct vcpu_tlb_entry big = entry(0xc0000000u, 9, 0, 0x3f, 0, 0);    /* 256 MiB */
+	struct vcpu_tlb_entry out = entry(0xd0000000u, 7, 0x01000000u, 0x3f, 0, 0); /* no RAM */
 	const struct core_stlb_entry *s;
 
 	setup();
 	vcpu_tlb_set(&vcpu, 4, &mb);
 	vcpu_tlb_set(&vcpu, 5, &big);
+	vcpu_tlb_set(&vcpu, 6, &out);
 	CHECK_EQ(tlb_handle_miss(&vcpu, 0x400abcdeu, false, 0), HV_EXIT_DTLB_VIRT);
 	s = &vcpu.core.stlb[4];
 	CHECK(s->flags & CORE_STLB_VALID);
@@ -665,20 +673,92 @@ static void test_large_pages(void)
 	CHECK_EQ(s->ea, 0x40000000u);
 	CHECK_EQ(s->pa, 0);
 	CHECK(!(s->flags & CORE_STLB_IO));
-	/* the 256 MiB page: its RAM part is one 1 MiB shadow entry, the rest is I/O */
-	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc0012345u, true, 0), HV_EXIT_ITLB_VIRT);
-	s = &vcpu.core.stlb[5];
-	CHECK_EQ(s->size, 1u << 20);
-	CHECK_EQ(s->ea, 0xc0000000u);
-	CHECK(!(s->flags & CORE_STLB_IO));
+	/* the 256 MiB page over 1 MiB of RAM: one shadow entry, whichever part misses first */
 	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc0212345u, false, 0), HV_EXIT_DTLB_VIRT);
-	CHECK_EQ(s->ea, 0xc0200000u);
-	CHECK_EQ(s->pa, 0x200000u);
-	CHECK(s->flags & CORE_STLB_IO);
-	/* every access inside the RAM part now translates without another fill */
-	CHECK_EQ(tlb_handle_miss(&vcpu, 0xc00fff00u, false, 0), HV_EXIT_DTLB_VIRT);
+	s = &vcpu.core.stlb[5];
+	CHECK_EQ(s->size, 256u << 20);
+	CHECK_EQ(s->ea, 0xc0000000u);
+	CHECK_EQ(s->pa, 0);
+	CHECK(!(s->flags & CORE_STLB_IO));
 	CHECK_EQ(core_stlb_find(&vcpu.core, 0xc0000000u, 0), 5);
 	CHECK_EQ(core_stlb_find(&vcpu.core, 0xc00ffffcu, 0), 5);
+	CHECK_EQ(core_stlb_find(&vcpu.core, 0xcffffffcu, 0), 5);
+	/* a page with no RAM in it at all is an I/O page */
+	CHECK_EQ(tlb_handle_miss(&vcpu, 0xd0000010u, false, 0), HV_EXIT_DTLB_VIRT);
+	CHECK(vcpu.core.stlb[6].flags & CORE_STLB_IO);
+	CHECK_EQ(vcpu.stats.stlb_evictions, 0);
+}
+
+/*
+ * A 256 MiB page over 768 KiB of RAM (as Linux's first pinned entry over
+ * 128 MiB): code in the first 256 KiB reads and writes RAM in the second
+ * and third 256 KiB, then loads past the end of RAM inside the same page.
+ * Every access must make progress (hv440 once shadowed such a page as
+ * power-of-4 pieces in one shadow slot, and the code and data pieces
+ * evicted each other forever); the load past RAM is a bus error: machine
+ * check, MCSR[MCS|DRB] (PPC440x5 manual, 5.10 and MCSR).
+ */
+static void test_page_past_ram(void)
+{
+	const uint32_t ram_size = 0xc0000;
+	struct vcpu_tlb_entry big = entry(0, 9, 0, 0x7, 0, 0);
+
+	setup_ram(ram_size);
+	vcpu_tlb_set(&vcpu, 1, &big);
+	li32(3, 0x1000); /* MSR[ME] */
+	emit(MTMSR(3));
+	li32(3, 0x40000);
+	li32(6, 0x80000);
+	for (unsigned k = 0; k < 4; k++) {
+		emit(LWZ(4, 0, 3));
+		emit(ADDI(4, 4, 1));
+		emit(STW(4, 0, 3));
+		emit(LWZ(5, 8, 6));
+		emit(ADDI(5, 5, 2));
+		emit(STW(5, 8, 6));
+	}
+	li32(7, ram_size);
+	emit(LWZ(8, 0, 7)); /* past RAM, inside the page */
+	CHECK_EQ(run_to(vec(1)), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.core.pc, vec(1));
+	CHECK_EQ(vcpu.core.gpr[4], 4);
+	CHECK_EQ(vcpu.core.gpr[5], 8);
+	CHECK_EQ(ram[0x40003], 4);
+	CHECK_EQ(ram[0x8000b], 8);
+	CHECK_EQ(vcpu.mcsr, 0xa0000000u); /* MCS | DRB */
+	CHECK_EQ(vcpu.mcsrr0, emit_pc - 4);
+	CHECK(vcpu.stats.stlb_fills <= 2);
+	CHECK_EQ(vcpu.stats.stlb_evictions, 0);
+
+	/* A fetch past RAM inside the page: instruction-side bus error, MCSR[IB]. */
+	setup_ram(ram_size);
+	vcpu_tlb_set(&vcpu, 1, &big);
+	li32(3, 0x1000);
+	emit(MTMSR(3));
+	li32(3, ram_size + 0x100);
+	emit(MTSPR(9, 3)); /* CTR */
+	emit(0x4e800420u); /* bctr */
+	CHECK_EQ(run_to(vec(1)), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.mcsr, 0xc0000000u); /* MCS | IB */
+	CHECK_EQ(vcpu.mcsrr0, ram_size + 0x100);
+
+	/*
+	 * With paravirt on, the magic page's host memory lies right after RAM;
+	 * the guest's page reaches that physical address too, but finds no RAM
+	 * there: only the hypervisor's own shadow entry maps the magic page.
+	 */
+	setup_ram(ram_size);
+	vcpu_pv_enable(&vcpu);
+	vcpu_tlb_set(&vcpu, 1, &big);
+	memset(ram + ram_size, 0xa5, 16);
+	li32(3, 0x1000);
+	emit(MTMSR(3));
+	li32(7, ram_size);
+	emit(LWZ(8, 0, 7));
+	CHECK_EQ(run_to(vec(1)), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.core.pc, vec(1));
+	CHECK_EQ(vcpu.mcsr, 0xa0000000u);
+	CHECK(vcpu.core.gpr[8] != 0xa5a5a5a5u);
 }
 
 int main(void)
@@ -699,6 +779,7 @@ int main(void)
 	test_watchdog();
 	test_wait();
 	test_large_pages();
+	test_page_past_ram();
 	if (getenv("TEST_TLB_STATS"))
 		hv_stats_print(&vcpu.stats, stdout);
 	printf("test_tlb: %d checks, %d failures\n", checks, failures);
