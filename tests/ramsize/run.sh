@@ -47,7 +47,7 @@ mib() {
 
 # boot SIZE ENGINE: one boot; writes its verdict line to $out/SIZE-ENGINE.verdict.
 boot() {
-	local size=$1 engine=$2 log=$out/$1-$2 t0 t1 rc pid end want got why= stalled=0
+	local size=$1 engine=$2 log=$out/$1-$2 t0 t1 rc pid end want got why='' stalled=0
 	rm -f "$log".* # the watch below must never read an earlier run's log
 	t0=$(date +%s.%N)
 	"$hv" --engine "$engine" --memory "$size" --no-reboot --kernel "$kernel" \
