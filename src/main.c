@@ -21,6 +21,7 @@
 #include "hv/trace.h"
 #include "hv/vcpu.h"
 #include "tools/control.h"
+#include "tools/qmp.h"
 #include "tools/tools.h"
 
 #define HV440_VERSION "0.1.0"
@@ -54,6 +55,7 @@ enum {
 	OPT_PERF_MAP,
 	OPT_BYTECHAN,
 	OPT_SANDBOX,
+	OPT_QMP,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "perf-map",    no_argument,       NULL, OPT_PERF_MAP },
 	{ "bytechan",    required_argument, NULL, OPT_BYTECHAN },
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
+	{ "qmp",         required_argument, NULL, OPT_QMP },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -106,6 +109,7 @@ static bool stats_json;
 static struct hv_trace *trace;
 static struct hv_profile *profile;
 static struct control *control;
+static struct qmp *qmp;              /* --qmp: QEMU's machine protocol, or NULL */
 static struct gdbstub *gdb;          /* --gdb / -s: the remote stub, or NULL */
 static int gdb_client_fd_polled = -1; /* the client fd registered in the board loop */
 
@@ -167,12 +171,21 @@ static void usage(FILE *out)
 "      --profile FILE[,hz=N]  sample the guest PC and call chain N times a second\n"
 "                          (default 997) into FILE; report with 'hv440 profile'\n"
 "      --control unix:PATH  a socket taking the commands stats, stats json, reset\n"
+"      --qmp unix:PATH[,server][,nowait]  or  --qmp tcp:HOST:PORT[,server][,nowait]\n"
+"                          QEMU's machine protocol (QMP): qmp_capabilities,\n"
+"                          query-status, stop, cont, system_reset,\n"
+"                          system_powerdown, quit, human-monitor-command 'info\n"
+"                          registers'; events STOP, RESUME, RESET, SHUTDOWN,\n"
+"                          POWERDOWN. A server waits for its first client\n"
+"                          unless nowait; without server hv440 connects\n"
+"                          (docs/qmp.md)\n"
 "      --gdb tcp:HOST:PORT accept gdb (remote protocol) on HOST:PORT; an empty\n"
 "                          HOST is 127.0.0.1, port 0 picks a free one (printed);\n"
 "                          see docs/gdb.md\n"
 "  -s                      short for --gdb tcp::1234\n"
 "  -S                      hold the guest before its first instruction until a\n"
-"                          gdb attaches and continues (needs --gdb or -s)\n"
+"                          gdb attaches and continues, or with --qmp and no gdb\n"
+"                          until the QMP command cont (needs --gdb, -s or --qmp)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -386,6 +399,8 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 	}
 	control_close(control);
 	control = NULL;
+	qmp_close(qmp);
+	qmp = NULL;
 	profile_stop(profile);
 	trace_close(trace);
 	if (b && cfg->stats && signal_vcpu) /* not after a set-up error: the guest never ran */
@@ -430,13 +445,44 @@ static bool gdb_stopped(struct board *b, enum vcpu_stop stop, bool hold)
 	return r != GDBSTUB_KILL;
 }
 
+/*
+ * QMP between run chunks: a reset or quit the client asked for, and while
+ * it holds the guest stopped, the board's host I/O (console, sockets) goes
+ * on without running guest code. -1: run the guest; else the exit status.
+ */
+static int qmp_serve(struct board *b)
+{
+	for (;;) {
+		unsigned req = qmp_take_requests(qmp);
+
+		if (req & QMP_REQ_QUIT)
+			return EXIT_OK; /* SHUTDOWN was sent with the answer */
+		if (req & QMP_REQ_RESET) {
+			if (board_reset(b))
+				return EXIT_ERROR;
+			qmp_reset_done(qmp, false);
+		}
+		if (got_signal) {
+			qmp_shutdown(qmp, false, "host-signal");
+			return 128 + got_signal;
+		}
+		if (board_quit_requested(b)) {
+			qmp_shutdown(qmp, false, "host-ui");
+			return EXIT_OK;
+		}
+		if (qmp_running(qmp))
+			return -1;
+		b->vcpu.bus->poll(b->vcpu.bus->opaque, 100 * 1000000ll);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
 	const char *dump_dtb = NULL, *mem_arg = "256M";
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
 	const char *gdb_spec = NULL;
-	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
+	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL, *qmp_spec = NULL;
 	uint64_t trace_size = TRACE_DEFAULT_SIZE;
 	unsigned profile_hz = PROFILE_DEFAULT_HZ;
 	struct board *b = NULL;
@@ -560,6 +606,9 @@ int main(int argc, char **argv)
 		case OPT_CONTROL:
 			control_spec = optarg;
 			break;
+		case OPT_QMP:
+			qmp_spec = optarg;
+			break;
 		case OPT_PROFILE: {
 			const char *hz;
 			uint32_t n;
@@ -609,8 +658,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
-	if (gdb_hold && !gdb_spec) {
-		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s)\n");
+	if (gdb_hold && !gdb_spec && !qmp_spec) {
+		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s) or --qmp\n");
 		return try_help();
 	}
 	if (cfg.kernel_addr_set && !cfg.kernel) {
@@ -678,8 +727,13 @@ int main(int argc, char **argv)
 		}
 		b->vcpu.profile = profile;
 	}
+	/* QMP first: a server that waits for its client holds the rest of start-up (as QEMU). */
+	if (qmp_spec && qmp_open(&qmp, qmp_spec, &b->loop, &b->vcpu))
+		return finish(b, &cfg, got_signal ? 128 + got_signal : EXIT_ERROR);
 	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
 		return finish(b, &cfg, EXIT_ERROR);
+	if (gdb_hold && !gdb_spec)
+		qmp_hold(qmp); /* QEMU's -S: stopped until the QMP command cont */
 
 	if (sandbox && enter_sandbox(&cfg))
 		return finish(b, &cfg, EXIT_ERROR);
@@ -700,17 +754,25 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum vcpu_stop stop;
 
-		if (got_signal)
+		if (qmp && (r = qmp_serve(b)) >= 0)
+			return finish(b, &cfg, r);
+		if (got_signal) {
+			qmp_shutdown(qmp, false, "host-signal");
 			return finish(b, &cfg, 128 + got_signal);
+		}
 		stop = board_run(b);
 		switch (stop) {
 		case VCPU_STOP_RESET:
-			if (no_reboot)
+			if (no_reboot) {
+				qmp_shutdown(qmp, true, "guest-reset");
 				return finish(b, &cfg, EXIT_OK);
+			}
 			if (board_reset(b))
 				return finish(b, &cfg, EXIT_ERROR);
+			qmp_reset_done(qmp, true);
 			break;
 		case VCPU_STOP_HALT:
+			qmp_shutdown(qmp, true, "guest-shutdown");
 			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);
 			return finish(b, &cfg, EXIT_HALTED);
@@ -732,10 +794,14 @@ int main(int argc, char **argv)
 				stats_reset_requested = 0;
 				vcpu_stats_reset(&b->vcpu);
 			}
-			if (got_signal)
+			if (got_signal) {
+				qmp_shutdown(qmp, false, "host-signal");
 				return finish(b, &cfg, 128 + got_signal);
-			if (board_quit_requested(b))
+			}
+			if (board_quit_requested(b)) {
+				qmp_shutdown(qmp, false, "host-ui");
 				return finish(b, &cfg, EXIT_OK);
+			}
 			if (gdb && gdbstub_wants_stop(gdb) && !gdb_stopped(b, stop, false))
 				return finish(b, &cfg, EXIT_OK);
 			break;
