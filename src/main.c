@@ -194,6 +194,7 @@ static void usage(FILE *out)
 "\n"
 "Console keys (serial on stdio, on a terminal):\n"
 "  Ctrl-A x                quit\n"
+"  Ctrl-A b                send a break (Linux: the next key is a magic SysRq)\n"
 "  Ctrl-A h                help on the console keys\n"
 "  Ctrl-A Ctrl-A           send Ctrl-A to the guest\n"
 "\n"
