@@ -389,8 +389,9 @@ def guest(what):
 
 def test_linux(build, tmp):
     """Linux under the sandbox: stop holds the console (a command typed while
-    stopped runs only after cont), system_reset reboots Linux, quit ends
-    hv440 with status 0; SIGTERM sends SHUTDOWN (host-signal)."""
+    stopped runs only after cont), system_reset reboots Linux, the guest's
+    reboot sends RESET (guest), quit ends hv440 with status 0; SIGTERM sends
+    SHUTDOWN (host-signal)."""
     path = os.path.join(tmp, "qmp")
     argv = [os.path.join(build, "hv440"), "-m", "256M", "--kernel", guest("kernel"),
             "--initrd", guest("initrd"), "--append", "console=ttyS0",
@@ -419,6 +420,12 @@ def test_linux(build, tmp):
         check(ev["data"]["reason"] == "host-qmp-system-reset", f"RESET {ev}")
         con.expect(r"^guest: up after [0-9.]+ s$", 180)
         con.expect(r"^guest: shell ready$", 120)
+        con.expect(r"[#$] $", 60)
+        # The guest's own reboot: RESET with guest true, and Linux boots again.
+        con.send("reboot -f")
+        ev = q.take_event("RESET", 120)
+        check(ev["data"] == {"guest": True, "reason": "guest-reset"}, f"guest RESET {ev}")
+        con.expect(r"^guest: shell ready$", 180)
         q.ok("quit")
         q.take_event("SHUTDOWN")
         rc = con.wait_exit(30)
