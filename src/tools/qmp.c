@@ -570,8 +570,10 @@ static bool no_args(struct qmp *q, const struct request *r)
 
 static void do_stop(struct qmp *q)
 {
-	if (q->state != RUN_RUNNING)
-		return; /* already stopped: no event, as QEMU */
+	if (q->state != RUN_RUNNING) {
+		q->state = RUN_PAUSED; /* QEMU: prelaunch becomes paused, without an event */
+		return;
+	}
 	q->state = RUN_PAUSED;
 	/* Guest time stops with the guest (QEMU stops its virtual clock). */
 	q->tb_stop = core_tb_read(&q->v->core);
