@@ -570,10 +570,8 @@ static bool no_args(struct qmp *q, const struct request *r)
 
 static void do_stop(struct qmp *q)
 {
-	if (q->state != RUN_RUNNING) {
-		q->state = RUN_PAUSED; /* QEMU: prelaunch becomes paused, without an event */
-		return;
-	}
+	if (q->state != RUN_RUNNING)
+		return; /* already stopped (or prelaunch, which stays so): no event, as QEMU 7.2 */
 	q->state = RUN_PAUSED;
 	/* Guest time stops with the guest (QEMU stops its virtual clock). */
 	q->tb_stop = core_tb_read(&q->v->core);
@@ -681,7 +679,7 @@ static void human_monitor(struct qmp *q, const struct request *r)
 			/* One CPU: index 0 only. */
 			if (r->args[i].ve - r->args[i].v != 1 || *r->args[i].v != '0') {
 				send_error(q, r->id, r->id_len, "GenericError",
-					   "Parameter 'cpu-index' expects a valid CPU index");
+					   "Parameter 'cpu-index' expects a CPU number");
 				return;
 			}
 		} else {
