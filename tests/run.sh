@@ -79,7 +79,7 @@ run_tier gdb tests/gdb/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier qmp tests/qmp/run.sh "$build"
 else
-	run_tier qmp tests/qmp/run.sh "$build" bare_metal tcp_and_hold wait_and_client
+	run_tier qmp tests/qmp/run.sh "$build" bare_metal tcp_and_hold wait_and_client against_qemu
 fi
 # LAVA (lava-run): skipped, saying so, where lava-dispatcher is not installed (scripts/install-deps.sh lava).
 [ "$quick" = "--quick" ] || run_tier lava tests/lava/run.sh "$build"

@@ -29,7 +29,7 @@
  */
 
 #define QMP_MAX_MSG   (64u << 10) /* one message; a longer one ends the connection */
-#define QMP_MAX_DEPTH 64          /* nesting of arrays and objects */
+#define QMP_MAX_DEPTH 1024        /* nesting of arrays and objects (QEMU's limit) */
 #define QMP_MAX_MEMBERS 16        /* members of one object we look at */
 #define SEND_WAIT_MS  1000        /* a client that reads nothing for this long is dropped */
 
@@ -265,6 +265,13 @@ static void put_utf8(char *out, size_t cap, size_t *n, uint32_t cp)
 		put_byte(out, cap, n, b[i]);
 }
 
+/* A lone surrogate, in QEMU's words; esc points at its backslash. */
+static bool bad_char(struct jin *j, const char *esc)
+{
+	snprintf(j->errbuf, sizeof(j->errbuf), "%.6s is not a valid Unicode character", esc);
+	return fail(j, j->errbuf);
+}
+
 static bool read_u4(struct jin *j, uint32_t *cp)
 {
 	*cp = 0;
@@ -312,24 +319,27 @@ static bool jstring(struct jin *j, char *out, size_t cap, size_t *n)
 		case 'n': cp = '\n'; break;
 		case 'r': cp = '\r'; break;
 		case 't': cp = '\t'; break;
-		case 'u':
+		case 'u': {
+			const char *esc = j->p - 2;
+
 			if (!read_u4(j, &cp))
 				return false;
 			if (cp >= 0xd800 && cp < 0xdc00) {
 				uint32_t lo;
 
 				if (j->e - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u')
-					return fail(j, "unpaired surrogate in string");
+					return bad_char(j, esc);
 				j->p += 2;
 				if (!read_u4(j, &lo) || lo < 0xdc00 || lo >= 0xe000)
-					return fail(j, "unpaired surrogate in string");
+					return bad_char(j, esc);
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			} else if (cp >= 0xdc00 && cp < 0xe000) {
-				return fail(j, "unpaired surrogate in string");
+				return bad_char(j, esc);
 			}
 			if (!cp)
 				return fail(j, "\\u0000 is not supported");
 			break;
+		}
 		default:
 			return fail(j, "invalid escape sequence in string");
 		}

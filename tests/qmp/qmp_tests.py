@@ -383,6 +383,74 @@ def test_wait_and_client(build, tmp):
         ls.close()
 
 
+# Inputs whose answers (and events, timestamps aside) must be QEMU 7.2's exactly: negotiation,
+# malformed JSON and QMP, run control, HMP text, ids, then quit. Both start with -S (prelaunch).
+AGAINST_QEMU = [
+    b'{"execute":"query-status"}', b'{"execute":"qmp_capabilities"}',
+    b'{"execute":"qmp_capabilities"}', b"garbage\n", b"42\n", b"[1,2]", b"}",
+    b'{"execute": }', b'{"execute": 3}', b'{"id": 1}', b'{"execute": "x", "bogus": 1}',
+    b'{"execute": "query-status", "arguments": []}',
+    b'{"execute": "query-status", "arguments": {"a": 1}}',
+    b'{"execute": "human-monitor-command"}', b'{"execute": "\\ud800"}', b'"str"',
+    b"[" * 100 + b"]" * 100, b'{"execute": "no-such", "id": [1, {"a": null}]}',
+    b"{'execute': 'query-status', 'id': 'q'}", b'{"execute": "stop"}',
+    b'{"execute": "query-status"}',
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": 5}}',
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": "frob"}}',
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": "info status"}}',
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": "info status", '
+    b'"cpu-index": 3}}',
+    b'{"execute": "cont"}', b'{"execute": "query-status"}', b'{"execute": "stop"}',
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": "info status"}}',
+    b'{"execute": "system_powerdown"}', b'{"execute": "system_reset", "id": 9}',
+    b'{"execute": "quit", "arguments": {"x": 1}}', b'{"execute": "quit"}',
+]
+
+
+def answers(argv, path, tmp):
+    """Everything the server sends for each of AGAINST_QEMU, timestamps dropped."""
+    err = open(os.path.join(tmp, "err-" + os.path.basename(path)), "w")
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+    try:
+        wait_for_path(path)
+        q = Qmp.connect_unix(path)
+        q.greeting()
+        out = []
+        for m in AGAINST_QEMU:
+            q.send_raw(m)
+            got = [q.read_msg()]
+            # Events come before the answer; the answer ends the exchange.
+            while "event" in got[-1]:
+                got.append(q.read_msg())
+            for g in got:
+                g.pop("timestamp", None)
+            out.append(got)
+        check(p.wait(30) == 0, f"{argv[0]}: exit status {p.returncode} after quit")
+        return out
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        err.close()
+
+
+def test_against_qemu(build, tmp):
+    """The same QMP session on qemu-system-ppc -M bamboo -S and on hv440 -S:
+    every answer and event (but timestamps) identical."""
+    if not shutil.which("qemu-system-ppc"):
+        raise Fail("qemu-system-ppc is not installed (scripts/install-deps.sh test)")
+    qpath, hpath = os.path.join(tmp, "qemu.sock"), os.path.join(tmp, "hv.sock")
+    q = answers(["qemu-system-ppc", "-M", "bamboo", "-display", "none", "-serial", "null",
+                 "-monitor", "none", "-S", "-qmp", f"unix:{qpath},server,nowait"], qpath, tmp)
+    prog = os.path.join(tmp, "loop.bin")
+    with open(prog, "wb") as f:
+        f.write(LOOP)
+    h = answers([os.path.join(build, "hv440"), "--kernel", prog, "--kernel-addr", hex(LOOP_ADDR),
+                 "--serial", "null", "-S", "--qmp", f"unix:{hpath},server,nowait"], hpath, tmp)
+    diffs = [f"{m!r}: QEMU {a} hv440 {b}" for m, a, b in zip(AGAINST_QEMU, q, h) if a != b]
+    check(not diffs, f"{len(diffs)} answers differ from QEMU's: " + "; ".join(diffs[:3]))
+
+
 def guest(what):
     r = subprocess.run([GUEST_PATH, what], stdout=subprocess.PIPE, text=True, timeout=3600)
     if r.returncode != 0 or not r.stdout.strip():
@@ -457,6 +525,7 @@ TESTS = {
     "bare_metal": test_bare_metal,
     "tcp_and_hold": test_tcp_and_hold,
     "wait_and_client": test_wait_and_client,
+    "against_qemu": test_against_qemu,
     "linux": test_linux,
 }
 
