@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # install-deps.sh - install the Debian 12 packages hv440 needs to build, run and test.
-# Usage: scripts/install-deps.sh [build|disk|test|bench]
+# Usage: scripts/install-deps.sh [build|disk|test|bench|lava]
 #   build: what building and running hv440 needs; disk: build + mkfs.ext4 (scripts/make-disk.sh);
-#   test: build + everything the test tiers use; bench: test + the host load and plots of bench/
+#   test: build + everything the test tiers use; bench: test + the host load and plots of bench/;
+#   lava: test + lava-dispatcher for tests/lava (150 packages, 260 MB, not part of test)
 set -euo pipefail
 what=${1:-build}
 build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev device-tree-compiler libslirp-dev libglib2.0-dev libseccomp-dev)
@@ -15,7 +16,8 @@ build) ;;
 disk) pkgs+=(e2fsprogs) ;;
 test) pkgs+=("${test_pkgs[@]}") ;;
 bench) pkgs+=("${test_pkgs[@]}" qemu-user stress-ng python3-matplotlib) ;;
-*) echo "usage: $0 [build|disk|test|bench]" >&2; exit 2 ;;
+lava) pkgs+=("${test_pkgs[@]}" lava-dispatcher) ;;
+*) echo "usage: $0 [build|disk|test|bench|lava]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -25,6 +25,7 @@
 #include "hv/vcpu.h"
 #include "qemu_cli.h"
 #include "tools/control.h"
+#include "tools/qmp.h"
 #include "tools/tools.h"
 
 #include "version.h"
@@ -126,6 +127,7 @@ static bool stats_json;
 static struct hv_trace *trace;
 static struct hv_profile *profile;
 static struct control *control;
+static struct qmp *qmp;              /* --qmp: QEMU's machine protocol, or NULL */
 static struct gdbstub *gdb;          /* --gdb / -s: the remote stub, or NULL */
 static int gdb_client_fd_polled = -1; /* the client fd registered in the board loop */
 
@@ -193,7 +195,6 @@ static void usage(FILE *out)
 "      --daemonize         run in the background once set up (the console must not\n"
 "                          be on stdio); exit 0 then, 1 if set-up failed\n"
 "      --pidfile FILE      write hv440's process id to FILE (removed at exit)\n"
-"      --qmp SPEC          QMP (QEMU's machine protocol) on SPEC; not in this build\n"
 "      --sandbox on|off    after set-up, run under a seccomp allow-list with no\n"
 "                          privileges (default on; off for debugging hv440)\n"
 "      --realtime prio=N[,cpu=N]\n"
@@ -209,12 +210,22 @@ static void usage(FILE *out)
 "      --profile FILE[,hz=N]  sample the guest PC and call chain N times a second\n"
 "                          (default 997) into FILE; report with 'hv440 profile'\n"
 "      --control unix:PATH  a socket taking the commands stats, stats json, reset\n"
+"      --qmp unix:PATH[,server][,nowait]\n"
+"      --qmp tcp:HOST:PORT[,server][,nowait]\n"
+"                          QEMU's machine protocol (QMP): qmp_capabilities,\n"
+"                          query-status, stop, cont, system_reset,\n"
+"                          system_powerdown, quit, human-monitor-command 'info\n"
+"                          registers'; events STOP, RESUME, RESET, SHUTDOWN,\n"
+"                          POWERDOWN. A server waits for its first client\n"
+"                          unless nowait; without server hv440 connects\n"
+"                          (docs/qmp.md)\n"
 "      --gdb tcp:HOST:PORT accept gdb (remote protocol) on HOST:PORT; an empty\n"
 "                          HOST is 127.0.0.1, port 0 picks a free one (printed);\n"
 "                          see docs/gdb.md\n"
 "  -s                      short for --gdb tcp::1234\n"
 "  -S                      hold the guest before its first instruction until a\n"
-"                          gdb attaches and continues (needs --gdb or -s)\n"
+"                          gdb attaches and continues, or with --qmp and no gdb\n"
+"                          until the QMP command cont (needs --gdb, -s or --qmp)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
@@ -227,6 +238,7 @@ static void usage(FILE *out)
 "\n"
 "Console keys (serial on stdio, on a terminal):\n"
 "  Ctrl-A x                quit\n"
+"  Ctrl-A b                send a break (Linux: the next key is a magic SysRq)\n"
 "  Ctrl-A h                help on the console keys\n"
 "  Ctrl-A Ctrl-A           send Ctrl-A to the guest\n"
 "\n"
@@ -518,6 +530,8 @@ static int finish(struct board *b, const struct board_config *cfg, int status)
 	}
 	control_close(control);
 	control = NULL;
+	qmp_close(qmp);
+	qmp = NULL;
 	profile_stop(profile);
 	trace_close(trace);
 	if (b && cfg->stats && signal_vcpu) /* not after a set-up error: the guest never ran */
@@ -577,6 +591,37 @@ static bool gdb_stopped(struct board *b, enum vcpu_stop stop, bool hold)
 
 	gdb_sync_fds(b);
 	return r != GDBSTUB_KILL;
+}
+
+/*
+ * QMP between run chunks: a reset or quit the client asked for, and while
+ * it holds the guest stopped, the board's host I/O (console, sockets) goes
+ * on without running guest code. -1: run the guest; else the exit status.
+ */
+static int qmp_serve(struct board *b)
+{
+	for (;;) {
+		unsigned req = qmp_take_requests(qmp);
+
+		if (req & QMP_REQ_QUIT)
+			return EXIT_OK; /* SHUTDOWN was sent with the answer */
+		if (req & QMP_REQ_RESET) {
+			if (board_reset(b))
+				return EXIT_ERROR;
+			qmp_reset_done(qmp, false);
+		}
+		if (got_signal) {
+			qmp_shutdown(qmp, false, "host-signal");
+			return 128 + got_signal;
+		}
+		if (board_quit_requested(b)) {
+			qmp_shutdown(qmp, false, "host-ui");
+			return EXIT_OK;
+		}
+		if (qmp_running(qmp))
+			return -1;
+		b->vcpu.bus->poll(b->vcpu.bus->opaque, 100 * 1000000ll);
+	}
 }
 
 int main(int argc, char **argv)
@@ -712,9 +757,6 @@ int main(int argc, char **argv)
 		case OPT_DAEMONIZE:
 			daemonize = true;
 			break;
-		case OPT_QMP:
-			qmp_spec = optarg;
-			break;
 		case OPT_BYTECHAN:
 			cfg.bytechan = optarg;
 			break;
@@ -749,6 +791,9 @@ int main(int argc, char **argv)
 		}
 		case OPT_CONTROL:
 			control_spec = optarg;
+			break;
+		case OPT_QMP:
+			qmp_spec = optarg;
 			break;
 		case OPT_PROFILE: {
 			const char *hz;
@@ -799,13 +844,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
-	if (qmp_spec) {
-		fprintf(stderr, "hv440: --qmp (-qmp, -mon mode=control): QMP is not in this build "
-			"of hv440 (--control unix:PATH takes stats and reset)\n");
-		return EXIT_ERROR;
-	}
-	if (gdb_hold && !gdb_spec) {
-		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s)\n");
+	if (gdb_hold && !gdb_spec && !qmp_spec) {
+		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s) or --qmp\n");
 		return try_help();
 	}
 	if (cfg.kernel_addr_set && !cfg.kernel) {
@@ -888,8 +928,13 @@ int main(int argc, char **argv)
 		}
 		b->vcpu.profile = profile;
 	}
+	/* QMP first: a server that waits for its client holds the rest of start-up (as QEMU). */
+	if (qmp_spec && qmp_open(&qmp, qmp_spec, &b->loop, &b->vcpu))
+		return finish(b, &cfg, got_signal ? 128 + got_signal : EXIT_ERROR);
 	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
 		return finish(b, &cfg, EXIT_ERROR);
+	if (gdb_hold && !gdb_spec)
+		qmp_hold(qmp); /* QEMU's -S: stopped until the QMP command cont */
 
 	/* Before the sandbox, which forbids scheduling and locking calls. */
 	if (rt.prio && realtime_apply(&rt, rt_err, sizeof(rt_err))) {
@@ -917,17 +962,25 @@ int main(int argc, char **argv)
 	for (;;) {
 		enum vcpu_stop stop;
 
-		if (got_signal)
+		if (qmp && (r = qmp_serve(b)) >= 0)
+			return finish(b, &cfg, r);
+		if (got_signal) {
+			qmp_shutdown(qmp, false, "host-signal");
 			return finish(b, &cfg, 128 + got_signal);
+		}
 		stop = board_run(b);
 		switch (stop) {
 		case VCPU_STOP_RESET:
-			if (no_reboot)
+			if (no_reboot) {
+				qmp_shutdown(qmp, true, "guest-reset");
 				return stay_stopped(b, &cfg, no_shutdown, EXIT_OK);
+			}
 			if (board_reset(b))
 				return finish(b, &cfg, EXIT_ERROR);
+			qmp_reset_done(qmp, true);
 			break;
 		case VCPU_STOP_HALT:
+			qmp_shutdown(qmp, true, "guest-shutdown");
 			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
 				"at pc 0x%08x\n", b->vcpu.core.pc);
 			return stay_stopped(b, &cfg, no_shutdown, EXIT_HALTED);
@@ -953,10 +1006,14 @@ int main(int argc, char **argv)
 				stats_reset_requested = 0;
 				vcpu_stats_reset(&b->vcpu);
 			}
-			if (got_signal)
+			if (got_signal) {
+				qmp_shutdown(qmp, false, "host-signal");
 				return finish(b, &cfg, 128 + got_signal);
-			if (board_quit_requested(b))
+			}
+			if (board_quit_requested(b)) {
+				qmp_shutdown(qmp, false, "host-ui");
 				return finish(b, &cfg, EXIT_OK);
+			}
 			if (gdb && gdbstub_wants_stop(gdb) && !gdb_stopped(b, stop, false))
 				return finish(b, &cfg, EXIT_OK);
 			break;

@@ -81,6 +81,13 @@ if [ "$quick" != "--quick" ]; then
 	run_tier ramsize tests/ramsize/run.sh "$build"
 fi
 run_tier gdb tests/gdb/run.sh "$build" $quick
+if [ "$quick" != "--quick" ]; then
+	run_tier qmp tests/qmp/run.sh "$build"
+else
+	run_tier qmp tests/qmp/run.sh "$build" bare_metal tcp_and_hold wait_and_client against_qemu
+fi
+# LAVA (lava-run): skipped, saying so, where lava-dispatcher is not installed (scripts/install-deps.sh lava).
+[ "$quick" = "--quick" ] || run_tier lava tests/lava/run.sh "$build"
 run_tier trace tests/trace/run.sh "$build" "$([ "$quick" = --quick ] || echo --boot)"
 # Fuzz tier: only in a build configured with -Dfuzz=true (clang; docs/fuzzing.md), 20 s per harness.
 if [ -x "$build/tests/fuzz/fuzz_core" ]; then

@@ -144,29 +144,38 @@ static void deliver(struct chardev_impl *c)
 	if (c->delivering)
 		return;
 	c->delivering = true;
-	while (cd->in_pos < cd->in_len && cd->client.can_receive && cd->client.receive) {
+	while (cd->client.can_receive && cd->client.receive) {
+		size_t end = cd->break_pending ? cd->break_at : cd->in_len;
 		size_t room = cd->client.can_receive(cd->client.opaque);
-		size_t k = cd->in_len - cd->in_pos;
+		size_t k = end - cd->in_pos;
 
-		if (!room)
+		if (!room || (!k && !cd->break_pending))
 			break;
+		if (!k) {
+			/* The bytes typed before Ctrl-A b are in: now the break, in its place. */
+			cd->break_pending = false;
+			if (cd->client.receive_break)
+				cd->client.receive_break(cd->client.opaque);
+			continue;
+		}
 		if (k > room)
 			k = room;
 		cd->client.receive(cd->client.opaque, cd->inbuf + cd->in_pos, k);
 		cd->in_pos += k;
 	}
-	if (cd->in_pos >= cd->in_len) {
+	if (cd->in_pos >= cd->in_len && !cd->break_pending) {
 		cd->in_pos = 0;
 		cd->in_len = 0;
 	}
-	watch_input(c, cd->in_len == 0);
+	watch_input(c, cd->in_len == 0 && !cd->break_pending);
 	c->delivering = false;
 }
 
 static void print_help(void)
 {
 	static const char help[] =
-		"\r\nhv440: Ctrl-A x quit | Ctrl-A h this help | Ctrl-A Ctrl-A send Ctrl-A\r\n";
+		"\r\nhv440: Ctrl-A x quit | Ctrl-A b send a break | Ctrl-A h this help | "
+		"Ctrl-A Ctrl-A send Ctrl-A\r\n";
 	ssize_t r = write(STDERR_FILENO, help, sizeof(help) - 1);
 
 	(void)r;
@@ -199,6 +208,14 @@ static void escape_filter(struct chardev_impl *c, const uint8_t *buf, size_t n)
 		case '?':
 			print_help();
 			break;
+		case 'b':
+		case 'B':
+			/* A break, as QEMU's mux sends (Linux: magic SysRq on a serial console). */
+			if (!cd->break_pending) {
+				cd->break_pending = true;
+				cd->break_at = cd->in_len;
+			}
+			break;
 		default:
 			/* Ctrl-A Ctrl-A sends one Ctrl-A; an unknown command passes through. */
 			cd->inbuf[cd->in_len++] = b;
@@ -215,6 +232,7 @@ static void disconnect_client(struct chardev_impl *c)
 	c->cd.out_fd = -1;
 	c->cd.in_len = 0;
 	c->cd.in_pos = 0;
+	c->cd.break_pending = false;
 	c->stalled = false;
 }
 

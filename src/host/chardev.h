@@ -17,12 +17,16 @@ struct chardev_client {
 	/* How many bytes the device can take now (its receive FIFO room). */
 	size_t (*can_receive)(void *opaque);
 	void (*receive)(void *opaque, const uint8_t *buf, size_t len);
+	/* A break on the line (Ctrl-A b on the stdio console); NULL: dropped. Takes one FIFO slot. */
+	void (*receive_break)(void *opaque);
 };
 
 struct chardev {
 	int in_fd, out_fd;       /* -1 when absent */
 	bool is_tty;             /* stdio on a terminal: raw mode and the escape key */
 	bool escape_pending;     /* Ctrl-A seen */
+	bool break_pending;      /* Ctrl-A b: a break goes to the device before inbuf[break_at] */
+	size_t break_at;
 	bool quit_requested;     /* user typed Ctrl-A x, or the input closed for good */
 	struct chardev_client client;
 	uint8_t inbuf[256];

@@ -149,14 +149,29 @@ static void set_modem_lines(struct uart16550 *u, uint8_t lines)
 	u->msr = lines | d;
 }
 
+/*
+ * A break belongs to its character (a 0) in the FIFO and sets LSR[BI] when
+ * that character reaches the top (NS16550A datasheet, LSR bit 4, FIFO mode).
+ */
+static void rx_top(struct uart16550 *u)
+{
+	if (u->rx_count && (u->rx_break & (1u << u->rx_head))) {
+		u->rx_break &= (uint16_t)~(1u << u->rx_head);
+		u->lsr |= LSR_BI;
+	}
+}
+
 static void rx_push(struct uart16550 *u, uint8_t c)
 {
+	unsigned slot = (u->rx_head + u->rx_count) % FIFO_SIZE;
+
 	if (u->rx_count >= rx_capacity(u)) {
 		/* Overrun: the character in the shift register is lost. */
 		u->lsr |= LSR_OE;
 		return;
 	}
-	u->rx[(u->rx_head + u->rx_count) % FIFO_SIZE] = c;
+	u->rx[slot] = c;
+	u->rx_break &= (uint16_t)~(1u << slot);
 	u->rx_count++;
 }
 
@@ -169,6 +184,7 @@ static uint8_t rx_pop(struct uart16550 *u)
 	c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
 	u->rx_count--;
+	rx_top(u);
 	return c;
 }
 
@@ -176,6 +192,7 @@ static void rx_clear(struct uart16550 *u)
 {
 	u->rx_head = 0;
 	u->rx_count = 0;
+	u->rx_break = 0;
 }
 
 static size_t uart_can_receive(void *opaque)
@@ -195,6 +212,23 @@ static void uart_receive(void *opaque, const uint8_t *buf, size_t len)
 
 	for (i = 0; i < len; i++)
 		rx_push(u, buf[i]);
+	update_irq(u);
+}
+
+/* The line held at space for a character time or longer: a 0 with BI, and the line status interrupt. */
+static void uart_receive_break(void *opaque)
+{
+	struct uart16550 *u = opaque;
+	unsigned slot = (u->rx_head + u->rx_count) % FIFO_SIZE;
+	bool room = u->rx_count < rx_capacity(u);
+
+	if (u->mcr & MCR_LOOP)
+		return; /* the receiver is disconnected from the line */
+	rx_push(u, 0);
+	if (room) {
+		u->rx_break |= (uint16_t)(1u << slot);
+		rx_top(u);
+	}
 	update_irq(u);
 }
 
@@ -344,6 +378,7 @@ void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
 			.opaque = u,
 			.can_receive = uart_can_receive,
 			.receive = uart_receive,
+			.receive_break = uart_receive_break,
 		};
 
 		chardev_set_client(cd, &c);

@@ -13,6 +13,7 @@ struct uart16550 {
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
 	uint8_t rx[16];
 	unsigned rx_head, rx_count;
+	uint16_t rx_break;        /* FIFO slots holding a break (their LSR[BI] shows at the top) */
 	bool thr_ipending;
 	uint32_t clock_hz;
 	const char *node_name;    /* e.g. "serial@ef600300" */

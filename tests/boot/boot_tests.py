@@ -381,6 +381,41 @@ def test_escape_key(ctx, con_factory):
         os.close(slave)
 
 
+def test_sysrq(ctx, con_factory):
+    """On a terminal, Ctrl-A b sends a break on the serial line (as QEMU's
+    mon: mux): Linux's 8250 driver sees LSR[BI] and the next key is a magic
+    SysRq (CONFIG_MAGIC_SYSRQ_SERIAL): 'h' prints SysRq's help line."""
+    import pty
+    master, slave = pty.openpty()
+    argv = ctx.argv(guest("kernel"), guest("initrd"), "console=ttyS0")
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                            start_new_session=True)
+    try:
+        def read_some():
+            # Bounded: a guest that prints nothing more must not hang the test.
+            import select
+            r, _, _ = select.select([master], [], [], 1.0)
+            return os.read(master, 4096) if r else b" "
+
+        def upto(pattern, timeout):
+            return read_until(read_some, pattern, timeout)
+        out = upto(b"guest: shell ready", 120)
+        check("guest: shell ready" in out, f"no shell on the terminal: {out[-200:]!r}")
+        time.sleep(0.5)
+        os.write(master, b"\x01b")
+        time.sleep(0.5)
+        os.write(master, b"h")
+        out = upto(b"show-blocked-tasks", 20)
+        check(re.search(r"sysrq: HELP : .*show-blocked-tasks", out),
+              f"no SysRq help after Ctrl-A b, h: {out[-300:]!r}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        os.close(slave)
+
+
 def proc_status(pid):
     with open(f"/proc/{pid}/status") as f:
         return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
@@ -422,6 +457,7 @@ TESTS = {
     "serial_unix": test_serial_unix,
     "serial_pty": test_serial_pty,
     "escape_key": test_escape_key,
+    "sysrq": test_sysrq,
     "sandbox": test_sandbox,
 }
 

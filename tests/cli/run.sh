@@ -94,6 +94,11 @@ expect_error "--stats=xml"             --serial null --stats=xml --kernel "$T/te
 expect_error "--trace unwritable"      --serial null --trace "$T/dir/no/t" --kernel "$T/text" --kernel-addr 0
 expect_error "--profile unwritable"    --serial null --profile "$T/dir/no/p" --kernel "$T/text" --kernel-addr 0
 expect_error "--control tcp:"          --serial null --control tcp:1 --kernel "$T/text" --kernel-addr 0
+expect_error "--qmp bogus"             --serial null --qmp bogus --kernel "$T/text" --kernel-addr 0
+expect_error "--qmp unknown option"    --serial null --qmp "unix:$T/q,server,reconnect=1" --kernel "$T/text" --kernel-addr 0
+expect_error "--qmp tcp: no port"      --serial null --qmp tcp:localhost --kernel "$T/text" --kernel-addr 0
+expect_error "--qmp client, no server" --serial null --qmp "unix:$T/nobody" --kernel "$T/text" --kernel-addr 0
+expect_error "-S without gdb or qmp"   --serial null -S --kernel "$T/text" --kernel-addr 0
 expect_error "--gdb udp:"              --serial null --gdb udp:1 --kernel "$T/text" --kernel-addr 0
 expect_error "--disk missing"          --serial null --disk "$T/nonexistent" --kernel "$T/text" --kernel-addr 0
 expect_error "--net bogus"             --serial null --net bogus --kernel "$T/text" --kernel-addr 0

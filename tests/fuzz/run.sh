@@ -10,7 +10,7 @@ build=${1:?usage: tests/fuzz/run.sh BUILD_DIR [SECONDS]}
 secs=${2:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd) || exit 1
-harnesses=(loader core vcpu gdb control fdt mmio virtq)
+harnesses=(loader core vcpu gdb control qmp fdt mmio virtq)
 # Inputs larger than the default 4096 bytes: virtq needs room for rings and buffers in RAM.
 declare -A max_len=([virtq]=16384)
 

@@ -240,6 +240,15 @@ put('gdb', 'nak-badsum', pkt(b'?') + b'-' + b'$g#00' + b'$m0,4#zz' + b'$' + b'A'
 put('control', 'session', b'help\nstats\nstats json\n  reset  \r\nstats table\nbogus command\n\n')
 put('control', 'long-line', b'stats\n' + b'x' * 600 + b'\nstats\n')
 
+# --- qmp: JSON from a --qmp client --------------------------------------------------------------
+put('qmp', 'session', b'{"execute": "qmp_capabilities"}{"execute": "query-status", "id": 1}'
+    b'{"execute": "stop"}{"execute": "human-monitor-command", "arguments": '
+    b'{"command-line": "info registers"}}{"execute": "cont"}{"execute": "system_reset"}'
+    b'{"execute": "system_powerdown"}{"execute": "quit"}\n')
+put('qmp', 'errors', b'query-status {"execute": 1} [1, {"a": "\\u00e9\\ud83d\\ude00"}] }'
+    b"{'execute': 'qmp_capabilities', 'arguments': {'enable': ['oob']}} \"x\" -1.5e3 "
+    b'{"execute": "human-monitor-command", "arguments": {"command-line": 5, "cpu-index": 1}}\n')
+
 
 # --- vcpu: mode, MSR, IVORs, 2 TLB entries, bus seed, RAM (see fuzz_vcpu.c) ------------------
 def spr_field(n):

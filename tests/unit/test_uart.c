@@ -192,6 +192,46 @@ static void test_loopback(struct uart16550 *u, struct chardev *cd)
 	CHECK(rd(IIR) == 0x01 && rd(LSR) == 0x60 && rd(MCR) == 0 && !irq_level);
 }
 
+/*
+ * A break (Ctrl-A b on the console): a 0 in the FIFO whose LSR[BI] shows
+ * when it reaches the top, with the line status interrupt (IIR 0x06) under
+ * IER[ELSI]; LSR reads clear BI; the bytes around it keep their order.
+ */
+static void test_break(struct uart16550 *u, struct chardev *cd)
+{
+	CHECK(cd->client.receive_break != NULL);
+	if (!cd->client.receive_break)
+		return;
+	uart16550_reset(u);
+	wr(FCR, 0x01);            /* FIFOs on, trigger 1 */
+	wr(IER, 0x05);            /* ELSI | ERBFI, as Linux's 8250 */
+	feed(cd, "a");
+	cd->client.receive_break(cd->client.opaque);
+	feed(cd, "h");
+	CHECK(rd(LSR) == 0x61);   /* 'a' at the top: DR, no BI yet */
+	CHECK((rd(IIR) & 0x0f) == 0x04);
+	CHECK(rd(RBR) == 'a');
+	CHECK(irq_level);
+	CHECK((rd(IIR) & 0x0f) == 0x06); /* the break at the top: receiver line status first */
+	CHECK(rd(LSR) == 0x71);   /* DR | BI */
+	CHECK(rd(LSR) == 0x61);   /* BI cleared by the read */
+	CHECK(rd(RBR) == 0x00);   /* the break's character */
+	CHECK(rd(RBR) == 'h');
+	CHECK(rd(LSR) == 0x60);
+	CHECK(rd(IIR) == 0xc1);
+	/* A full FIFO: the break is an overrun instead. */
+	for (int i = 0; i < 16; i++)
+		feed(cd, "x");
+	cd->client.receive_break(cd->client.opaque);
+	CHECK(rd(LSR) == 0x63);   /* DR | OE, no BI */
+	wr(FCR, 0x03);
+	/* In loopback the receiver is off the line: no break. */
+	wr(MCR, 0x10);
+	cd->client.receive_break(cd->client.opaque);
+	CHECK(rd(LSR) == 0x60);
+	uart16550_reset(u);
+}
+
 static void test_fdt(struct uart16550 *u)
 {
 	static char fdt[4096];
@@ -319,6 +359,7 @@ int main(void)
 	test_thre(&u, outpath);
 	test_rx_fifo(&u, cd);
 	test_loopback(&u, cd);
+	test_break(&u, cd);
 	test_fdt(&u);
 	chardev_close(cd);
 	unlink(outpath);
