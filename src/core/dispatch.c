@@ -59,7 +59,7 @@ static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
 	bool le;
 
 	if (likely(f->tag == ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))) {
-		*word = (uint32_t)ld_be((const uint8_t *)(f->addend + pc), 4);
+		*word = ld_be32((const uint8_t *)(f->addend + pc));
 		return true;
 	}
 	xr = core_xlate(c, pc, CORE_ACC_FETCH, 0, &pa, &len, &le);
@@ -71,7 +71,7 @@ static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
 		c->exit.pa = pa;
 		return false;
 	}
-	*word = (uint32_t)ld_be(c->ram + pa, 4);
+	*word = ld_be32(c->ram + pa);
 	if (le)
 		*word = __builtin_bswap32(*word);
 	return true;

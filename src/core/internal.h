@@ -10,6 +10,7 @@
 
 #include "core/core.h"
 #include "core/decode.h"
+#include "util/byteorder.h"
 
 /*
  * core's files call one another in one direction only, bottom up:
@@ -79,73 +80,6 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
  */
 bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc);
 
-
-/* Big-endian memory accesses of n bytes (1, 2, 4 and 8 are single host accesses). */
-static inline uint64_t ld_be(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	uint32_t w;
-	uint16_t h;
-
-	switch (n) {
-	case 1:
-		return p[0];
-	case 2:
-		memcpy(&h, p, 2);
-		return __builtin_bswap16(h);
-	case 4:
-		memcpy(&w, p, 4);
-		return __builtin_bswap32(w);
-	case 8:
-		memcpy(&v, p, 8);
-		return __builtin_bswap64(v);
-	default:
-		for (unsigned i = 0; i < n; i++)
-			v = (v << 8) | p[i];
-		return v;
-	}
-}
-
-static inline void st_be(uint8_t *p, unsigned n, uint64_t v)
-{
-	uint32_t w;
-	uint16_t h;
-
-	switch (n) {
-	case 1:
-		p[0] = (uint8_t)v;
-		return;
-	case 2:
-		h = __builtin_bswap16((uint16_t)v);
-		memcpy(p, &h, 2);
-		return;
-	case 4:
-		w = __builtin_bswap32((uint32_t)v);
-		memcpy(p, &w, 4);
-		return;
-	case 8:
-		v = __builtin_bswap64(v);
-		memcpy(p, &v, 8);
-		return;
-	default:
-		for (unsigned i = n; i-- > 0; v >>= 8)
-			p[i] = (uint8_t)v;
-	}
-}
-
-static inline uint64_t bswap_n(uint64_t v, unsigned n)
-{
-	switch (n) {
-	case 2:
-		return __builtin_bswap16((uint16_t)v);
-	case 4:
-		return __builtin_bswap32((uint32_t)v);
-	case 8:
-		return __builtin_bswap64(v);
-	default:
-		return v;
-	}
-}
 
 /* interp.c: execution. */
 /* Exit codes of exec(). */
