@@ -2,6 +2,7 @@
 /* pci_host.c - the 440EP PCI host bridge: indirect config access, PCIL0 windows, BAR mapping. */
 #include <errno.h>
 #include <libfdt.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/pci_host.h"
@@ -264,6 +265,8 @@ void pci_host_reset(struct pci_host *h)
 			function_reset(h, h->slot[s]);
 }
 
+static const struct device_ops pci_host_ops;
+
 void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_line inta[4])
 {
 	unsigned i;
@@ -285,6 +288,8 @@ void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_li
 				 .min_access = 1, .max_access = 4, .opaque = h,
 				 .read = io_read, .write = io_write };
 	h->slot[0] = &h->bridge;
+	h->dev.ops = &pci_host_ops;
+	h->dev.name = "pci";
 	pci_host_reset(h);
 }
 
@@ -352,13 +357,6 @@ int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 	return 0;
 }
 
-#define CHECK(x)                      \
-	do {                          \
-		int err_ = (x);       \
-		if (err_ < 0)         \
-			return err_;  \
-	} while (0)
-
 static int set_cells(void *fdt, int node, const char *name, const uint32_t *cells, unsigned n)
 {
 	uint32_t be[256];
@@ -405,18 +403,40 @@ int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_ph
 		e[5] = 28 - (s - 1) % 4;
 		e[6] = 8;
 	}
-	node = fdt_add_subnode(fdt, parent, "pci@ec000000");
-	CHECK(node);
-	CHECK(fdt_setprop_string(fdt, node, "device_type", "pci"));
-	CHECK(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
-	CHECK(fdt_setprop_u32(fdt, node, "#size-cells", 2));
-	CHECK(fdt_setprop_u32(fdt, node, "#address-cells", 3));
-	CHECK(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
-	CHECK(fdt_setprop(fdt, node, "primary", NULL, 0));
-	CHECK(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
-	CHECK(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
-	CHECK(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
-	CHECK(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
-	CHECK(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
+	FDT(node = fdt_add_subnode(fdt, parent, "pci@ec000000"));
+	FDT(fdt_setprop_string(fdt, node, "device_type", "pci"));
+	FDT(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
+	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 2));
+	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 3));
+	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	FDT(fdt_setprop(fdt, node, "primary", NULL, 0));
+	FDT(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
+	FDT(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
+	FDT(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
+	FDT(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
+	FDT(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
 	return node;
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static struct pci_host *pci_host_of(struct device *dev)
+{
+	return (struct pci_host *)((char *)dev - offsetof(struct pci_host, dev));
+}
+
+static void pci_host_dev_reset(struct device *dev)
+{
+	pci_host_reset(pci_host_of(dev));
+}
+
+static int pci_host_dev_fdt_node(struct device *dev, void *fdt, int parent)
+{
+	return pci_host_fdt_node(pci_host_of(dev), fdt, parent, dev->fdt_intc) < 0 ? -1 : 0;
+}
+
+static const struct device_ops pci_host_ops = {
+	.name = "ibm,plb-pci",
+	.reset = pci_host_dev_reset,
+	.fdt_node = pci_host_dev_fdt_node,
+};

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_pci.c - transitional virtio PCI transport: modern capabilities, legacy I/O BAR, INTx. */
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/virtio_pci.h"
@@ -400,6 +401,8 @@ static uint16_t pci_class(uint16_t id)
 	}
 }
 
+static const struct device_ops virtio_pci_ops;
+
 void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 {
 	struct pci_function *f = &p->f;
@@ -409,6 +412,7 @@ void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 			 (uint16_t)(VIRTIO_PCI_DEVICE_TRANSITIONAL + vdev->device_id - 1);
 
 	memset(p, 0, sizeof(*p));
+	p->dev = (struct device){ .ops = &virtio_pci_ops, .name = vdev->ops->name };
 	p->vdev = vdev;
 	vdev->transport = p;
 	vdev->irq_update = irq_update;
@@ -456,3 +460,15 @@ void virtio_pci_reset(struct virtio_pci *p)
 	memset(&p->f.config[PCI_CFG_CAP + 8], 0, 12);
 	virtio_reset(p->vdev);
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static void virtio_pci_dev_reset(struct device *dev)
+{
+	virtio_pci_reset((struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev)));
+}
+
+static const struct device_ops virtio_pci_ops = {
+	.name = "virtio-pci",
+	.reset = virtio_pci_dev_reset,
+};
