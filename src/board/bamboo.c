@@ -243,6 +243,21 @@ static void uic_output(void *opaque, unsigned n, bool level)
 	vcpu_set_irq(&b->vcpu, n == VCPU_IRQ_CRIT ? VCPU_IRQ_CRIT : VCPU_IRQ_EXT, level);
 }
 
+/*
+ * A device joins the board (hw/device.h): its node goes under fdt_parent
+ * (NULL: none) with UIC0 inputs irq0/irq1, and reset, the device tree and
+ * teardown include it from now on, in this order.
+ */
+static void add_device(struct board *b, struct device *dev, const char *fdt_parent,
+		       unsigned irq0, unsigned irq1)
+{
+	dev->fdt_parent = fdt_parent;
+	dev->fdt_intc = BOARD_UIC_PHANDLE;
+	dev->fdt_irq[0] = irq0;
+	dev->fdt_irq[1] = irq1;
+	device_add(&b->devices, dev);
+}
+
 /* ---- virtio devices ---- */
 
 /* Put a virtio device on the next free PCI slot (1, 2, ...). */
@@ -277,7 +292,7 @@ static int plug_virtio(struct board *b, struct virtio_dev *vd)
 		return -1;
 	}
 	b->virtio[b->n_virtio++] = p;
-	device_add(&b->devices, &p->dev);
+	add_device(b, &p->dev, NULL, 0, 0);
 	return 0;
 }
 
@@ -507,9 +522,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_EXT },
 		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_CRIT });
 	err |= bus_add(&b->dcr, &b->uic0.dcr);
-	b->uic0.dev.fdt_parent = "/";
-	b->uic0.dev.fdt_intc = BOARD_UIC_PHANDLE;
-	device_add(&b->devices, &b->uic0.dev);
+	add_device(b, &b->uic0.dev, "/", 0, 0);
 
 	/* 5. The serial backends and the two UARTs on UIC0 inputs 0 and 1. */
 	for (i = 0; i < 2; i++) {
@@ -519,10 +532,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		uart16550_init(&b->uart[i], i ? BOARD_UART1_BASE : BOARD_UART0_BASE,
 			       BOARD_UART_CLOCK, uic_input(&b->uic0, i), b->serial[i]);
 		err |= bus_add(&b->mmio, &b->uart[i].mmio);
-		b->uart[i].dev.fdt_parent = BOARD_OPB_PATH;
-		b->uart[i].dev.fdt_intc = BOARD_UIC_PHANDLE;
-		b->uart[i].dev.fdt_irq[0] = i;
-		device_add(&b->devices, &b->uart[i].dev);
+		add_device(b, &b->uart[i].dev, BOARD_OPB_PATH, i, 0);
 	}
 
 	/* 5b. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
@@ -532,11 +542,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 			return -1;
 		bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, BOARD_BC_RX_IRQ),
 			      uic_input(&b->uic0, BOARD_BC_TX_IRQ));
-		b->bc.dev.fdt_parent = "/hypervisor";
-		b->bc.dev.fdt_intc = BOARD_UIC_PHANDLE;
-		b->bc.dev.fdt_irq[0] = BOARD_BC_RX_IRQ;
-		b->bc.dev.fdt_irq[1] = BOARD_BC_TX_IRQ;
-		device_add(&b->devices, &b->bc.dev);
+		add_device(b, &b->bc.dev, "/hypervisor", BOARD_BC_RX_IRQ, BOARD_BC_TX_IRQ);
 	}
 
 	/* 6. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
@@ -546,9 +552,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 	err |= bus_add(&b->mmio, &b->pci.cfg);
 	err |= bus_add(&b->mmio, &b->pci.regs);
 	err |= bus_add(&b->mmio, &b->pci.io);
-	b->pci.dev.fdt_parent = "/plb";
-	b->pci.dev.fdt_intc = BOARD_UIC_PHANDLE;
-	device_add(&b->devices, &b->pci.dev);
+	add_device(b, &b->pci.dev, "/plb", 0, 0);
 	if (create_virtio(b))
 		return -1;
 
@@ -562,10 +566,10 @@ int board_create(struct board **out, const struct board_config *cfg)
 	err |= bus_add(&b->dcr, &b->sdr0.dcr);
 	err |= bus_add(&b->dcr, &b->sdram0.dcr);
 	err |= bus_add(&b->dcr, &b->ebc0.dcr);
-	device_add(&b->devices, &b->cpr0.dev);
-	device_add(&b->devices, &b->sdr0.dev);
-	device_add(&b->devices, &b->sdram0.dev);
-	device_add(&b->devices, &b->ebc0.dev);
+	add_device(b, &b->cpr0.dev, NULL, 0, 0);
+	add_device(b, &b->sdr0.dev, NULL, 0, 0);
+	add_device(b, &b->sdram0.dev, NULL, 0, 0);
+	add_device(b, &b->ebc0.dev, NULL, 0, 0);
 	if (err) {
 		fprintf(stderr, "hv440: board: overlapping device regions\n");
 		return -1;
