@@ -23,6 +23,8 @@ void hv_log(struct vcpu *v, const char *fmt, ...)
 	char who[32];
 	va_list ap;
 
+	if (v->log_count >= LOG_LIMIT)
+		return; /* spent: not even the prefix is formatted */
 	snprintf(who, sizeof(who), "guest pc=0x%08x", v->core.pc);
 	va_start(ap, fmt);
 	log_limited(&v->log_count, who, fmt, ap);

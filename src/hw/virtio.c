@@ -22,6 +22,8 @@ static void vlog(struct virtio_dev *d, const char *kind, const char *fmt, va_lis
 {
 	char who[64];
 
+	if (d->log_count >= LOG_LIMIT)
+		return; /* spent: not even the prefix is formatted */
 	snprintf(who, sizeof(who), "%s%s%s", d->ops->name, *kind ? ": " : "", kind);
 	log_limited(&d->log_count, who, fmt, ap);
 }
