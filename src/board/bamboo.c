@@ -73,9 +73,22 @@ static void indirect_write(void *opaque, uint64_t offset, unsigned size, uint64_
 		*slot = (uint32_t)value;
 }
 
+static void indirect_reset(struct board_indirect *ind);
+
+static void indirect_dev_reset(struct device *dev)
+{
+	indirect_reset((struct board_indirect *)((char *)dev - offsetof(struct board_indirect, dev)));
+}
+
+static const struct device_ops indirect_ops = {
+	.name = "4xx-indirect-dcr",
+	.reset = indirect_dev_reset,
+};
+
 static void indirect_init(struct board_indirect *ind, const char *name, uint32_t dcr)
 {
 	memset(ind, 0, sizeof(*ind));
+	ind->dev = (struct device){ .ops = &indirect_ops, .name = name };
 	ind->name = name;
 	ind->dcr = (struct region){ .name = name, .base = dcr, .size = 2,
 				    .min_access = 4, .max_access = 4, .opaque = ind,
@@ -230,6 +243,21 @@ static void uic_output(void *opaque, unsigned n, bool level)
 	vcpu_set_irq(&b->vcpu, n == VCPU_IRQ_CRIT ? VCPU_IRQ_CRIT : VCPU_IRQ_EXT, level);
 }
 
+/*
+ * A device joins the board (hw/device.h): its node goes under fdt_parent
+ * (NULL: none) with UIC0 inputs irq0/irq1, and reset, the device tree and
+ * teardown include it from now on, in this order.
+ */
+static void add_device(struct board *b, struct device *dev, const char *fdt_parent,
+		       unsigned irq0, unsigned irq1)
+{
+	dev->fdt_parent = fdt_parent;
+	dev->fdt_intc = BOARD_UIC_PHANDLE;
+	dev->fdt_irq[0] = irq0;
+	dev->fdt_irq[1] = irq1;
+	device_add(&b->devices, dev);
+}
+
 /* ---- virtio devices ---- */
 
 /* Put a virtio device on the next free PCI slot (1, 2, ...). */
@@ -264,6 +292,7 @@ static int plug_virtio(struct board *b, struct virtio_dev *vd)
 		return -1;
 	}
 	b->virtio[b->n_virtio++] = p;
+	add_device(b, &p->dev, NULL, 0, 0);
 	return 0;
 }
 
@@ -433,6 +462,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		return -1;
 	}
 	b->cfg = cfg;
+	device_list_init(&b->devices);
 	*out = b;
 
 	/*
@@ -494,6 +524,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_EXT },
 		 (struct irq_line){ .set = uic_output, .opaque = b, .n = VCPU_IRQ_CRIT });
 	err |= bus_add(&b->dcr, &b->uic0.dcr);
+	add_device(b, &b->uic0.dev, "/", 0, 0);
 
 	/* 5. The serial backends and the two UARTs on UIC0 inputs 0 and 1. */
 	for (i = 0; i < 2; i++) {
@@ -504,6 +535,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		uart16550_init(&b->uart[i], i ? BOARD_UART1_BASE : BOARD_UART0_BASE,
 			       BOARD_UART_CLOCK, uic_input(&b->uic0, i), b->serial[i]);
 		err |= bus_add(&b->mmio, &b->uart[i].mmio);
+		add_device(b, &b->uart[i].dev, BOARD_OPB_PATH, i, 0);
 	}
 
 	/* 5b. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
@@ -513,6 +545,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 			return -1;
 		bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, BOARD_BC_RX_IRQ),
 			      uic_input(&b->uic0, BOARD_BC_TX_IRQ));
+		add_device(b, &b->bc.dev, "/hypervisor", BOARD_BC_RX_IRQ, BOARD_BC_TX_IRQ);
 	}
 
 	/* 6. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
@@ -522,6 +555,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 	err |= bus_add(&b->mmio, &b->pci.cfg);
 	err |= bus_add(&b->mmio, &b->pci.regs);
 	err |= bus_add(&b->mmio, &b->pci.io);
+	add_device(b, &b->pci.dev, "/plb", 0, 0);
 	if (create_virtio(b))
 		return -1;
 
@@ -535,6 +569,10 @@ int board_create(struct board **out, const struct board_config *cfg)
 	err |= bus_add(&b->dcr, &b->sdr0.dcr);
 	err |= bus_add(&b->dcr, &b->sdram0.dcr);
 	err |= bus_add(&b->dcr, &b->ebc0.dcr);
+	add_device(b, &b->cpr0.dev, NULL, 0, 0);
+	add_device(b, &b->sdr0.dev, NULL, 0, 0);
+	add_device(b, &b->sdram0.dev, NULL, 0, 0);
+	add_device(b, &b->ebc0.dev, NULL, 0, 0);
 	if (err) {
 		fprintf(stderr, "hv440: board: overlapping device regions\n");
 		return -1;
@@ -574,25 +612,12 @@ static void set_boot_state(struct board *b)
 
 int board_reset(struct board *b)
 {
-	unsigned i;
-
 	/* Fresh zero pages for all of RAM without committing it (anonymous private mapping). */
 	if (madvise(b->ram, b->ram_size, MADV_DONTNEED))
 		memset(b->ram, 0, b->ram_size);
 
 	vcpu_reset(&b->vcpu);
-	uic_reset(&b->uic0);
-	for (i = 0; i < 2; i++)
-		uart16550_reset(&b->uart[i]);
-	pci_host_reset(&b->pci);
-	if (b->bc_chr)
-		bytechan_reset(&b->bc);
-	for (i = 0; i < b->n_virtio; i++)
-		virtio_pci_reset(b->virtio[i]);
-	indirect_reset(&b->cpr0);
-	indirect_reset(&b->sdr0);
-	indirect_reset(&b->sdram0);
-	indirect_reset(&b->ebc0);
+	device_reset_all(&b->devices);
 	b->quit = false;
 
 	if (load_kernel(b))
@@ -626,6 +651,7 @@ void board_destroy(struct board *b)
 	if (!b)
 		return;
 	core_fini(&b->vcpu.core);
+	device_destroy_all(&b->devices);
 	for (i = 0; i < 2; i++)
 		if (b->serial[i])
 			chardev_close(b->serial[i]);

@@ -13,12 +13,15 @@
 #include "hv/vcpu.h"
 #include "hw/bus.h"
 #include "hw/bytechan.h"
+#include "hw/device.h"
 #include "hw/pci_host.h"
 #include "hw/uart16550.h"
 #include "hw/uic.h"
 #include "hw/virtio_pci.h"
 
 /* Bamboo memory map and wiring (as QEMU's bamboo, which Linux 6.1 boots). */
+#define BOARD_UIC_PHANDLE  2u           /* UIC0's phandle in the device tree */
+#define BOARD_OPB_PATH     "/plb/opb"
 #define BOARD_UART0_BASE   0xEF600300u
 #define BOARD_UART1_BASE   0xEF600400u
 #define BOARD_UART_CLOCK   11059200u
@@ -73,6 +76,7 @@ struct board_config {
  */
 #define BOARD_INDIRECT_REGS 64
 struct board_indirect {
+	struct device dev;        /* reset with the board (hw/device.h) */
 	struct region dcr;
 	const char *name;
 	uint32_t addr;
@@ -92,6 +96,9 @@ struct board {
 	struct vcpu_bus vbus;
 	struct vcpu vcpu;
 	bool quit;                /* the user typed Ctrl-A x */
+
+	/* Every device, in creation order: reset, device tree and teardown walk it (hw/device.h). */
+	struct device_list devices;
 
 	struct chardev *serial[2];
 	struct uic uic0;

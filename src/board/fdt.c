@@ -10,34 +10,19 @@
 #include <libfdt.h>
 
 #include "board/board.h"
+#include "hw/device.h"
 
 /* Room for the generated tree, or added to a user tree for our patches. */
 #define FDT_ROOM (64 * 1024)
 
 #define CPU_PHANDLE 1
-#define UIC_PHANDLE 2
+#define UIC_PHANDLE BOARD_UIC_PHANDLE
 
 #define UART0_PATH "/plb/opb/serial@ef600300"
 #define UART1_PATH "/plb/opb/serial@ef600400"
 #define BC0_PATH   "/hypervisor/byte-channel@0"
 
-/* Every libfdt call goes through here: one clear line naming what failed. */
-#define FDT(call, what)                                                        \
-	do {                                                                   \
-		int err_ = (call);                                             \
-		if (err_ < 0) {                                                \
-			fprintf(stderr, "hv440: device tree: %s: %s\n", (what),  \
-				fdt_strerror(err_));                           \
-			return -1;                                             \
-		}                                                              \
-	} while (0)
-
-/* Add a subnode and keep its offset; the macro reports the failure. */
-#define FDT_NODE(var, fdt, parent, name)                                       \
-	do {                                                                   \
-		(var) = fdt_add_subnode((fdt), (parent), (name));              \
-		FDT((var), "add node " name);                                  \
-	} while (0)
+/* Every libfdt call goes through FDT() (hw/device.h): one clear line naming what failed. */
 
 static int set_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n)
 {
@@ -55,25 +40,24 @@ static int gen_cpus(void *fdt, int root)
 {
 	int cpus, cpu;
 
-	FDT_NODE(cpus, fdt, root, "cpus");
-	FDT(fdt_setprop_u32(fdt, cpus, "#address-cells", 1), "cpus #address-cells");
-	FDT(fdt_setprop_u32(fdt, cpus, "#size-cells", 0), "cpus #size-cells");
-	FDT_NODE(cpu, fdt, cpus, "cpu@0");
-	FDT(fdt_setprop_string(fdt, cpu, "device_type", "cpu"), "cpu device_type");
-	FDT(fdt_setprop_string(fdt, cpu, "model", "PowerPC,440EP"), "cpu model");
-	FDT(fdt_setprop_u32(fdt, cpu, "reg", 0), "cpu reg");
+	FDT(cpus = fdt_add_subnode(fdt, root, "cpus"));
+	FDT(fdt_setprop_u32(fdt, cpus, "#address-cells", 1));
+	FDT(fdt_setprop_u32(fdt, cpus, "#size-cells", 0));
+	FDT(cpu = fdt_add_subnode(fdt, cpus, "cpu@0"));
+	FDT(fdt_setprop_string(fdt, cpu, "device_type", "cpu"));
+	FDT(fdt_setprop_string(fdt, cpu, "model", "PowerPC,440EP"));
+	FDT(fdt_setprop_u32(fdt, cpu, "reg", 0));
 	/* The timebase counts at the core clock on the 440 (PPC440x5 manual, Time Base). */
-	FDT(fdt_setprop_u32(fdt, cpu, "clock-frequency", BOARD_CPU_FREQ), "cpu clock-frequency");
-	FDT(fdt_setprop_u32(fdt, cpu, "timebase-frequency", BOARD_CPU_FREQ),
-	    "cpu timebase-frequency");
+	FDT(fdt_setprop_u32(fdt, cpu, "clock-frequency", BOARD_CPU_FREQ));
+	FDT(fdt_setprop_u32(fdt, cpu, "timebase-frequency", BOARD_CPU_FREQ));
 	/* 32 KiB instruction and data caches with 32-byte lines (PPC440x5 manual, Caches). */
-	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-line-size", 32), "cpu i-cache-line-size");
-	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-line-size", 32), "cpu d-cache-line-size");
-	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-size", 32768), "cpu i-cache-size");
-	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-size", 32768), "cpu d-cache-size");
-	FDT(fdt_setprop(fdt, cpu, "dcr-controller", NULL, 0), "cpu dcr-controller");
-	FDT(fdt_setprop_string(fdt, cpu, "dcr-access-method", "native"), "cpu dcr-access-method");
-	FDT(fdt_setprop_u32(fdt, cpu, "phandle", CPU_PHANDLE), "cpu phandle");
+	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-line-size", 32));
+	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-line-size", 32));
+	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-size", 32768));
+	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-size", 32768));
+	FDT(fdt_setprop(fdt, cpu, "dcr-controller", NULL, 0));
+	FDT(fdt_setprop_string(fdt, cpu, "dcr-access-method", "native"));
+	FDT(fdt_setprop_u32(fdt, cpu, "phandle", CPU_PHANDLE));
 	return 0;
 }
 
@@ -81,15 +65,15 @@ static int gen_dcr_node(void *fdt, int parent, const char *name, const char *com
 			size_t compat_len, uint32_t dcr, uint32_t n)
 {
 	const uint32_t reg[2] = { dcr, n };
-	int node = fdt_add_subnode(fdt, parent, name);
+	int node;
 
-	FDT(node, name);
-	FDT(fdt_setprop(fdt, node, "compatible", compat, (int)compat_len), "dcr node compatible");
-	FDT(set_cells(fdt, node, "dcr-reg", reg, 2), "dcr node dcr-reg");
+	FDT(node = fdt_add_subnode(fdt, parent, name));
+	FDT(fdt_setprop(fdt, node, "compatible", compat, (int)compat_len));
+	FDT(set_cells(fdt, node, "dcr-reg", reg, 2));
 	return node;
 }
 
-/* The OPB: the two UARTs and the external bus controller (children added last first). */
+/* The OPB and its external bus controller; the UARTs add their own nodes under it. */
 static int gen_opb(struct board *b, void *fdt, int plb)
 {
 	static const char opb_compat[] = "ibm,opb-440ep\0ibm,opb-440gp\0ibm,opb";
@@ -99,24 +83,21 @@ static int gen_opb(struct board *b, void *fdt, int plb)
 		0x00000000, 0x00000000, 0x00000000, 0x80000000,
 		0x80000000, 0x00000000, 0x80000000, 0x80000000,
 	};
-	int opb, ebc, i;
+	int opb, ebc;
 
-	FDT_NODE(opb, fdt, plb, "opb");
-	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)), "opb compatible");
-	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1), "opb #address-cells");
-	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1), "opb #size-cells");
-	FDT(set_cells(fdt, opb, "ranges", ranges, 8), "opb ranges");
-	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", BOARD_OPB_FREQ), "opb clock-frequency");
-
-	for (i = 1; i >= 0; i--)
-		FDT(uart16550_fdt_node(&b->uart[i], fdt, opb, UIC_PHANDLE, (unsigned)i), "serial node");
+	FDT(opb = fdt_add_subnode(fdt, plb, "opb"));
+	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)));
+	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1));
+	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1));
+	FDT(set_cells(fdt, opb, "ranges", ranges, 8));
+	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", BOARD_OPB_FREQ));
 
 	ebc = gen_dcr_node(fdt, opb, "ebc", ebc_compat, sizeof(ebc_compat), 0x12, 2);
 	if (ebc < 0)
 		return -1;
-	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2), "ebc #address-cells");
-	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1), "ebc #size-cells");
-	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", BOARD_OPB_FREQ), "ebc clock-frequency");
+	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2));
+	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1));
+	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", BOARD_OPB_FREQ));
 	return 0;
 }
 
@@ -126,14 +107,13 @@ static int gen_plb(struct board *b, void *fdt, int root)
 	static const char sdram_compat[] = "ibm,sdram-440ep\0ibm,sdram-405gp";
 	int plb;
 
-	FDT_NODE(plb, fdt, root, "plb");
-	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)), "plb compatible");
-	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2), "plb #address-cells");
-	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1), "plb #size-cells");
-	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0), "plb ranges");
-	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", BOARD_PLB_FREQ), "plb clock-frequency");
+	FDT(plb = fdt_add_subnode(fdt, root, "plb"));
+	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)));
+	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2));
+	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1));
+	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0));
+	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", BOARD_PLB_FREQ));
 
-	FDT(pci_host_fdt_node(&b->pci, fdt, plb, UIC_PHANDLE), "pci node");
 	if (gen_opb(b, fdt, plb))
 		return -1;
 	if (gen_dcr_node(fdt, plb, "sdram", sdram_compat, sizeof(sdram_compat), 0x10, 2) < 0)
@@ -145,14 +125,12 @@ static int gen_chosen(struct board *b, void *fdt, int root)
 {
 	int chosen;
 
-	FDT_NODE(chosen, fdt, root, "chosen");
+	FDT(chosen = fdt_add_subnode(fdt, root, "chosen"));
 	if (b->cfg->append)
-		FDT(fdt_setprop_string(fdt, chosen, "bootargs", b->cfg->append), "chosen bootargs");
+		FDT(fdt_setprop_string(fdt, chosen, "bootargs", b->cfg->append));
 	/* With a byte channel, it is the console (Linux's ehv_bytechan finds it here). */
-	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH),
-	    "chosen stdout-path");
-	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH),
-	    "chosen linux,stdout-path");
+	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH));
+	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH));
 	return 0;
 }
 
@@ -167,18 +145,14 @@ static int gen_hypervisor(struct board *b, void *fdt, int root)
 	static const char compat[] = "linux,kvm\0epapr,hypervisor-1\0simple-bus";
 	/* lis r0,0x4b56; ori r0,r0,0x4d21 ("KVM!"); sc; nop */
 	static const uint32_t hcall[4] = { 0x3c004b56u, 0x60004d21u, 0x44000002u, 0x60000000u };
-	int node, bc;
+	int node;
 
-	FDT_NODE(node, fdt, root, "hypervisor");
-	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)), "hypervisor compatible");
-	FDT(set_cells(fdt, node, "hcall-instructions", hcall, 4), "hypervisor hcall-instructions");
-	FDT(fdt_setprop(fdt, node, "has-idle", NULL, 0), "hypervisor has-idle");
-	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 1), "hypervisor #address-cells");
-	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 0), "hypervisor #size-cells");
-	if (b->bc_chr) {
-		bc = bytechan_fdt_node(&b->bc, fdt, node, UIC_PHANDLE, BOARD_BC_RX_IRQ, BOARD_BC_TX_IRQ);
-		FDT(bc, "byte-channel node");
-	}
+	FDT(node = fdt_add_subnode(fdt, root, "hypervisor"));
+	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	FDT(set_cells(fdt, node, "hcall-instructions", hcall, 4));
+	FDT(fdt_setprop(fdt, node, "has-idle", NULL, 0));
+	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 1));
+	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 0));
 	return 0;
 }
 
@@ -189,12 +163,12 @@ static int generate(struct board *b, void *fdt)
 	const uint32_t mem_reg[3] = { 0, 0, (uint32_t)b->ram_size };
 	int root = 0, node;
 
-	FDT(fdt_create_empty_tree(fdt, FDT_ROOM), "create");
-	FDT(fdt_setprop_u32(fdt, root, "#address-cells", 2), "root #address-cells");
-	FDT(fdt_setprop_u32(fdt, root, "#size-cells", 1), "root #size-cells");
-	FDT(fdt_setprop_string(fdt, root, "model", "amcc,bamboo"), "root model");
-	FDT(fdt_setprop_string(fdt, root, "compatible", "amcc,bamboo"), "root compatible");
-	FDT(fdt_setprop_u32(fdt, root, "dcr-parent", CPU_PHANDLE), "root dcr-parent");
+	FDT(fdt_create_empty_tree(fdt, FDT_ROOM));
+	FDT(fdt_setprop_u32(fdt, root, "#address-cells", 2));
+	FDT(fdt_setprop_u32(fdt, root, "#size-cells", 1));
+	FDT(fdt_setprop_string(fdt, root, "model", "amcc,bamboo"));
+	FDT(fdt_setprop_string(fdt, root, "compatible", "amcc,bamboo"));
+	FDT(fdt_setprop_u32(fdt, root, "dcr-parent", CPU_PHANDLE));
 
 	/* fdt_add_subnode puts a node first among its siblings: add them last first. */
 	if (gen_chosen(b, fdt, root) || gen_plb(b, fdt, root))
@@ -204,16 +178,16 @@ static int generate(struct board *b, void *fdt)
 	if (gen_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
 	    gen_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
 		return -1;
-	FDT(uic_fdt_node(&b->uic0, fdt, root, UIC_PHANDLE), "interrupt-controller0 node");
-	FDT_NODE(node, fdt, root, "memory");
-	FDT(fdt_setprop_string(fdt, node, "device_type", "memory"), "memory device_type");
-	FDT(set_cells(fdt, node, "reg", mem_reg, 3), "memory reg");
+	FDT(node = fdt_add_subnode(fdt, root, "memory"));
+	FDT(fdt_setprop_string(fdt, node, "device_type", "memory"));
+	FDT(set_cells(fdt, node, "reg", mem_reg, 3));
 	if (gen_cpus(fdt, root))
 		return -1;
-	FDT_NODE(node, fdt, root, "aliases");
-	FDT(fdt_setprop_string(fdt, node, "serial0", UART0_PATH), "aliases serial0");
-	FDT(fdt_setprop_string(fdt, node, "serial1", UART1_PATH), "aliases serial1");
-	return 0;
+	FDT(node = fdt_add_subnode(fdt, root, "aliases"));
+	FDT(fdt_setprop_string(fdt, node, "serial0", UART0_PATH));
+	FDT(fdt_setprop_string(fdt, node, "serial1", UART1_PATH));
+	/* Then each device writes its own node under the one its board named (hw/device.h). */
+	return device_fdt_all(&b->devices, fdt);
 }
 
 /* Patch a user tree: only what the command line asked for. */
@@ -226,21 +200,20 @@ static int patch_user(struct board *b, void *fdt)
 		chosen = fdt_path_offset(fdt, "/chosen");
 		if (chosen == -FDT_ERR_NOTFOUND)
 			chosen = fdt_add_subnode(fdt, 0, "chosen");
-		FDT(chosen, "find /chosen");
+		FDT(chosen); /* /chosen found or added */
 		if (cfg->append)
-			FDT(fdt_setprop_string(fdt, chosen, "bootargs", cfg->append), "chosen bootargs");
+			FDT(fdt_setprop_string(fdt, chosen, "bootargs", cfg->append));
 	}
 	if (cfg->ram_size_set) {
 		const uint32_t reg[3] = { 0, 0, (uint32_t)b->ram_size };
 
 		mem = fdt_path_offset(fdt, "/memory");
 		if (mem == -FDT_ERR_NOTFOUND) {
-			mem = fdt_add_subnode(fdt, 0, "memory");
-			FDT(mem, "add node memory");
-			FDT(fdt_setprop_string(fdt, mem, "device_type", "memory"), "memory device_type");
+			FDT(mem = fdt_add_subnode(fdt, 0, "memory"));
+			FDT(fdt_setprop_string(fdt, mem, "device_type", "memory"));
 		}
-		FDT(mem, "find /memory");
-		FDT(set_cells(fdt, mem, "reg", reg, 3), "memory reg");
+		FDT(mem); /* /memory found or added */
+		FDT(set_cells(fdt, mem, "reg", reg, 3));
 	}
 	return 0;
 }
@@ -290,7 +263,7 @@ static int load_user(struct board *b, void **out)
 	err = fdt_open_into(f.data, fdt, (int)size);
 	loader_free_file(&f);
 	*out = fdt;
-	FDT(err, "open user tree");
+	FDT(err); /* fdt_open_into() of the user tree */
 	return 0;
 }
 
@@ -320,12 +293,11 @@ int board_fdt_build(struct board *b)
 	b->fdt = fdt;
 	/* Placeholders of the final size, filled in by board_fdt_finish() once placed. */
 	if (b->cfg->initrd) {
-		chosen = fdt_path_offset(fdt, "/chosen");
-		FDT(chosen, "find /chosen");
-		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-start", 0), "chosen linux,initrd-start");
-		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-end", 0), "chosen linux,initrd-end");
+		FDT(chosen = fdt_path_offset(fdt, "/chosen"));
+		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-start", 0));
+		FDT(fdt_setprop_u32(fdt, chosen, "linux,initrd-end", 0));
 	}
-	FDT(fdt_pack(fdt), "pack");
+	FDT(fdt_pack(fdt));
 	b->fdt_size = fdt_totalsize(fdt);
 	return 0;
 }
@@ -336,13 +308,10 @@ int board_fdt_finish(struct board *b)
 
 	if (!b->cfg->initrd)
 		return 0;
-	chosen = fdt_path_offset(b->fdt, "/chosen");
-	FDT(chosen, "find /chosen");
-	FDT(fdt_setprop_inplace_u32(b->fdt, chosen, "linux,initrd-start", (uint32_t)b->initrd_addr),
-	    "chosen linux,initrd-start");
+	FDT(chosen = fdt_path_offset(b->fdt, "/chosen"));
+	FDT(fdt_setprop_inplace_u32(b->fdt, chosen, "linux,initrd-start", (uint32_t)b->initrd_addr));
 	FDT(fdt_setprop_inplace_u32(b->fdt, chosen, "linux,initrd-end",
-				    (uint32_t)(b->initrd_addr + b->initrd.size)),
-	    "chosen linux,initrd-end");
+				    (uint32_t)(b->initrd_addr + b->initrd.size)));
 	return 0;
 }
 

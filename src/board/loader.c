@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "board/loader.h"
+#include "util/byteorder.h"
 
 /* ELF constants (System V ABI, ELF header and program header). */
 #define EI_CLASS     4
@@ -29,24 +30,6 @@
 #define UIMAGE_TYPE_KERNEL 2
 #define UIMAGE_COMP_NONE 0
 #define UIMAGE_COMP_GZIP 1
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int loader_read_file(struct loader_file *f, const char *path, const char *what)
 {
@@ -128,7 +111,7 @@ int loader_detect(const struct loader_file *f, bool raw, enum loader_format *fmt
 		*fmt = LOADER_ELF;
 		return 0;
 	}
-	if (f->size >= 4 && be32(f->data) == UIMAGE_MAGIC) {
+	if (f->size >= 4 && ld_be32(f->data) == UIMAGE_MAGIC) {
 		*fmt = LOADER_UIMAGE;
 		return 0;
 	}
@@ -170,15 +153,15 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 			f->path, f->size);
 		return -1;
 	}
-	if (be16(d + 18) != EM_PPC) {
+	if (ld_be16(d + 18) != EM_PPC) {
 		fprintf(stderr, "hv440: --kernel '%s' is not a PowerPC ELF file (machine %u)\n",
-			f->path, be16(d + 18));
+			f->path, ld_be16(d + 18));
 		return -1;
 	}
-	e_entry = be32(d + 24);
-	phoff = be32(d + 28);
-	phentsize = be16(d + 42);
-	phnum = be16(d + 44);
+	e_entry = ld_be32(d + 24);
+	phoff = ld_be32(d + 28);
+	phentsize = ld_be16(d + 42);
+	phnum = ld_be16(d + 44);
 	if (phnum == 0 || phentsize < ELF32_PHDR_SIZE ||
 	    (uint64_t)phoff + (uint64_t)phnum * phentsize > f->size) {
 		fprintf(stderr, "hv440: --kernel '%s': truncated or missing program headers\n", f->path);
@@ -188,13 +171,13 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 		const uint8_t *ph = d + phoff + (size_t)i * phentsize;
 		struct seg s;
 
-		if (be32(ph) != PT_LOAD)
+		if (ld_be32(ph) != PT_LOAD)
 			continue;
-		s.offset = be32(ph + 4);
-		s.vaddr = be32(ph + 8);
-		s.paddr = be32(ph + 12);
-		s.filesz = be32(ph + 16);
-		s.memsz = be32(ph + 20);
+		s.offset = ld_be32(ph + 4);
+		s.vaddr = ld_be32(ph + 8);
+		s.paddr = ld_be32(ph + 12);
+		s.filesz = ld_be32(ph + 16);
+		s.memsz = ld_be32(ph + 20);
 		if (s.memsz == 0)
 			continue;
 		if (s.filesz > s.memsz) {
@@ -288,8 +271,8 @@ void loader_compact(struct loader_file *f, enum loader_format fmt, uint64_t ram_
 		return;
 	/* The ELF header as it was, its program headers right after it and no sections. */
 	memcpy(d, f->data, ELF32_EHDR_SIZE);
-	put_be32(d + 28, ELF32_EHDR_SIZE);          /* e_phoff */
-	put_be32(d + 32, 0);                        /* e_shoff */
+	st_be32(d + 28, ELF32_EHDR_SIZE);          /* e_phoff */
+	st_be32(d + 32, 0);                        /* e_shoff */
 	d[42] = 0;                                  /* e_phentsize */
 	d[43] = ELF32_PHDR_SIZE;
 	d[44] = (uint8_t)(n >> 8);                  /* e_phnum */
@@ -299,14 +282,14 @@ void loader_compact(struct loader_file *f, enum loader_format fmt, uint64_t ram_
 	for (i = 0; i < n; i++) {
 		uint8_t *ph = d + ELF32_EHDR_SIZE + (size_t)i * ELF32_PHDR_SIZE;
 
-		put_be32(ph, PT_LOAD);
-		put_be32(ph + 4, (uint32_t)at);
-		put_be32(ph + 8, segs[i].vaddr);
-		put_be32(ph + 12, segs[i].paddr);
-		put_be32(ph + 16, segs[i].filesz);
-		put_be32(ph + 20, segs[i].memsz);
-		put_be32(ph + 24, 7);               /* p_flags: RWX (the loader reads none) */
-		put_be32(ph + 28, 4);               /* p_align */
+		st_be32(ph, PT_LOAD);
+		st_be32(ph + 4, (uint32_t)at);
+		st_be32(ph + 8, segs[i].vaddr);
+		st_be32(ph + 12, segs[i].paddr);
+		st_be32(ph + 16, segs[i].filesz);
+		st_be32(ph + 20, segs[i].memsz);
+		st_be32(ph + 24, 7);               /* p_flags: RWX (the loader reads none) */
+		st_be32(ph + 28, 4);               /* p_align */
 		memcpy(d + at, f->data + segs[i].offset, segs[i].filesz);
 		at += segs[i].filesz;
 	}
@@ -358,16 +341,16 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 		return -1;
 	}
 	memcpy(hdr, f->data, sizeof(hdr));
-	hcrc = be32(hdr + 4);
+	hcrc = ld_be32(hdr + 4);
 	/* The header CRC is computed with its own field zeroed (U-Boot image.h). */
-	put_be32(hdr + 4, 0);
+	st_be32(hdr + 4, 0);
 	if (crc32(0, hdr, sizeof(hdr)) != hcrc) {
 		fprintf(stderr, "hv440: --kernel '%s': bad CRC in uImage header\n", f->path);
 		return -1;
 	}
-	size = be32(hdr + 12);
-	load = be32(hdr + 16);
-	ep = be32(hdr + 20);
+	size = ld_be32(hdr + 12);
+	load = ld_be32(hdr + 16);
+	ep = ld_be32(hdr + 20);
 	arch = hdr[29];
 	type = hdr[30];
 	comp = hdr[31];
@@ -376,7 +359,7 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 			f->path, size, f->size - UIMAGE_HDR_SIZE);
 		return -1;
 	}
-	if (crc32(0, f->data + UIMAGE_HDR_SIZE, size) != be32(hdr + 24)) {
+	if (crc32(0, f->data + UIMAGE_HDR_SIZE, size) != ld_be32(hdr + 24)) {
 		fprintf(stderr, "hv440: --kernel '%s': bad CRC in uImage data\n", f->path);
 		return -1;
 	}

@@ -2,6 +2,7 @@
 /* block.c - the decoded-block cache: build, find, kill on stores/icbi, flush. */
 #include "core/block.h"
 #include "core/jit.h"
+#include "util/byteorder.h"
 
 #include <string.h>
 
@@ -94,7 +95,7 @@ struct block *block_build(struct core *c, gpa_t pa, const uint8_t *host)
 		const uint8_t *p = host + 4 * n;
 		struct insn *i = &bc->ins[b->first + n];
 
-		core_decode((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3], i);
+		core_decode(ld_be32(p), i);
 		n++;
 		if (ends_block(i) || (i->cls == CL_BRANCH && ++branches >= BLK_MAX_BRANCHES))
 			break;

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* core.c - the emulated 440's lifecycle, shadow TLB, fast lookup cache, translation and timebase. */
-#include "core/core.h"
+#include "core/internal.h"
 #include "core/block.h"
-#include "core/decode.h"
-#include "core/jit.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,36 +20,6 @@ int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq)
 	c->tb_mult = (uint64_t)(((unsigned __int128)tb_freq << 32) / 1000000000u);
 	core_reset(c);
 	return 0;
-}
-
-int core_set_engine(struct core *c, enum core_engine engine, int perf_fd)
-{
-	c->lockstep = false;
-	if (engine == CORE_ENGINE_INTERP) {
-		jit_fini(c);
-		block_flush(c);
-		return 0;
-	}
-#if defined(__x86_64__)
-	if (engine == CORE_ENGINE_LOCKSTEP) {
-		if (!c->wlog)
-			c->wlog = calloc(CORE_WLOG_MAX, sizeof(*c->wlog));
-		if (!c->wlog)
-			return -ENOMEM;
-		c->lockstep = true;
-	}
-	return jit_init(c, perf_fd);
-#else
-	(void)perf_fd;
-	return -ENOTSUP;
-#endif
-}
-
-void core_fini(struct core *c)
-{
-	jit_fini(c);
-	free(c->wlog);
-	c->wlog = NULL;
 }
 
 void core_reset(struct core *c)

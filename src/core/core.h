@@ -290,22 +290,6 @@ struct core {
 	_Alignas(16) unsigned char block_mem[CORE_BLOCK_MEM_BYTES];
 };
 
-/* The upper half of the jump-cache tags for the current context and generation. */
-static inline void core_jc_set_hi(struct core *c)
-{
-	c->jc_hi = (uint64_t)(c->jc_key | c->jc_gen << 17) << 32;
-}
-
-/* Every jump-cache entry stops holding (jit.c; see struct core). */
-static inline void core_jc_invalidate(struct core *c)
-{
-	if (++c->jc_gen == 1u << 15) {
-		memset(c->jc, 0, sizeof(c->jc));
-		c->jc_gen = 1;
-	}
-	core_jc_set_hi(c);
-}
-
 /*
  * Lifecycle. struct core is large (about 7 MiB, mostly the block cache,
  * which core_init() leaves untouched until used): allocate it statically

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* decode.h - table-driven PPC440 instruction decoder shared by the interpreter (and a later JIT). */
+/* decode.h - table-driven PPC440 instruction decoder shared by the interpreter and the JIT. */
 #ifndef HV440_CORE_DECODE_H
 #define HV440_CORE_DECODE_H
 
@@ -239,38 +239,5 @@ struct insn {
 void core_decode(uint32_t word, struct insn *out);
 /* Mnemonic of an op (without o/. suffixes), for traces. */
 const char *core_op_name(unsigned op);
-
-/*
- * Private interface between core.c (translation, TLB, memory) and interp.c
- * (execution); not for use outside src/core/.
- */
-enum xlate_result { XL_RAM = 0, XL_IO = 1, XL_FAULT = 2 };
-
-/* The lockstep engine's log of RAM writes (up to 32 bytes each). */
-#define CORE_WLOG_MAX 512
-struct core_wlog {
-	uint8_t *host;
-	uint8_t len;
-	uint8_t old[32];
-	uint8_t now[32];
-};
-void core_wlog_record(struct core *c, uint8_t *host, size_t n);
-
-/*
- * Translate one access of kind acc (CORE_ACC_*) at ea for the current
- * context. On XL_RAM/XL_IO sets *pa, *len (bytes from ea that share the
- * result: to the end of the shadow page, and for RAM also to the end of
- * RAM) and *le (page is little-endian); XL_RAM may fill the fast cache. On XL_FAULT fills c->exit (kind, ea, esr
- * with esr_extra, write).
- */
-enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uint32_t esr_extra,
-			     gpa_t *pa, uint32_t *len, bool *le);
-
-/*
- * A data access of n bytes at ea (CORE_ACC_READ/WRITE) hits a watchpoint:
- * fills c->exit (CORE_EXIT_WATCH) and returns true. Call it before the
- * access when c->n_watchpoints is non-zero.
- */
-bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc);
 
 #endif

@@ -1,22 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* interp.c - the 440 integer unit: run loop, loads/stores, MMIO completion and every user instruction. */
-#include "core/core.h"
+/* interp.c - the 440 integer unit: loads/stores, MMIO completion, every user instruction, threaded code. */
+#include "core/internal.h"
 #include "core/block.h"
-#include "core/decode.h"
 #include "core/fpu.h"
-#include "core/jit.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-
-/* XER (PPC440x5 manual, "Integer Exception Register"). */
-#define XER_SO 0x80000000u
-#define XER_OV 0x40000000u
-#define XER_CA 0x20000000u
-#define XER_TBC 0x7fu
 
 /* Result of a memory access helper. */
 enum { R_OK = 0, R_EXIT, R_MMIO };
@@ -28,75 +17,6 @@ enum { PK_NONE = 0, PK_GPR, PK_FPR_S, PK_FPR_D, PK_STORE };
 #define MF_SEXT 0x02
 #define NO_REG 0xff
 
-/* The instruction counts between event checks when no branch is taken. */
-#define EVENT_CHECK_MASK 255u
-
-/* Big-endian memory accesses of n bytes (1, 2, 4 and 8 are single host accesses). */
-static inline uint64_t ld_be(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	uint32_t w;
-	uint16_t h;
-
-	switch (n) {
-	case 1:
-		return p[0];
-	case 2:
-		memcpy(&h, p, 2);
-		return __builtin_bswap16(h);
-	case 4:
-		memcpy(&w, p, 4);
-		return __builtin_bswap32(w);
-	case 8:
-		memcpy(&v, p, 8);
-		return __builtin_bswap64(v);
-	default:
-		for (unsigned i = 0; i < n; i++)
-			v = (v << 8) | p[i];
-		return v;
-	}
-}
-
-static inline void st_be(uint8_t *p, unsigned n, uint64_t v)
-{
-	uint32_t w;
-	uint16_t h;
-
-	switch (n) {
-	case 1:
-		p[0] = (uint8_t)v;
-		return;
-	case 2:
-		h = __builtin_bswap16((uint16_t)v);
-		memcpy(p, &h, 2);
-		return;
-	case 4:
-		w = __builtin_bswap32((uint32_t)v);
-		memcpy(p, &w, 4);
-		return;
-	case 8:
-		v = __builtin_bswap64(v);
-		memcpy(p, &v, 8);
-		return;
-	default:
-		for (unsigned i = n; i-- > 0; v >>= 8)
-			p[i] = (uint8_t)v;
-	}
-}
-
-static inline uint64_t bswap_n(uint64_t v, unsigned n)
-{
-	switch (n) {
-	case 2:
-		return __builtin_bswap16((uint16_t)v);
-	case 4:
-		return __builtin_bswap32((uint32_t)v);
-	case 8:
-		return __builtin_bswap64(v);
-	default:
-		return v;
-	}
-}
 
 static void set_exit(struct core *c, enum core_exit_kind kind, gva_t ea, uint32_t esr)
 {
@@ -479,9 +399,6 @@ static bool write_spr(struct core *c, unsigned spr, uint32_t v)
 	default: return false;
 	}
 }
-
-/* Exit codes of exec(). */
-enum { X_NEXT = 0, X_BRANCH, X_EXIT };
 
 /* A privileged instruction emulated in place by the hypervisor (core.h: light_exit). */
 static bool light_exit(struct core *c, const struct insn *i)
@@ -1047,378 +964,21 @@ void core_mmio_complete(struct core *c, uint64_t data)
 	c->pc += 4;
 }
 
-static bool at_breakpoint(const struct core *c, gva_t pc)
-{
-	for (unsigned k = 0; k < c->n_breakpoints && k < CORE_MAX_BREAKPOINTS; k++)
-		if (c->breakpoints[k] == pc)
-			return true;
-	return false;
-}
-
-/* Fetch the word at pc; false with c->exit filled on a miss, ISI or fetch from I/O. */
-static inline bool fetch(struct core *c, gva_t pc, uint32_t *word)
-{
-	const struct core_fast_entry *f =
-		&c->fast[c->ctx.kmode][CORE_ACC_FETCH][(pc >> 12) & (CORE_FAST_SIZE - 1)];
-	enum xlate_result xr;
-	uint32_t len;
-	gpa_t pa;
-	bool le;
-
-	if (likely(f->tag == ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))) {
-		*word = (uint32_t)ld_be((const uint8_t *)(f->addend + pc), 4);
-		return true;
-	}
-	xr = core_xlate(c, pc, CORE_ACC_FETCH, 0, &pa, &len, &le);
-	if (xr == XL_FAULT)
-		return false;
-	if (xr == XL_IO || len < 4) {
-		c->exit.kind = CORE_EXIT_FETCH_IO;
-		c->exit.ea = pc;
-		c->exit.pa = pa;
-		return false;
-	}
-	*word = (uint32_t)ld_be(c->ram + pa, 4);
-	if (le)
-		*word = __builtin_bswap32(*word);
-	return true;
-}
-
 int core_exec_insn(struct core *c, const struct insn *i)
 {
 	return exec(c, i);
 }
 
-/* Fetch, decode and execute the instruction at c->pc; on X_EXIT c->exit is complete. */
-static int step(struct core *c)
-{
-	struct insn in;
-	uint32_t word;
-	int x;
-
-	if (unlikely(!fetch(c, c->pc, &word))) {
-		c->exit.insn = 0;
-		return X_EXIT;
-	}
-	core_decode(word, &in);
-	x = exec(c, &in);
-	if (unlikely(x == X_EXIT))
-		c->exit.insn = word;
-	return x;
-}
-
 /*
- * The reference loop: fetch, decode and execute one instruction at a time.
- * Used while breakpoints are set (they are checked before every
- * instruction) and for code the block cache does not hold.
+ * Run block b as threaded code from c->pc for at most left instructions.
+ * Each instruction jumps straight to the handler of its op (computed goto,
+ * one indirect jump per instruction). The common simple ops have handlers
+ * here that repeat exec()'s semantics for their plain forms (fast-cache
+ * hits, no OE, the SPRs LR and CTR); everything else, and every case a
+ * handler does not take, goes to exec() - the reference - with nothing
+ * changed yet.
  */
-static const struct core_exit *run_stepping(struct core *c, uint64_t budget)
-{
-	uint64_t n = 0;
-	bool skip = c->skip_breakpoint_once;
-
-	c->skip_breakpoint_once = false;
-	for (;;) {
-		int x;
-
-		/* Instructions are word-aligned; the low two bits of the PC do not exist. */
-		c->pc &= ~3u;
-		if (unlikely(c->n_breakpoints) && !skip && at_breakpoint(c, c->pc)) {
-			c->exit.kind = CORE_EXIT_DEBUG;
-			c->exit.ea = c->pc;
-			break;
-		}
-		skip = false;
-		x = step(c);
-		if (unlikely(x == X_EXIT))
-			break;
-		n++;
-		if (unlikely(n >= budget)) {
-			c->exit.kind = CORE_EXIT_BUDGET;
-			break;
-		}
-		if ((x == X_BRANCH || (n & EVENT_CHECK_MASK) == 0) &&
-		    unlikely(atomic_load_explicit(&c->events, memory_order_relaxed))) {
-			c->exit.kind = CORE_EXIT_EVENT;
-			break;
-		}
-	}
-	c->stats.insns += n;
-	return &c->exit;
-}
-
-/*
- * The block for the code at c->pc: found or built from the fetch fast
- * cache. NULL with *stop set when the fetch exits (c->exit filled), NULL
- * without it when the code must be stepped (little-endian or 1 KiB page).
- */
-static inline struct block *block_at(struct core *c, struct block *prev, bool *stop)
-{
-	struct block_cache *bc = block_cache(c);
-	unsigned slot = 0;
-	uint32_t id;
-	gva_t pc = c->pc;
-	const struct core_fast_entry *f =
-		&c->fast[c->ctx.kmode][CORE_ACC_FETCH][(pc >> 12) & (CORE_FAST_SIZE - 1)];
-	enum xlate_result xr;
-	uintptr_t host;
-	struct block *b;
-	uint32_t len;
-	gpa_t pa;
-	bool le;
-
-	if (unlikely(f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))) {
-		xr = core_xlate(c, pc, CORE_ACC_FETCH, 0, &pa, &len, &le);
-		if (xr == XL_FAULT) {
-			c->exit.insn = 0;
-			*stop = true;
-			return NULL;
-		}
-		if (xr == XL_IO || len < 4) {
-			c->exit.kind = CORE_EXIT_FETCH_IO;
-			c->exit.ea = pc;
-			c->exit.pa = pa;
-			c->exit.insn = 0;
-			*stop = true;
-			return NULL;
-		}
-		if (f->tag != ((pc & ~0xfffu) | c->fast_key[CORE_ACC_FETCH]))
-			return NULL; /* not cacheable: step it */
-	}
-	host = f->addend + pc;
-	pa = (gpa_t)(host - (uintptr_t)c->ram);
-	if (prev) {
-		slot = pa != prev->pa + 4ull * prev->n;
-		id = prev->link[slot];
-		if (likely(bc->blk[id].pa == pa))
-			return &bc->blk[id];
-	}
-	b = block_find(c, pa);
-	if (unlikely(!b)) {
-		uint64_t flushes = c->stats.block_flushes;
-
-		b = block_build(c, pa, (const uint8_t *)host);
-		if (flushes != c->stats.block_flushes)
-			return b; /* prev died with the flush */
-	}
-	if (prev)
-		prev->link[slot] = (uint32_t)(b - bc->blk);
-	return b;
-}
-
-/* The architected state the lockstep engine compares. */
-struct arch {
-	uint32_t gpr[32];
-	uint32_t cr, xer, lr, ctr, pc, fpscr, usprg0;
-	uint64_t fpr[32];
-	bool resv_valid;
-	gpa_t resv_pa;
-	struct core_exit exit;
-	struct core_mmio_pending mmio;
-};
-
-static void arch_save(const struct core *c, struct arch *a)
-{
-	memcpy(a->gpr, c->gpr, sizeof(a->gpr));
-	memcpy(a->fpr, c->fpr, sizeof(a->fpr));
-	a->cr = c->cr;
-	a->xer = c->xer;
-	a->lr = c->lr;
-	a->ctr = c->ctr;
-	a->pc = c->pc;
-	a->fpscr = c->fpscr;
-	a->usprg0 = c->usprg0;
-	a->resv_valid = c->resv_valid;
-	a->resv_pa = c->resv_pa;
-	a->exit = c->exit;
-	a->mmio = c->mmio;
-}
-
-static void arch_load(struct core *c, const struct arch *a)
-{
-	memcpy(c->gpr, a->gpr, sizeof(a->gpr));
-	memcpy(c->fpr, a->fpr, sizeof(a->fpr));
-	c->cr = a->cr;
-	c->xer = a->xer;
-	c->lr = a->lr;
-	c->ctr = a->ctr;
-	c->pc = a->pc;
-	c->fpscr = a->fpscr;
-	c->usprg0 = a->usprg0;
-	c->resv_valid = a->resv_valid;
-	c->resv_pa = a->resv_pa;
-	c->exit = a->exit;
-	c->mmio = a->mmio;
-}
-
-/* The first difference between the interpreter's state i and the JIT's j, or false. */
-static bool arch_diff(const struct arch *i, const struct arch *j, bool exited, char *out, size_t n)
-{
-#define DIFF32(name, a, b)                                                                     \
-	do {                                                                                   \
-		if ((a) != (b)) {                                                              \
-			snprintf(out, n, "%s: interpreter 0x%08x, JIT 0x%08x", name, (unsigned)(a), \
-				 (unsigned)(b));                                               \
-			return true;                                                           \
-		}                                                                              \
-	} while (0)
-	char r[8];
-
-	for (unsigned k = 0; k < 32; k++) {
-		if (i->gpr[k] != j->gpr[k]) {
-			snprintf(r, sizeof(r), "r%u", k);
-			DIFF32(r, i->gpr[k], j->gpr[k]);
-		}
-		if (i->fpr[k] != j->fpr[k]) {
-			snprintf(out, n, "f%u: interpreter 0x%016llx, JIT 0x%016llx", k,
-				 (unsigned long long)i->fpr[k], (unsigned long long)j->fpr[k]);
-			return true;
-		}
-	}
-	DIFF32("cr", i->cr, j->cr);
-	DIFF32("xer", i->xer, j->xer);
-	DIFF32("lr", i->lr, j->lr);
-	DIFF32("ctr", i->ctr, j->ctr);
-	DIFF32("pc", i->pc, j->pc);
-	DIFF32("fpscr", i->fpscr, j->fpscr);
-	DIFF32("usprg0", i->usprg0, j->usprg0);
-	DIFF32("reservation", i->resv_valid, j->resv_valid);
-	DIFF32("reservation address", (uint32_t)i->resv_pa, (uint32_t)j->resv_pa);
-	if (exited) {
-		DIFF32("exit kind", i->exit.kind, j->exit.kind);
-		DIFF32("exit insn", i->exit.insn, j->exit.insn);
-		DIFF32("exit esr", i->exit.esr, j->exit.esr);
-		DIFF32("exit ea", i->exit.ea, j->exit.ea);
-		DIFF32("exit pa", (uint32_t)i->exit.pa, (uint32_t)j->exit.pa);
-		DIFF32("exit write", i->exit.write, j->exit.write);
-		if (i->exit.kind == CORE_EXIT_MMIO) {
-			DIFF32("mmio size", i->exit.size, j->exit.size);
-			DIFF32("mmio data", (uint32_t)i->exit.data, (uint32_t)j->exit.data);
-			DIFF32("mmio register", i->mmio.reg, j->mmio.reg);
-			DIFF32("mmio kind", i->mmio.kind, j->mmio.kind);
-		}
-	}
-	return false;
-#undef DIFF32
-}
-
-/*
- * The lockstep engine: block b runs in the interpreter (its RAM writes
- * logged), then the writes are undone, the registers restored, and the
- * JIT runs it; any difference in registers, exit or bytes written stops
- * the core with CORE_EXIT_LOCKSTEP. Blocks that read the timebase or kill
- * code are not comparable and keep the interpreter's result.
- */
-static int run_lockstep(struct core *c, struct block *b, uint64_t *done, struct block **last)
-{
-	const struct insn *ins = &block_cache(c)->ins[b->first];
-	struct arch s0, si, sj;
-	uint64_t k = 0, dj;
-	int x = X_NEXT, ri, rj;
-	bool comparable = true;
-
-	arch_save(c, &s0);
-	c->n_wlog = 0;
-	c->wlog_full = false;
-	c->wlog_on = true;
-	while (k < b->n) {
-		const struct insn *i = &ins[k];
-
-		if (i->op == OP_MFTB || (i->op == OP_MFSPR && (i->imm == 268 || i->imm == 269)))
-			comparable = false;
-		x = exec(c, i);
-		if (x == X_EXIT) {
-			c->exit.insn = i->word;
-			break;
-		}
-		k++;
-		if (x == X_BRANCH || c->code_changed)
-			break;
-	}
-	c->wlog_on = false;
-	ri = x == X_EXIT ? JIT_EXIT : JIT_LEAVE;
-	*done = k;
-	*last = b;
-	if (!comparable || c->code_changed || c->wlog_full)
-		return ri;
-	arch_save(c, &si);
-	for (unsigned w = 0; w < c->n_wlog; w++)
-		memcpy(c->wlog[w].now, c->wlog[w].host, c->wlog[w].len);
-	for (unsigned w = c->n_wlog; w-- > 0;)
-		memcpy(c->wlog[w].host, c->wlog[w].old, c->wlog[w].len);
-	arch_load(c, &s0);
-
-	rj = jit_run(c, b, b->n, &dj, last);
-	*done = dj;
-	core_fp_settle(c); /* compare the FPSCR complete */
-	arch_save(c, &sj);
-	if (ri != rj || k != dj) {
-		snprintf(c->lockstep_diff, sizeof(c->lockstep_diff),
-			 "interpreter ran %llu instructions and %s, JIT %llu and %s",
-			 (unsigned long long)k, ri == JIT_EXIT ? "exited" : "left",
-			 (unsigned long long)dj, rj == JIT_EXIT ? "exited" : "left");
-		goto differ;
-	}
-	if (arch_diff(&si, &sj, ri == JIT_EXIT, c->lockstep_diff, sizeof(c->lockstep_diff)))
-		goto differ;
-	for (unsigned w = 0; w < c->n_wlog; w++) {
-		if (memcmp(c->wlog[w].host, c->wlog[w].now, c->wlog[w].len)) {
-			snprintf(c->lockstep_diff, sizeof(c->lockstep_diff),
-				 "RAM at PA 0x%llx: the JIT wrote different bytes",
-				 (unsigned long long)(c->wlog[w].host - c->ram));
-			goto differ;
-		}
-	}
-	return rj;
-differ:
-	c->exit.kind = CORE_EXIT_LOCKSTEP;
-	c->exit.ea = s0.pc;
-	c->exit.pa = b->pa;
-	return JIT_EXIT;
-}
-
-/*
- * The fast loop: run decoded blocks as threaded code. Each instruction
- * jumps straight to the handler of its op (computed goto, one indirect
- * jump per instruction). The common simple ops have handlers here that
- * repeat exec()'s semantics for their plain forms (fast-cache hits, no OE,
- * the SPRs LR and CTR); everything else, and every case a handler does not
- * take, goes to exec() - the reference - with nothing changed yet.
- * Events and the budget are checked between blocks (every block ends at a
- * branch or after BLK_MAX_INSNS instructions).
- */
-static const struct core_exit *run_blocks(struct core *c, uint64_t budget);
-
-/*
- * The FPU switches the host x87 unit to round-toward-zero for exact guest
- * rounding (fpu.c); the rest of hv440 (printf of doubles, libm) must see
- * the host's own mode again when the core returns. The JIT's in-line FP
- * (jit.c, emit_fp_arith) needs SSE's default controls (round to nearest,
- * no flush-to-zero or denormals-are-zero): should a library have changed
- * them, the core runs with the default and they come back after.
- */
-#define MXCSR_CONTROLS 0xffc0u
-#define MXCSR_DEFAULT 0x1f80u
-
-const struct core_exit *core_run(struct core *c, uint64_t budget)
-{
-	const struct core_exit *e;
-	uint16_t cw, now;
-	unsigned mx = __builtin_ia32_stmxcsr();
-
-	if ((mx & MXCSR_CONTROLS) != MXCSR_DEFAULT)
-		__builtin_ia32_ldmxcsr(MXCSR_DEFAULT);
-	__asm__ volatile("fnstcw %0" : "=m"(cw));
-	e = run_blocks(c, budget);
-	__asm__ volatile("fnstcw %0" : "=m"(now));
-	if (now != cw)
-		__asm__ volatile("fldcw %0" : : "m"(cw));
-	if ((mx & MXCSR_CONTROLS) != MXCSR_DEFAULT)
-		__builtin_ia32_ldmxcsr(mx);
-	return e;
-}
-
-static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
+int interp_block(struct core *c, const struct block *b, uint64_t left, uint64_t *done)
 {
 	/* Every op defaults to exec(); the range initializer is then overridden on purpose. */
 #pragma GCC diagnostic push
@@ -1454,64 +1014,26 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 	};
 #pragma GCC diagnostic pop
 	uint32_t *g = c->gpr;
-	struct block *b = NULL;
-	uint64_t n = 0;
+	const struct insn *i, *first, *end;
+	gva_t bpc;
+	uint32_t r, x, y;
+	uint8_t *h;
+	gva_t ea;
+	int xr;
 
-	if (budget == 0)
-		budget = 1;
-	if (unlikely(c->n_breakpoints || c->skip_breakpoint_once))
-		return run_stepping(c, budget);
-	for (;;) {
-		const struct insn *i, *first, *end;
-		struct block *prev = b;
-		gva_t bpc;
-		bool stop = false;
-		uint32_t r, x, y;
-		uint8_t *h;
-		gva_t ea;
-		int xr;
+	first = i = &block_cache(c)->ins[b->first];
+	end = first + (left < b->n ? left : b->n);
+	bpc = c->pc;
 
-		c->pc &= ~3u;
-		b = block_at(c, prev, &stop);
-		if (unlikely(!b)) {
-			if (stop || step(c) == X_EXIT)
-				break;
-			n++;
-			goto block_done;
-		}
-		c->code_changed = false;
-		if (c->jit && b->n <= budget - n &&
-		    (b->jit || ++b->execs >= JIT_HOT || c->lockstep)) {
-			uint64_t done;
-
-			if (unlikely(!b->jit) && !jit_compile(c, b)) {
-				/* the code cache is full: start again with an empty one */
-				block_flush(c);
-				b = NULL;
-				continue;
-			}
-			if (unlikely(c->lockstep))
-				xr = run_lockstep(c, b, &done, &b);
-			else
-				xr = jit_run(c, b, budget - n, &done, &b);
-			n += done;
-			if (xr == JIT_EXIT)
-				break;
-			goto block_done;
-		}
-		first = i = &block_cache(c)->ins[b->first];
-		end = first + (budget - n < b->n ? budget - n : b->n);
-		bpc = c->pc;
-
-		/*
-		 * Inside a block c->pc is stale: the handlers here do not need it,
-		 * and PC() gives the current instruction's address to those that do.
-		 */
+	/*
+	 * Inside a block c->pc is stale: the handlers here do not need it,
+	 * and PC() gives the current instruction's address to those that do.
+	 */
 #define PC() (bpc + 4 * (uint32_t)(i - first))
 #define DISPATCH() goto *handler[i->op]
 #define NEXT() do { if (++i == end) goto block_end; DISPATCH(); } while (0)
 #define RA0 (i->ra ? g[i->ra] : 0)
-		DISPATCH();
+	DISPATCH();
 
 	op_addi:
 		g[i->rt] = RA0 + i->imm;
@@ -1744,8 +1266,8 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 		xr = exec(c, i);
 		if (unlikely(xr == X_EXIT)) {
 			c->exit.insn = i->word;
-			n += (uint64_t)(i - first);
-			break;
+			*done = (uint64_t)(i - first);
+			return X_EXIT;
 		}
 		i++;
 		if (xr == X_BRANCH || unlikely(c->code_changed) || i == end)
@@ -1755,24 +1277,10 @@ static const struct core_exit *run_blocks(struct core *c, uint64_t budget)
 	block_end:
 		c->pc = PC();
 	block_left:
-		n += (uint64_t)(i - first);
+		*done = (uint64_t)(i - first);
+		return X_NEXT;
 #undef PC
 #undef DISPATCH
 #undef NEXT
 #undef RA0
-	block_done:
-		/* after a flush the old headers are garbage: no link hint from them */
-		if (unlikely(c->code_changed))
-			b = NULL;
-		if (unlikely(n >= budget)) {
-			c->exit.kind = CORE_EXIT_BUDGET;
-			break;
-		}
-		if (unlikely(atomic_load_explicit(&c->events, memory_order_relaxed))) {
-			c->exit.kind = CORE_EXIT_EVENT;
-			break;
-		}
-	}
-	c->stats.insns += n;
-	return &c->exit;
 }

@@ -44,33 +44,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/decode.h"
+#include "core/internal.h"
 #include "core/fpu.h"
-
-/* exec()'s codes (interp.c). */
-enum { X_NEXT = 0, X_BRANCH, X_EXIT };
-
-#define XER_CA 0x20000000u
-
-typedef int (*jit_entry_fn)(struct core *c, const void *code, int64_t left, uint32_t ea,
-			    void *fast);
-
-struct core_jit {
-	uint8_t *buf;        /* JIT_CODE_BYTES, read/write/execute */
-	size_t start;        /* first byte of block code (after the entry/exit code) */
-	size_t used;
-	jit_entry_fn enter;
-	const uint8_t *exit; /* the shared exit sequence */
-	const uint8_t *dead; /* a killed block's entry jumps here: leave to the dispatcher */
-	const uint8_t *dispatch; /* emit_dispatch_stub() */
-	const uint8_t *result;   /* a slow path's exec() said exit (eax 1) or leave (2); ecx = k */
-	const uint8_t *exec;     /* called with rsi = insn, edx = 4k: exec() it (emit_exec_call) */
-	const uint8_t *chain;    /* an unpatched chain calls it: emit_patch_stub() */
-	const uint8_t *xchain;   /* a cross-page chain's miss calls it: emit_patch_stub() */
-	const uint8_t *leave_ea; /* leave with c->pc = eax (a chain out of budget or with events) */
-	int perf_fd;         /* perf map, or -1 */
-	struct tr *tr;       /* the translator's scratch state */
-};
+#include "core/x86enc.h"
 
 /*
  * A jump-cache slot: the top bits of EA times a Fibonacci constant. Hot
@@ -93,82 +69,7 @@ static bool have_movbe;
 /* FMA3 and AVX usable: the multiply-adds translate to vfmadd/vfmsub (emit_fp_arith). */
 static bool have_fma;
 
-/* ---- x86-64 encoding ---------------------------------------------------- */
-
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
-enum { CC_O, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
-       CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G };
-enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-enum { SH_ROL = 0, SH_ROR = 1, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
-
-struct emit {
-	uint8_t *p, *end;
-	bool full;
-};
-
-static void b1(struct emit *e, unsigned x)
-{
-	if (e->p < e->end)
-		*e->p++ = (uint8_t)x;
-	else
-		e->full = true;
-}
-
-static void b4(struct emit *e, uint32_t x)
-{
-	for (int k = 0; k < 4; k++, x >>= 8)
-		b1(e, x & 0xff);
-}
-
-static void b8(struct emit *e, uint64_t x)
-{
-	b4(e, (uint32_t)x);
-	b4(e, (uint32_t)(x >> 32));
-}
-
-/* Opcode bytes: op holds len bytes, most significant first. */
-static void opc(struct emit *e, unsigned op, int len)
-{
-	for (int k = len - 1; k >= 0; k--)
-		b1(e, (op >> (8 * k)) & 0xff);
-}
-
-static void rex(struct emit *e, int w, int reg, int index, int base)
-{
-	unsigned r = 0x40u | (unsigned)w << 3 | ((unsigned)reg >> 3 & 1) << 2 |
-		     ((unsigned)index >> 3 & 1) << 1 | ((unsigned)base >> 3 & 1);
-
-	if (r != 0x40)
-		b1(e, r);
-}
-
-/* op reg, [base + index << scale + disp32] (index < 0: none; never RSP as index). */
-static void mem(struct emit *e, int p66, int w, unsigned op, int oplen, int reg, int base, int index,
-		int scale, int32_t disp)
-{
-	if (p66)
-		b1(e, 0x66);
-	rex(e, w, reg, index < 0 ? 0 : index, base);
-	opc(e, op, oplen);
-	if (index < 0 && (base & 7) != RSP) {
-		b1(e, 0x80u | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
-	} else {
-		b1(e, 0x80u | (unsigned)(reg & 7) << 3 | 4);
-		b1(e, (unsigned)scale << 6 | (unsigned)((index < 0 ? RSP : index) & 7) << 3 |
-			      (unsigned)(base & 7));
-	}
-	b4(e, (uint32_t)disp);
-}
-
-/* op reg, rm (register direct). */
-static void rr(struct emit *e, int p66, int w, unsigned op, int oplen, int reg, int rm)
-{
-	if (p66)
-		b1(e, 0x66);
-	rex(e, w, reg, 0, rm);
-	opc(e, op, oplen);
-	b1(e, 0xc0u | (unsigned)(reg & 7) << 3 | (unsigned)(rm & 7));
-}
+/* ---- x86-64 encoding: core/x86enc.h; operands at [rbx + offset] ------- */
 
 #define OFF(field) ((int32_t)offsetof(struct core, field))
 #define GPR(r) (OFF(gpr) + 4 * (int32_t)(r))
@@ -179,92 +80,14 @@ static void alu_rm(struct emit *e, int alu, int reg, int32_t off)
 {
 	mem(e, 0, 0, (unsigned)alu * 8 + 3, 1, reg, RBX, -1, 0, off);
 }
-static void alu_rr(struct emit *e, int alu, int dst, int src) { rr(e, 0, 0, (unsigned)alu * 8 + 1, 1, src, dst); }
-/* The ALU group's immediate forms: 0x83 with a sign-extended imm8 when it fits, else 0x81 with imm32. */
-static bool fits8(uint32_t imm) { return (int32_t)imm == (int8_t)imm; }
-static unsigned alu_imm_op(uint32_t imm) { return fits8(imm) ? 0x83 : 0x81; }
-static void alu_imm(struct emit *e, uint32_t imm)
-{
-	if (fits8(imm))
-		b1(e, imm & 0xff);
-	else
-		b4(e, imm);
-}
-/* op reg, imm */
-static void alu_ri(struct emit *e, int alu, int reg, uint32_t imm)
-{
-	rr(e, 0, 0, alu_imm_op(imm), 1, alu, reg);
-	alu_imm(e, imm);
-}
-static void alu_ri64(struct emit *e, int alu, int reg, int32_t imm)
-{
-	rr(e, 0, 1, alu_imm_op((uint32_t)imm), 1, alu, reg);
-	alu_imm(e, (uint32_t)imm);
-}
 /* op dword [rbx + off], imm */
 static void alu_mi(struct emit *e, int alu, int32_t off, uint32_t imm)
 {
 	mem(e, 0, 0, alu_imm_op(imm), 1, alu, RBX, -1, 0, off);
 	alu_imm(e, imm);
 }
-static void mov_ri(struct emit *e, int reg, uint32_t imm)
-{
-	rex(e, 0, 0, 0, reg);
-	b1(e, 0xb8u + (unsigned)(reg & 7));
-	b4(e, imm);
-}
-static void mov_ri64(struct emit *e, int reg, uint64_t imm)
-{
-	rex(e, 1, 0, 0, reg);
-	b1(e, 0xb8u + (unsigned)(reg & 7));
-	b8(e, imm);
-}
-static void mov_rr(struct emit *e, int dst, int src) { rr(e, 0, 0, 0x89, 1, src, dst); }
-static void mov_rr64(struct emit *e, int dst, int src) { rr(e, 0, 1, 0x89, 1, src, dst); }
-static void sh_ri(struct emit *e, int sub, int reg, unsigned n)
-{
-	rr(e, 0, 0, 0xc1, 1, sub, reg);
-	b1(e, n & 31);
-}
-static void sh_cl(struct emit *e, int sub, int reg) { rr(e, 0, 0, 0xd3, 1, sub, reg); }
-static void setcc(struct emit *e, int cc, int reg) { rr(e, 0, 0, 0x0f90u + (unsigned)cc, 2, 0, reg); }
-static void cmov(struct emit *e, int cc, int dst, int src) { rr(e, 0, 0, 0x0f40u + (unsigned)cc, 2, dst, src); }
-static void movzx8(struct emit *e, int dst, int src) { rr(e, 0, 0, 0x0fb6, 2, dst, src); }
-static void bswap(struct emit *e, int reg)
-{
-	rex(e, 0, 0, 0, reg);
-	b1(e, 0x0f);
-	b1(e, 0xc8u + (unsigned)(reg & 7));
-}
 /* lea reg32, [r15 + disp]: an EA relative to the block's start. */
 static void lea_pc(struct emit *e, int reg, int32_t disp) { mem(e, 0, 0, 0x8d, 1, reg, R15, -1, 0, disp); }
-static void call_abs(struct emit *e, const void *fn)
-{
-	mov_ri64(e, RAX, (uint64_t)(uintptr_t)fn);
-	rr(e, 0, 0, 0xff, 1, 2, RAX);
-}
-/* jmp/jcc rel32 to a later address: returns the rel32 field to patch. */
-static uint8_t *jmp_fwd(struct emit *e)
-{
-	b1(e, 0xe9);
-	b4(e, 0);
-	return e->p - 4;
-}
-static uint8_t *jcc_fwd(struct emit *e, int cc)
-{
-	b1(e, 0x0f);
-	b1(e, 0x80u + (unsigned)cc);
-	b4(e, 0);
-	return e->p - 4;
-}
-static void patch(struct emit *e, uint8_t *field, const uint8_t *target)
-{
-	int32_t rel = (int32_t)(target - (field + 4));
-
-	if (!e->full)
-		memcpy(field, &rel, 4);
-}
-static void jmp_to(struct emit *e, const uint8_t *target) { patch(e, jmp_fwd(e), target); }
 
 /*
  * The budget lives in r11, biased: instructions left minus BLK_MAX_INSNS,
@@ -346,8 +169,6 @@ struct tr {
 
 /* The host registers that cache guest GPRs (see ldg). */
 static const int cache_regs[BLK_CACHE_REGS] = { RBP, R12, R13, R8, R9 };
-/* The size of a block's first instruction, the load of CR (emit_cache_load). */
-#define CR_LOAD_BYTES 7
 
 /* The guest GPR in each cache register, from host[] (see block.jit_map). */
 static void cache_map(const int8_t host[32], int8_t map[BLK_CACHE_REGS])
@@ -2171,42 +1992,6 @@ int jit_run(struct core *c, struct block *b, uint64_t left, uint64_t *done, stru
 	*done = left - (uint64_t)(c->jit_left + BLK_MAX_INSNS);
 	*last = &bc->blk[c->jit_block];
 	return r;
-}
-
-void jit_flush(struct core *c)
-{
-	if (c->jit) {
-		struct core_jit *j = c->jit;
-		size_t page = 4096, from = (j->start + page - 1) & ~(page - 1);
-
-		/* The pages written since the last flush go back to the host, to be refilled as needed. */
-		if (j->used > from)
-			madvise(j->buf + from, j->used - from, MADV_DONTNEED);
-		j->used = j->start;
-		c->stats.code_bytes = 0;
-		core_jc_invalidate(c);
-	}
-}
-
-/* Overwrite the code at p with a jump to the dead-block exit (5 bytes). */
-static void jmp_dead(struct core *c, uint8_t *p)
-{
-	int32_t rel = (int32_t)(c->jit->dead - (p + 5));
-
-	p[0] = 0xe9;
-	memcpy(p + 1, &rel, 4);
-}
-
-void jit_forget(struct core *c, struct block *b)
-{
-	if (!c->jit || !b->jit)
-		return;
-	core_jc_invalidate(c);
-	/* direct jumps from other blocks may still arrive, at any entry (chain_entry): send them out */
-	jmp_dead(c, b->jit);
-	jmp_dead(c, b->jit + CR_LOAD_BYTES);
-	if (b->jit_body != CR_LOAD_BYTES)
-		jmp_dead(c, b->jit + b->jit_body);
 }
 
 int jit_init(struct core *c, int perf_fd)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hv/internal.h"
+#include "util/byteorder.h"
 
 /* Hypercall tokens: vendor << 16 | number (ePAPR 1.1, "Hypercall ABI"; Linux epapr_hcalls.h). */
 #define VENDOR_EPAPR 1u
@@ -36,19 +37,6 @@ enum {
 	SH_MSR = 88, SH_DSISR = 96, SH_INT_PENDING = 100, SH_ESR = 200, SH_PIR = 204,
 	SH_SPRG4 = 208,
 };
-
-static uint32_t ld_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void st_be32(uint8_t *p, uint32_t val)
-{
-	p[0] = (uint8_t)(val >> 24);
-	p[1] = (uint8_t)(val >> 16);
-	p[2] = (uint8_t)(val >> 8);
-	p[3] = (uint8_t)val;
-}
 
 /* A 64-bit field as a 32-bit guest sees it. */
 static uint32_t ld_be_long(const uint8_t *page, unsigned off)

@@ -6,6 +6,7 @@
 
 #include "hv/internal.h"
 #include "hv/profile.h"
+#include "util/byteorder.h"
 
 static void *ticker(void *arg)
 {
@@ -78,7 +79,7 @@ static bool read_guest_word(struct vcpu *v, uint32_t ea, uint32_t *val)
 	    pa + 4 > v->core.ram_size)
 		return false;
 	b = v->core.ram + pa;
-	*val = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	*val = ld_be32(b);
 	return true;
 }
 

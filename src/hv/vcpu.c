@@ -6,13 +6,14 @@
 #include <time.h>
 
 #include "hv/internal.h"
+#include "util/byteorder.h"
+#include "util/log.h"
 
 /* Instructions per core_run() chunk: short enough to poll host I/O about every millisecond. */
 #define RUN_BUDGET 50000
 #define POLL_INTERVAL_NS 1000000ull
 /* Longest sleep while the guest waits, so a stop request from another thread is seen. */
 #define MAX_SLEEP_NS 100000000ull
-#define LOG_LIMIT 20
 /*
  * A guest makes no progress when this many exits in a row, over at least
  * this long, retired no instruction and completed none in the hypervisor
@@ -27,17 +28,14 @@
 
 void hv_log(struct vcpu *v, const char *fmt, ...)
 {
+	char who[32];
 	va_list ap;
 
 	if (v->log_count >= LOG_LIMIT)
-		return;
-	v->log_count++;
+		return; /* spent: not even the prefix is formatted */
+	snprintf(who, sizeof(who), "guest pc=0x%08x", v->core.pc);
 	va_start(ap, fmt);
-	fprintf(stderr, "hv440: guest pc=0x%08x: ", v->core.pc);
-	vfprintf(stderr, fmt, ap);
-	if (v->log_count == LOG_LIMIT)
-		fprintf(stderr, " (further guest errors not logged)");
-	fputc('\n', stderr);
+	log_limited(&v->log_count, who, fmt, ap);
 	va_end(ap);
 }
 
@@ -213,8 +211,7 @@ static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
 
 	if (!translate(v, v->core.pc, !!(v->msr & MSR_IS), &pa, &len) || pa + 4 > v->ram_size)
 		return false;
-	*word = (uint32_t)v->core.ram[pa] << 24 | (uint32_t)v->core.ram[pa + 1] << 16 |
-		(uint32_t)v->core.ram[pa + 2] << 8 | v->core.ram[pa + 3];
+	*word = ld_be32(v->core.ram + pa);
 	return true;
 }
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* bytechan.c - an ePAPR byte channel: a host character backend behind hypercalls, rx/tx interrupt lines. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include <libfdt.h>
@@ -33,6 +34,8 @@ static void bc_receive_host(void *opaque, const uint8_t *buf, size_t len)
 	update_irq(bc);
 }
 
+static const struct device_ops bytechan_ops;
+
 void bytechan_init(struct bytechan *bc, uint32_t handle, struct chardev *cd,
 		   struct irq_line rx_irq, struct irq_line tx_irq)
 {
@@ -41,6 +44,7 @@ void bytechan_init(struct bytechan *bc, uint32_t handle, struct chardev *cd,
 	bc->rx_irq = rx_irq;
 	bc->tx_irq = tx_irq;
 	bc->rx_head = bc->rx_count = 0;
+	bc->dev = (struct device){ .ops = &bytechan_ops, .name = "bytechan" };
 	if (cd) {
 		struct chardev_client c = {
 			.opaque = bc,
@@ -95,17 +99,38 @@ int bytechan_fdt_node(const struct bytechan *bc, void *fdt, int parent, uint32_t
 	const fdt32_t irqs[4] = { cpu_to_fdt32(rx_irq_n), cpu_to_fdt32(4),
 				  cpu_to_fdt32(tx_irq_n), cpu_to_fdt32(4) };
 	char name[32];
-	int node, r;
+	int node;
 
 	snprintf(name, sizeof(name), "byte-channel@%x", bc->handle);
-	node = fdt_add_subnode(fdt, parent, name);
-	if (node < 0)
-		return node;
-	if ((r = fdt_setprop_string(fdt, node, "compatible", "epapr,hv-byte-channel")) < 0 ||
-	    (r = fdt_setprop_u32(fdt, node, "reg", bc->handle)) < 0 ||
-	    (r = fdt_setprop_u32(fdt, node, "hv-handle", bc->handle)) < 0 ||
-	    (r = fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle)) < 0 ||
-	    (r = fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs))) < 0)
-		return r;
+	FDT(node = fdt_add_subnode(fdt, parent, name));
+	FDT(fdt_setprop_string(fdt, node, "compatible", "epapr,hv-byte-channel"));
+	FDT(fdt_setprop_u32(fdt, node, "reg", bc->handle));
+	FDT(fdt_setprop_u32(fdt, node, "hv-handle", bc->handle));
+	FDT(fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle));
+	FDT(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
 	return node;
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static struct bytechan *bytechan_of(struct device *dev)
+{
+	return (struct bytechan *)((char *)dev - offsetof(struct bytechan, dev));
+}
+
+static void bytechan_dev_reset(struct device *dev)
+{
+	bytechan_reset(bytechan_of(dev));
+}
+
+static int bytechan_dev_fdt_node(struct device *dev, void *fdt, int parent)
+{
+	return bytechan_fdt_node(bytechan_of(dev), fdt, parent, dev->fdt_intc, dev->fdt_irq[0],
+				 dev->fdt_irq[1]) < 0 ? -1 : 0;
+}
+
+static const struct device_ops bytechan_ops = {
+	.name = "epapr,hv-byte-channel",
+	.reset = bytechan_dev_reset,
+	.fdt_node = bytechan_dev_fdt_node,
+};

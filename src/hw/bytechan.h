@@ -8,6 +8,7 @@
 
 #include "host/chardev.h"
 #include "hw/bus.h"
+#include "hw/device.h"
 
 #define BYTECHAN_RX_SIZE 256
 
@@ -19,6 +20,7 @@
  * to send, as Linux's ehv_bytechan does).
  */
 struct bytechan {
+	struct device dev;        /* the contract (hw/device.h); fdt_irq: rx, tx */
 	uint32_t handle;
 	struct chardev *cd;
 	struct irq_line rx_irq, tx_irq;

@@ -2,9 +2,11 @@
 /* pci_host.c - the 440EP PCI host bridge: indirect config access, PCIL0 windows, BAR mapping. */
 #include <errno.h>
 #include <libfdt.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/pci_host.h"
+#include "util/byteorder.h"
 
 #define PCI_CFG_BASE   0xeec00000u  /* CFGADDR, CFGDATA at +4 (440EP: PCI configuration registers) */
 #define PCI_IACK_BASE  0xeed00000u  /* interrupt acknowledge / special cycle (not modelled) */
@@ -40,28 +42,6 @@
 #define IBM_440GX_DEVICE   0x027f
 #define PCI_CLASS_BRIDGE_OTHER 0x0680
 
-static uint16_t le16_get(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void le16_put(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void le32_put(uint8_t *p, uint32_t v)
-{
-	le16_put(p, (uint16_t)v);
-	le16_put(p + 2, (uint16_t)(v >> 16));
-}
-
 /* The function CFGADDR selects: type 0 on bus 0, function 0 only; NULL reads all ones. */
 static struct pci_function *selected(struct pci_host *h)
 {
@@ -93,11 +73,11 @@ static void unmap_bar(struct pci_host *h, struct pci_function *f, unsigned i)
  */
 static void update_bars(struct pci_host *h, struct pci_function *f)
 {
-	uint16_t cmd = le16_get(&f->config[PCI_COMMAND]);
+	uint16_t cmd = ld_le16(&f->config[PCI_COMMAND]);
 	unsigned i;
 
 	for (i = 0; i < 6; i++) {
-		uint32_t raw = le32_get(&f->config[PCI_BAR0 + 4 * i]);
+		uint32_t raw = ld_le32(&f->config[PCI_BAR0 + 4 * i]);
 		bool io = raw & PCI_BAR_IO;
 		uint64_t addr = raw & (io ? ~3u : ~15u), size = f->bar_size[i];
 		bool want = size && addr && (cmd & (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY));
@@ -246,13 +226,13 @@ static void bridge_init(struct pci_function *f)
 {
 	memset(f->config, 0, sizeof(f->config));
 	memset(f->wmask, 0, sizeof(f->wmask));
-	le16_put(&f->config[PCI_VENDOR_ID], IBM_VENDOR_ID);
-	le16_put(&f->config[PCI_DEVICE_ID], IBM_440GX_DEVICE);
+	st_le16(&f->config[PCI_VENDOR_ID], IBM_VENDOR_ID);
+	st_le16(&f->config[PCI_DEVICE_ID], IBM_440GX_DEVICE);
 	f->config[PCI_CLASS_PROG] = 0;
-	le16_put(&f->config[PCI_CLASS_DEVICE], PCI_CLASS_BRIDGE_OTHER);
+	st_le16(&f->config[PCI_CLASS_DEVICE], PCI_CLASS_BRIDGE_OTHER);
 	f->config[PCI_HEADER_TYPE] = 0;
 	/* Linux sets COMMAND = MEMORY | MASTER on the bridge; BARs read as 0. */
-	le16_put(&f->wmask[PCI_COMMAND], 0x0147);
+	st_le16(&f->wmask[PCI_COMMAND], 0x0147);
 	f->wmask[PCI_CACHE_LINE] = 0xff;
 	f->wmask[PCI_LATENCY_TIMER] = 0xff;
 	f->wmask[PCI_INTERRUPT_LINE] = 0xff;
@@ -264,7 +244,7 @@ static void function_reset(struct pci_host *h, struct pci_function *f)
 
 	for (i = 0; i < 6; i++)
 		unmap_bar(h, f, i);
-	le16_put(&f->config[PCI_COMMAND], 0);
+	st_le16(&f->config[PCI_COMMAND], 0);
 	for (i = PCI_BAR0; i < PCI_BAR5_END; i++)
 		f->config[i] &= (uint8_t)~f->wmask[i];
 	f->config[PCI_CACHE_LINE] = 0;
@@ -284,6 +264,8 @@ void pci_host_reset(struct pci_host *h)
 		if (h->slot[s])
 			function_reset(h, h->slot[s]);
 }
+
+static const struct device_ops pci_host_ops;
 
 void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_line inta[4])
 {
@@ -306,6 +288,8 @@ void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_li
 				 .min_access = 1, .max_access = 4, .opaque = h,
 				 .read = io_read, .write = io_write };
 	h->slot[0] = &h->bridge;
+	h->dev.ops = &pci_host_ops;
+	h->dev.name = "pci";
 	pci_host_reset(h);
 }
 
@@ -363,7 +347,7 @@ int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 			m &= ~3u;
 		else
 			m &= ~15u;
-		le32_put(&f->wmask[PCI_BAR0 + 4 * i], m);
+		st_le32(&f->wmask[PCI_BAR0 + 4 * i], m);
 		f->bar_mapped[i] = false;
 	}
 	/* INTA of slot s drives line (s-1)%4, wired-OR with the other slots on it. */
@@ -372,13 +356,6 @@ int pci_host_plug(struct pci_host *h, unsigned slot, struct pci_function *f)
 	function_reset(h, f);
 	return 0;
 }
-
-#define CHECK(x)                      \
-	do {                          \
-		int err_ = (x);       \
-		if (err_ < 0)         \
-			return err_;  \
-	} while (0)
 
 static int set_cells(void *fdt, int node, const char *name, const uint32_t *cells, unsigned n)
 {
@@ -426,18 +403,40 @@ int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_ph
 		e[5] = 28 - (s - 1) % 4;
 		e[6] = 8;
 	}
-	node = fdt_add_subnode(fdt, parent, "pci@ec000000");
-	CHECK(node);
-	CHECK(fdt_setprop_string(fdt, node, "device_type", "pci"));
-	CHECK(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
-	CHECK(fdt_setprop_u32(fdt, node, "#size-cells", 2));
-	CHECK(fdt_setprop_u32(fdt, node, "#address-cells", 3));
-	CHECK(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
-	CHECK(fdt_setprop(fdt, node, "primary", NULL, 0));
-	CHECK(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
-	CHECK(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
-	CHECK(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
-	CHECK(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
-	CHECK(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
+	FDT(node = fdt_add_subnode(fdt, parent, "pci@ec000000"));
+	FDT(fdt_setprop_string(fdt, node, "device_type", "pci"));
+	FDT(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
+	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 2));
+	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 3));
+	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	FDT(fdt_setprop(fdt, node, "primary", NULL, 0));
+	FDT(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
+	FDT(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
+	FDT(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
+	FDT(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
+	FDT(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
 	return node;
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static struct pci_host *pci_host_of(struct device *dev)
+{
+	return (struct pci_host *)((char *)dev - offsetof(struct pci_host, dev));
+}
+
+static void pci_host_dev_reset(struct device *dev)
+{
+	pci_host_reset(pci_host_of(dev));
+}
+
+static int pci_host_dev_fdt_node(struct device *dev, void *fdt, int parent)
+{
+	return pci_host_fdt_node(pci_host_of(dev), fdt, parent, dev->fdt_intc) < 0 ? -1 : 0;
+}
+
+static const struct device_ops pci_host_ops = {
+	.name = "ibm,plb-pci",
+	.reset = pci_host_dev_reset,
+	.fdt_node = pci_host_dev_fdt_node,
+};

@@ -4,6 +4,7 @@
 #define HV440_HW_PCI_HOST_H
 
 #include "hw/bus.h"
+#include "hw/device.h"
 
 #define PCI_MAX_SLOTS 32
 
@@ -29,6 +30,7 @@ struct pci_function {
 };
 
 struct pci_host {
+	struct device dev;        /* the contract (hw/device.h) */
 	struct region cfg;        /* 0xEEC00000: CFGADDR (LE) at +0, CFGDATA (LE) at +4 */
 	struct region regs;       /* 0xEF400000: PCIL0 PMM/PTM registers */
 	struct region io;         /* 0xE8000000: 64 KiB I/O window */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* uart16550.c - NS16550A UART: DLAB, 16-byte receive FIFO, IIR priorities, loopback. */
+#include <errno.h>
 #include <libfdt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +67,8 @@ enum {
 #define MSR_DELTAS 0x0f
 
 #define FIFO_SIZE 16
+
+static const struct device_ops uart16550_ops;
 
 static unsigned rx_capacity(const struct uart16550 *u)
 {
@@ -372,6 +376,8 @@ void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
 	u->clock_hz = clock_hz;
 	u->irq = irq;
 	u->cd = cd;
+	u->dev.ops = &uart16550_ops;
+	u->dev.name = "uart16550";
 	uart16550_reset(u);
 	if (cd) {
 		struct chardev_client c = {
@@ -385,13 +391,6 @@ void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
 	}
 }
 
-#define CHECK(x)                      \
-	do {                          \
-		int err_ = (x);       \
-		if (err_ < 0)         \
-			return err_;  \
-	} while (0)
-
 int uart16550_fdt_node(struct uart16550 *u, void *fdt, int parent, uint32_t uic_phandle, unsigned irq_n)
 {
 	char name[32];
@@ -404,15 +403,103 @@ int uart16550_fdt_node(struct uart16550 *u, void *fdt, int parent, uint32_t uic_
 		snprintf(name, sizeof(name), "%s", u->node_name);
 	else
 		snprintf(name, sizeof(name), "serial@%x", base);
-	node = fdt_add_subnode(fdt, parent, name);
-	CHECK(node);
-	CHECK(fdt_setprop_string(fdt, node, "device_type", "serial"));
-	CHECK(fdt_setprop_string(fdt, node, "compatible", "ns16550"));
-	CHECK(fdt_setprop(fdt, node, "reg", reg, sizeof(reg)));
-	CHECK(fdt_setprop_u32(fdt, node, "virtual-reg", base));
-	CHECK(fdt_setprop_u32(fdt, node, "clock-frequency", u->clock_hz));
-	CHECK(fdt_setprop_u32(fdt, node, "current-speed", 115200));
-	CHECK(fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle));
-	CHECK(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
+	FDT(node = fdt_add_subnode(fdt, parent, name));
+	FDT(fdt_setprop_string(fdt, node, "device_type", "serial"));
+	FDT(fdt_setprop_string(fdt, node, "compatible", "ns16550"));
+	FDT(fdt_setprop(fdt, node, "reg", reg, sizeof(reg)));
+	FDT(fdt_setprop_u32(fdt, node, "virtual-reg", base));
+	FDT(fdt_setprop_u32(fdt, node, "clock-frequency", u->clock_hz));
+	FDT(fdt_setprop_u32(fdt, node, "current-speed", 115200));
+	FDT(fdt_setprop_u32(fdt, node, "interrupt-parent", uic_phandle));
+	FDT(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
 	return node;
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static struct uart16550 *uart_of(struct device *dev)
+{
+	return (struct uart16550 *)((char *)dev - offsetof(struct uart16550, dev));
+}
+
+static void uart_dev_reset(struct device *dev)
+{
+	uart16550_reset(uart_of(dev));
+}
+
+static int uart_dev_fdt_node(struct device *dev, void *fdt, int parent)
+{
+	return uart16550_fdt_node(uart_of(dev), fdt, parent, dev->fdt_intc, dev->fdt_irq[0]);
+}
+
+/* The state's tag and version (util/state.h); a new field is a new version. */
+#define UART_STATE_TAG "U550"
+#define UART_STATE_VERSION 2 /* 2: the break flags of the FIFO slots (Ctrl-A b) */
+
+/* Every register the guest reads or that decides what it reads, and the receive FIFO. */
+static int uart_dev_save(struct device *dev, struct state_writer *w)
+{
+	struct uart16550 *u = uart_of(dev);
+
+	state_put_header(w, UART_STATE_TAG, UART_STATE_VERSION);
+	state_put_u8(w, u->ier);
+	state_put_u8(w, u->lcr);
+	state_put_u8(w, u->mcr);
+	state_put_u8(w, u->lsr);
+	state_put_u8(w, u->msr);
+	state_put_u8(w, u->scr);
+	state_put_u8(w, u->dll);
+	state_put_u8(w, u->dlm);
+	state_put_u8(w, u->fcr);
+	state_put_u8(w, u->thr_ipending);
+	state_put_u8(w, (uint8_t)u->rx_head);
+	state_put_u8(w, (uint8_t)u->rx_count);
+	state_put_bytes(w, u->rx, sizeof(u->rx));
+	state_put_u32(w, u->rx_break);
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int uart_dev_load(struct device *dev, struct state_reader *r)
+{
+	struct uart16550 *u = uart_of(dev), n = *u;
+	uint8_t thr;
+	uint32_t brk, held = 0;
+
+	if (state_get_header(r, UART_STATE_TAG) != UART_STATE_VERSION)
+		return -EINVAL;
+	n.ier = state_get_u8(r);
+	n.lcr = state_get_u8(r);
+	n.mcr = state_get_u8(r);
+	n.lsr = state_get_u8(r);
+	n.msr = state_get_u8(r);
+	n.scr = state_get_u8(r);
+	n.dll = state_get_u8(r);
+	n.dlm = state_get_u8(r);
+	n.fcr = state_get_u8(r);
+	thr = state_get_u8(r);
+	n.rx_head = state_get_u8(r);
+	n.rx_count = state_get_u8(r);
+	state_get_bytes(r, n.rx, sizeof(n.rx));
+	brk = state_get_u32(r);
+	for (unsigned i = 0; i < n.rx_count && i < FIFO_SIZE; i++)
+		held |= 1u << ((n.rx_head + i) % FIFO_SIZE);
+	/* What a 16550 cannot hold: bits above IER[3] and MCR[4], a FIFO fuller than FCR allows. */
+	if (thr > 1 || n.ier & ~0x0fu || n.mcr & ~MCR_MASK || n.fcr & ~(FCR_ENABLE | FCR_TRIGGER) ||
+	    n.rx_head >= FIFO_SIZE || n.rx_count > rx_capacity(&n) || (brk & ~held))
+		state_fail(r);	/* ... or a break flag on a slot that holds no character */
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	n.thr_ipending = thr;
+	n.rx_break = (uint16_t)brk;
+	*u = n;
+	update_irq(u);
+	return 0;
+}
+
+static const struct device_ops uart16550_ops = {
+	.name = "ns16550",
+	.reset = uart_dev_reset,
+	.fdt_node = uart_dev_fdt_node,
+	.save = uart_dev_save,
+	.load = uart_dev_load,
+};

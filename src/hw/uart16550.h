@@ -5,8 +5,10 @@
 
 #include "host/chardev.h"
 #include "hw/bus.h"
+#include "hw/device.h"
 
 struct uart16550 {
+	struct device dev;        /* the contract (hw/device.h): reset, node, save/load */
 	struct region mmio;       /* 8 byte-wide registers */
 	struct chardev *cd;       /* may be NULL: output discarded, no input */
 	struct irq_line irq;
@@ -22,7 +24,7 @@ struct uart16550 {
 void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
 		    struct irq_line irq, struct chardev *cd);
 void uart16550_reset(struct uart16550 *u);
-/* Writes the serial node (ns16550) under parent; returns the node offset or a negative libfdt error. */
+/* Writes the serial node (ns16550) under parent; returns the node offset, or -1 after one error line. */
 int uart16550_fdt_node(struct uart16550 *u, void *fdt, int parent, uint32_t uic_phandle, unsigned irq_n);
 
 #endif

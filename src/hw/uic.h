@@ -4,12 +4,14 @@
 #define HV440_HW_UIC_H
 
 #include "hw/bus.h"
+#include "hw/device.h"
 
 /*
  * 32 inputs; registers SR, SRS, ER, CR, PR, TR, MSR, VR, VCR at DCR base+0..8
  * (PPC440EP manual, UIC). Outputs: a non-critical and a critical line.
  */
 struct uic {
+	struct device dev;       /* the contract (hw/device.h): reset, node, save/load */
 	struct region dcr;       /* DCR region: base..base+8 */
 	uint32_t sr, er, cr, pr, tr, vcr;
 	uint32_t level;          /* current input levels */

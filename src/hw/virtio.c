@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "hw/virtio.h"
-
-#define LOG_LIMIT 20
+#include "util/byteorder.h"
+#include "util/log.h"
 
 /* Split virtqueue layout (virtio 1.2, 2.7). */
 #define VIRTQ_DESC_F_NEXT      1
@@ -17,16 +17,15 @@
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 #define DESC_SIZE 16
 
+__attribute__((format(printf, 3, 0)))
 static void vlog(struct virtio_dev *d, const char *kind, const char *fmt, va_list ap)
 {
+	char who[64];
+
 	if (d->log_count >= LOG_LIMIT)
-		return;
-	d->log_count++;
-	fprintf(stderr, "hv440: %s: %s", d->ops->name, kind);
-	vfprintf(stderr, fmt, ap);
-	if (d->log_count == LOG_LIMIT)
-		fprintf(stderr, " (further messages suppressed)");
-	fputc('\n', stderr);
+		return; /* spent: not even the prefix is formatted */
+	snprintf(who, sizeof(who), "%s%s%s", d->ops->name, *kind ? ": " : "", kind);
+	log_limited(&d->log_count, who, fmt, ap);
 }
 
 void virtio_log(struct virtio_dev *d, const char *fmt, ...)
@@ -43,7 +42,7 @@ void virtio_guest_error(struct virtio_dev *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(d, "guest error: ", fmt, ap);
+	vlog(d, "guest error", fmt, ap);
 	va_end(ap);
 	/* virtio 1.2, 2.1.2: the device sets NEEDS_RESET and tells the driver by a config change. */
 	if (!(d->status & VIRTIO_STATUS_NEEDS_RESET)) {
@@ -69,56 +68,41 @@ bool virtio_is_modern(const struct virtio_dev *d)
 
 void virtio_put16(const struct virtio_dev *d, uint8_t *p, uint16_t v)
 {
-	if (virtio_is_modern(d)) {
-		p[0] = (uint8_t)v;
-		p[1] = (uint8_t)(v >> 8);
-	} else {
-		p[0] = (uint8_t)(v >> 8);
-		p[1] = (uint8_t)v;
-	}
+	if (virtio_is_modern(d))
+		st_le16(p, v);
+	else
+		st_be16(p, v);
 }
 
 void virtio_put32(const struct virtio_dev *d, uint8_t *p, uint32_t v)
 {
-	if (virtio_is_modern(d)) {
-		virtio_put16(d, p, (uint16_t)v);
-		virtio_put16(d, p + 2, (uint16_t)(v >> 16));
-	} else {
-		virtio_put16(d, p, (uint16_t)(v >> 16));
-		virtio_put16(d, p + 2, (uint16_t)v);
-	}
+	if (virtio_is_modern(d))
+		st_le32(p, v);
+	else
+		st_be32(p, v);
 }
 
 void virtio_put64(const struct virtio_dev *d, uint8_t *p, uint64_t v)
 {
-	if (virtio_is_modern(d)) {
-		virtio_put32(d, p, (uint32_t)v);
-		virtio_put32(d, p + 4, (uint32_t)(v >> 32));
-	} else {
-		virtio_put32(d, p, (uint32_t)(v >> 32));
-		virtio_put32(d, p + 4, (uint32_t)v);
-	}
+	if (virtio_is_modern(d))
+		st_le64(p, v);
+	else
+		st_be64(p, v);
 }
 
 uint16_t virtio_get16(const struct virtio_dev *d, const uint8_t *p)
 {
-	if (virtio_is_modern(d))
-		return (uint16_t)(p[0] | p[1] << 8);
-	return (uint16_t)(p[0] << 8 | p[1]);
+	return virtio_is_modern(d) ? ld_le16(p) : ld_be16(p);
 }
 
 uint32_t virtio_get32(const struct virtio_dev *d, const uint8_t *p)
 {
-	if (virtio_is_modern(d))
-		return virtio_get16(d, p) | (uint32_t)virtio_get16(d, p + 2) << 16;
-	return (uint32_t)virtio_get16(d, p) << 16 | virtio_get16(d, p + 2);
+	return virtio_is_modern(d) ? ld_le32(p) : ld_be32(p);
 }
 
 uint64_t virtio_get64(const struct virtio_dev *d, const uint8_t *p)
 {
-	if (virtio_is_modern(d))
-		return virtio_get32(d, p) | (uint64_t)virtio_get32(d, p + 4) << 32;
-	return (uint64_t)virtio_get32(d, p) << 32 | virtio_get32(d, p + 4);
+	return virtio_is_modern(d) ? ld_le64(p) : ld_be64(p);
 }
 
 /* ---- guest memory ---- */

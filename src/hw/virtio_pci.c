@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_pci.c - transitional virtio PCI transport: modern capabilities, legacy I/O BAR, INTx. */
+#include <stddef.h>
 #include <string.h>
 
 #include "hw/virtio_pci.h"
+#include "util/byteorder.h"
 
 /* PCI configuration header offsets (PCI Local Bus 3.0, 6.1). */
 #define PCI_VENDOR_ID      0x00
@@ -71,37 +73,7 @@
 #define LEG_ISR            0x13
 #define LEG_CONFIG         0x14
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-/* Bus values are the bytes in address order read big-endian (hw/bus.h). */
-static uint64_t bytes_to_bus(const uint8_t *p, unsigned size)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void bus_to_bytes(uint8_t *p, unsigned size, uint64_t v)
-{
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		p[i] = (uint8_t)(v >> (8 * (size - 1 - i)));
-}
-
+/* Bus values are the bytes in address order read big-endian (hw/bus.h): ld_be(), st_be(). */
 /* A little-endian register's value from a bus value of the same size. */
 static uint32_t bus_to_le(unsigned size, uint64_t v)
 {
@@ -109,7 +81,7 @@ static uint32_t bus_to_le(unsigned size, uint64_t v)
 	uint32_t r = 0;
 	unsigned i;
 
-	bus_to_bytes(b, size, v);
+	st_be(b, size, v);
 	for (i = 0; i < size && i < 4; i++)
 		r |= (uint32_t)b[i] << (8 * i);
 	return r;
@@ -123,11 +95,6 @@ static void irq_update(struct virtio_dev *d)
 	irq_set(&p->f.intx, d->isr && !(cmd & PCI_COMMAND_INTX_DISABLE));
 }
 
-static uint32_t get32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
 /*
  * The VIRTIO_PCI_CAP_PCI_CFG window (virtio 1.2, 4.1.4.9): a write of
  * pci_cfg_data goes to the selected BAR; moving the window latches the
@@ -137,7 +104,7 @@ static void pci_cfg_window(struct virtio_pci *p, unsigned offset, unsigned size)
 {
 	uint8_t *c = &p->f.config[PCI_CFG_CAP];
 	unsigned bar = c[4];
-	uint32_t off = get32(c + 8), len = get32(c + 12);
+	uint32_t off = ld_le32(c + 8), len = ld_le32(c + 12);
 	struct region *r;
 
 	if (bar > 1 || !(len == 1 || len == 2 || len == 4) || off % len ||
@@ -145,9 +112,9 @@ static void pci_cfg_window(struct virtio_pci *p, unsigned offset, unsigned size)
 		return;
 	r = &p->f.bar[bar];
 	if (offset + size > PCI_CFG_CAP + 16)
-		r->write(r->opaque, off, len, bytes_to_bus(c + 16, len));
+		r->write(r->opaque, off, len, ld_be(c + 16, len));
 	else
-		bus_to_bytes(c + 16, len, r->read(r->opaque, off, len));
+		st_be(c + 16, len, r->read(r->opaque, off, len));
 }
 
 static void config_written(struct pci_function *f, unsigned offset, unsigned size)
@@ -172,7 +139,7 @@ static uint64_t devcfg_read(struct virtio_dev *d, unsigned off, unsigned size)
 
 		d->ops->config_read(d, off, buf, n);
 	}
-	return bytes_to_bus(buf, size);
+	return ld_be(buf, size);
 }
 
 static void devcfg_write(struct virtio_dev *d, unsigned off, unsigned size, uint64_t v)
@@ -181,7 +148,7 @@ static void devcfg_write(struct virtio_dev *d, unsigned off, unsigned size, uint
 
 	if (off >= d->config_len || !d->ops->config_write)
 		return;
-	bus_to_bytes(buf, size, v);
+	st_be(buf, size, v);
 	d->ops->config_write(d, off, buf, d->config_len - off < size ? d->config_len - off : size);
 }
 
@@ -198,26 +165,26 @@ static void common_image(struct virtio_pci *p, uint8_t *img)
 		(uint32_t)(d->guest_features >> (32 * p->drv_feature_select)) : 0;
 
 	memset(img, 0, COMMON_LEN);
-	put32(img + CC_DFSELECT, p->dev_feature_select);
-	put32(img + CC_DF, df);
-	put32(img + CC_GFSELECT, p->drv_feature_select);
-	put32(img + CC_GF, gf);
-	put16(img + CC_MSIX, VIRTIO_MSI_NO_VECTOR);
-	put16(img + CC_NUMQ, (uint16_t)d->num_queues);
+	st_le32(img + CC_DFSELECT, p->dev_feature_select);
+	st_le32(img + CC_DF, df);
+	st_le32(img + CC_GFSELECT, p->drv_feature_select);
+	st_le32(img + CC_GF, gf);
+	st_le16(img + CC_MSIX, VIRTIO_MSI_NO_VECTOR);
+	st_le16(img + CC_NUMQ, (uint16_t)d->num_queues);
 	img[CC_STATUS] = d->status;
 	img[CC_CFGGEN] = d->config_generation;
-	put16(img + CC_QSELECT, p->queue_select);
-	put16(img + CC_QMSIX, VIRTIO_MSI_NO_VECTOR);
+	st_le16(img + CC_QSELECT, p->queue_select);
+	st_le16(img + CC_QMSIX, VIRTIO_MSI_NO_VECTOR);
 	if (vq) {
-		put16(img + CC_QSIZE, vq->size);
-		put16(img + CC_QENABLE, vq->ready);
-		put16(img + CC_QNOTIFYOFF, p->queue_select);
-		put32(img + CC_QDESC, (uint32_t)vq->desc);
-		put32(img + CC_QDESC + 4, (uint32_t)(vq->desc >> 32));
-		put32(img + CC_QDRIVER, (uint32_t)vq->avail);
-		put32(img + CC_QDRIVER + 4, (uint32_t)(vq->avail >> 32));
-		put32(img + CC_QDEVICE, (uint32_t)vq->used);
-		put32(img + CC_QDEVICE + 4, (uint32_t)(vq->used >> 32));
+		st_le16(img + CC_QSIZE, vq->size);
+		st_le16(img + CC_QENABLE, vq->ready);
+		st_le16(img + CC_QNOTIFYOFF, p->queue_select);
+		st_le32(img + CC_QDESC, (uint32_t)vq->desc);
+		st_le32(img + CC_QDESC + 4, (uint32_t)(vq->desc >> 32));
+		st_le32(img + CC_QDRIVER, (uint32_t)vq->avail);
+		st_le32(img + CC_QDRIVER + 4, (uint32_t)(vq->avail >> 32));
+		st_le32(img + CC_QDEVICE, (uint32_t)vq->used);
+		st_le32(img + CC_QDEVICE + 4, (uint32_t)(vq->used >> 32));
 	}
 }
 
@@ -293,7 +260,7 @@ static uint64_t modern_read(void *opaque, uint64_t offset, unsigned size)
 		uint8_t img[COMMON_LEN + 8];
 
 		common_image(p, img);
-		return off + size <= COMMON_LEN ? bytes_to_bus(img + off, size) : 0;
+		return off + size <= COMMON_LEN ? ld_be(img + off, size) : 0;
 	}
 	if (off >= ISR_OFF && off < ISR_OFF + 4) {
 		/* Reading the ISR acknowledges the interrupt (virtio 1.2, 4.1.4.5.1). */
@@ -352,20 +319,20 @@ static uint64_t legacy_read(void *opaque, uint64_t offset, unsigned size)
 	}
 	memset(img, 0, sizeof(img));
 	/* The legacy interface offers the low 32 feature bits only (never VERSION_1). */
-	put32(img + LEG_HOST_FEATURES, (uint32_t)d->host_features);
-	put32(img + LEG_GUEST_FEATURES, (uint32_t)d->guest_features);
+	st_le32(img + LEG_HOST_FEATURES, (uint32_t)d->host_features);
+	st_le32(img + LEG_GUEST_FEATURES, (uint32_t)d->guest_features);
 	if (p->queue_select < d->num_queues) {
 		const struct virtqueue *vq = &d->vq[p->queue_select];
 
-		put32(img + LEG_QUEUE_PFN, vq->ready ? (uint32_t)(vq->desc >> 12) : 0);
-		put16(img + LEG_QUEUE_NUM, vq->size);
+		st_le32(img + LEG_QUEUE_PFN, vq->ready ? (uint32_t)(vq->desc >> 12) : 0);
+		st_le16(img + LEG_QUEUE_NUM, vq->size);
 	}
-	put16(img + LEG_QUEUE_SEL, p->queue_select);
+	st_le16(img + LEG_QUEUE_SEL, p->queue_select);
 	img[LEG_STATUS] = d->status;
 	if (off + size > LEG_CONFIG)
 		return 0;
 	/* Registers are little-endian on the PCI bus (Linux uses ioread32 = in_le32). */
-	return bytes_to_bus(img + off, size);
+	return ld_be(img + off, size);
 }
 
 static void legacy_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
@@ -419,8 +386,8 @@ static unsigned add_cap(struct virtio_pci *p, unsigned at, unsigned next, uint8_
 	c[2] = (uint8_t)len;
 	c[3] = type;
 	c[4] = MODERN_BAR;
-	put32(c + 8, offset);
-	put32(c + 12, length);
+	st_le32(c + 8, offset);
+	st_le32(c + 12, length);
 	return at + len;
 }
 
@@ -434,6 +401,8 @@ static uint16_t pci_class(uint16_t id)
 	}
 }
 
+static const struct device_ops virtio_pci_ops;
+
 void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 {
 	struct pci_function *f = &p->f;
@@ -443,17 +412,18 @@ void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 			 (uint16_t)(VIRTIO_PCI_DEVICE_TRANSITIONAL + vdev->device_id - 1);
 
 	memset(p, 0, sizeof(*p));
+	p->dev = (struct device){ .ops = &virtio_pci_ops, .name = vdev->ops->name };
 	p->vdev = vdev;
 	vdev->transport = p;
 	vdev->irq_update = irq_update;
 
-	put16(&f->config[PCI_VENDOR_ID], VIRTIO_PCI_VENDOR);
-	put16(&f->config[PCI_DEVICE_ID], devid);
-	put16(&f->config[PCI_STATUS], PCI_STATUS_CAP_LIST);
+	st_le16(&f->config[PCI_VENDOR_ID], VIRTIO_PCI_VENDOR);
+	st_le16(&f->config[PCI_DEVICE_ID], devid);
+	st_le16(&f->config[PCI_STATUS], PCI_STATUS_CAP_LIST);
 	f->config[PCI_REVISION] = 0;  /* transitional devices: revision 0 (virtio 1.2, 4.1.2.1) */
-	put16(&f->config[PCI_CLASS_DEVICE], pci_class(vdev->device_id));
-	put16(&f->config[PCI_SUBSYS_VENDOR], VIRTIO_PCI_VENDOR);
-	put16(&f->config[PCI_SUBSYS_ID], vdev->device_id);
+	st_le16(&f->config[PCI_CLASS_DEVICE], pci_class(vdev->device_id));
+	st_le16(&f->config[PCI_SUBSYS_VENDOR], VIRTIO_PCI_VENDOR);
+	st_le16(&f->config[PCI_SUBSYS_ID], vdev->device_id);
 	f->config[PCI_INTERRUPT_PIN] = 1;  /* INTA */
 	f->config[PCI_BAR0] = 0x01;        /* I/O */
 	f->bar_size[0] = VIRTIO_PCI_LEGACY_SIZE;
@@ -463,7 +433,7 @@ void virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vdev)
 	add_cap(p, 0x40, 0x50, VIRTIO_PCI_CAP_COMMON_CFG, COMMON_OFF, COMMON_LEN, 16);
 	add_cap(p, 0x50, 0x64, VIRTIO_PCI_CAP_NOTIFY_CFG, NOTIFY_OFF,
 		NOTIFY_MULT * VIRTIO_MAX_QUEUES, 20);
-	put32(&f->config[0x50 + 16], NOTIFY_MULT);
+	st_le32(&f->config[0x50 + 16], NOTIFY_MULT);
 	add_cap(p, 0x64, 0x74, VIRTIO_PCI_CAP_ISR_CFG, ISR_OFF, 4, 16);
 	add_cap(p, 0x74, PCI_CFG_CAP, VIRTIO_PCI_CAP_DEVICE_CFG, DEVICE_OFF, DEVICE_LEN, 16);
 	add_cap(p, PCI_CFG_CAP, 0, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 20);
@@ -490,3 +460,15 @@ void virtio_pci_reset(struct virtio_pci *p)
 	memset(&p->f.config[PCI_CFG_CAP + 8], 0, 12);
 	virtio_reset(p->vdev);
 }
+
+/* ---- the device contract (hw/device.h) ---- */
+
+static void virtio_pci_dev_reset(struct device *dev)
+{
+	virtio_pci_reset((struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev)));
+}
+
+static const struct device_ops virtio_pci_ops = {
+	.name = "virtio-pci",
+	.reset = virtio_pci_dev_reset,
+};

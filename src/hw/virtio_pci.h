@@ -16,6 +16,7 @@
 #define VIRTIO_PCI_MODERN_SIZE 0x4000u
 
 struct virtio_pci {
+	struct device dev;        /* the contract (hw/device.h): reset; no node (PCI is probed) */
 	struct pci_function f;
 	struct virtio_dev *vdev;
 	uint32_t dev_feature_select, drv_feature_select;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tools/tools.h"
+#include "util/byteorder.h"
 
 /* ELF32 layout (System V ABI, "Object Files"): only the fields used here. */
 #define EI_CLASS 4
@@ -32,15 +33,14 @@ static uint32_t rd32(const struct image *im, size_t off)
 {
 	const uint8_t *b = im->p + off;
 
-	return im->be ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]
-		      : (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+	return im->be ? ld_be32(b) : ld_le32(b);
 }
 
 static uint16_t rd16(const struct image *im, size_t off)
 {
 	const uint8_t *b = im->p + off;
 
-	return im->be ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
+	return im->be ? ld_be16(b) : ld_le16(b);
 }
 
 static int cmp_sym(const void *a, const void *b)

@@ -66,7 +66,7 @@ run_prog hostile expected.out 40 1
 # make progress, and the load, store and fetch past RAM are one machine check each.
 run_prog bigpage:128M expected-bigpage.out 3 3 -m 128M
 run_prog bigpage:192M expected-bigpage.out 3 3 -m 192M
-# 20 lines at most from the vcpu and from each virtio device (LOG_LIMIT in hv/vcpu.c, hw/virtio.c);
+# 20 lines at most from the vcpu and from each virtio device (LOG_LIMIT in util/log.h);
 # storm.c makes each of the three reach its limit.
 run_prog storm expected-storm.out 60 60 -m 64M --console null --rng
 for who in 'guest pc=' 'virtio-rng: guest error' 'virtio-console: transmit chain'; do
