@@ -19,6 +19,7 @@
 #include "hv/profile.h"
 #include "hv/stats.h"
 #include "hv/trace.h"
+#include "system/system.h"
 #include "hv/vcpu.h"
 #include "tools/control.h"
 #include "tools/tools.h"
@@ -115,6 +116,7 @@ static void usage(FILE *out)
 "Usage: hv440 [options] --kernel FILE\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
+"       hv440 system [--check] FILE.dts [--control unix:PATH] | --status unix:PATH\n"
 "Run a PowerPC 440 guest (bamboo board, PPC440EP) on this host.\n"
 "\n"
 "Options:\n"
@@ -447,6 +449,8 @@ int main(int argc, char **argv)
 		return trace_cmd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_cmd(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "system"))
+		return system_cmd(argc - 1, argv + 1);
 	qemu_spellings(argc, argv);
 	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
 		return EXIT_ERROR;

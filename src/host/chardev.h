@@ -32,7 +32,7 @@ struct chardev {
 
 /*
  * spec: "stdio", "pty", "unix:PATH" (listen, one client), "file:PATH"
- * (output only), "null". Returns NULL and prints one clear line on error.
+ * (output only), "null", "fd:N" (an inherited connected socket). Returns NULL and prints one clear line on error.
  */
 struct chardev *chardev_open(const char *spec, struct loop *l);
 void chardev_close(struct chardev *cd);
