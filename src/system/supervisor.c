@@ -171,6 +171,8 @@ static int start(struct sup *s, struct child *c)
 			else
 				dup2(cfd, CHANNEL_FD);
 		}
+		/* Nothing else of ours or of whoever started us: not the other channels' sockets. */
+		close_range(cfd >= 0 ? CHANNEL_FD + 1 : CHANNEL_FD, ~0u, 0);
 		cpu_enter(s->cpu, c->idx);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
