@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh - run every test tier against one build: unit, cli, isa, differential, boot.
-# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio, pv, gdb, trace tiers)
+# Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio, pv, gdb, trace, system tiers)
 set -uo pipefail
 build=${1:?usage: tests/run.sh BUILD_DIR [--quick]}
 quick=${2:-}
@@ -77,6 +77,7 @@ if [ "$quick" != "--quick" ]; then
 fi
 run_tier gdb tests/gdb/run.sh "$build" $quick
 run_tier trace tests/trace/run.sh "$build" "$([ "$quick" = --quick ] || echo --boot)"
+run_tier system tests/system/run.sh "$build" $quick
 # Fuzz tier: only in a build configured with -Dfuzz=true (clang; docs/fuzzing.md), 20 s per harness.
 if [ -x "$build/tests/fuzz/fuzz_core" ]; then
 	run_tier fuzz tests/fuzz/run.sh "$build" 20

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh - the system tier: `hv440 system --check` on the examples (good ones pass, each bad one
+# gives exactly its expected lines), then the three-partition Linux system of
+# examples/system/three-partitions.dts: boot, a byte channel both ways, --status, kill -9 of a
+# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup.
+# Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:?usage: tests/system/run.sh BUILD_DIR [--quick]}
+quick=${2:-}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+hv=$build/hv440
+out=${SYSTEM_OUT:-$build/test-system}
+rm -rf "$out"
+mkdir -p "$out"
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1${2:+ ($2)}"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else ko "$1" "${3:-}"; fi; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+if [ ! -x "$hv" ]; then
+	ko "hv440 binary" "no $hv"
+	finish
+fi
+ex=$top/examples/system
+
+# --- --check: each bad example lists its error lines as "// expect: ERE"; it must exit 1 and
+# print each of them, and (dtc's syntax errors aside) no other "hv440: system:" line. ---
+for f in "$ex"/bad-*.dts; do
+	name=$(basename "$f")
+	(cd "$ex" && "$hv" system --check "$name") >"$out/$name.out" 2>"$out/$name.err"
+	rc=$?
+	missing=
+	n=0
+	while IFS= read -r re; do
+		n=$((n + 1))
+		grep -Eq -- "$re" "$out/$name.err" || missing="$missing [$re]"
+	done < <(sed -n 's|^// expect: ||p' "$f")
+	got=$(grep -c '^hv440: system: .*: /' "$out/$name.err")
+	if [ "$name" = bad-syntax.dts ]; then
+		got=$n  # dtc's own two lines, then ours saying it failed
+	fi
+	check "--check $name: exit 1, its $n error line(s)" \
+		"[ $rc -eq 1 ] && [ $n -gt 0 ] && [ -z '$missing' ] && [ $got -eq $n ]" \
+		"exit $rc, $got lines, missing:$missing; see $out/$name.err"
+done
+"$hv" system --check "$ex/no-such.dts" >/dev/null 2>"$out/nofile.err"
+rc=$?
+check "--check of a missing file: exit 1, one line" \
+	"[ $rc -eq 1 ] && [ \$(wc -l <'$out/nofile.err') -eq 1 ]" "$(cat "$out/nofile.err")"
+
+# The example itself, and a copy on this run's guests and sockets (below).
+kpv=$("$top/tests/lib/guest-path.sh" kernel-pv 2>/dev/null)
+initrd=$("$top/tests/lib/guest-path.sh" initrd 2>"$out/initrd.log")
+if [ -f "$top/../shared/guests/linux-6.1-bamboo/vmlinux-pv" ]; then
+	"$hv" system --check "$ex/three-partitions.dts" >"$out/example.out" 2>&1
+	check "--check examples/system/three-partitions.dts" "[ $? -eq 0 ]" "$(cat "$out/example.out")"
+else
+	ko "--check examples/system/three-partitions.dts" "no ../shared/guests"
+fi
+if [ ! -f "$kpv" ] || [ ! -f "$initrd" ]; then
+	ko "guests for the boot" "kernel-pv '$kpv', initrd '$initrd'"
+	finish
+fi
+dts=$out/three.dts
+# The example's system on this run's files: the recipe's initramfs, sockets under $out, and a
+# monitor that is not restarted (so a kill -9 shows "dead"; the worker shows a restart).
+sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
+    -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
+    -e "s|/tmp/hv440-|$out/|g" \
+    -e '/monitor {/,/};/s|restart = "always";|restart = "never";|' \
+    "$ex/three-partitions.dts" >"$dts"
+"$hv" system --check "$dts" >"$out/three.check" 2>&1
+check "--check of the test's copy" "[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$dts'" "$(cat "$out/three.check")"
+[ "$quick" = --quick ] && finish
+
+# --- boot the three partitions ---
+ctl=$out/ctl
+"$hv" system "$dts" --control "unix:$ctl" >"$out/supervisor.out" 2>"$out/supervisor.err" &
+sup=$!
+helpers=()
+for p in manager worker; do
+	mkfifo "$out/$p.in"
+	python3 "$here/console.py" "$out/$p.console" "$out/$p.log" "$out/$p.in" &
+	helpers+=($!)
+done
+cleanup() {
+	kill "${helpers[@]}" 2>/dev/null
+	kill -9 "$sup" 2>/dev/null  # only after a failure; PR_SET_PDEATHSIG takes the partitions
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+send() { printf '%s\n' "$2" >"$out/$1.in"; }
+# wait_for FILE ERE SECONDS
+wait_for() {
+	local i
+	for i in $(seq 1 $(($3 * 4))); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$sup" 2>/dev/null || return 1
+		sleep 0.25
+	done
+	return 1
+}
+status() { "$hv" system --status "unix:$ctl" 2>&1; }
+field() { sed -n "s/.*\"name\":\"$1\".*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
+
+t0=$(date +%s.%N)
+up=0
+for p in manager worker; do
+	wait_for "$out/$p.log" 'guest: shell ready' 240 && up=$((up + 1))
+done
+wait_for "$out/supervisor.out" '^monitor\| guest: shell ready' 240 && up=$((up + 1))
+t1=$(date +%s.%N)
+check "three partitions boot to a shell ($(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s wall)" \
+	"[ $up -eq 3 ]" "see $out/*.log, $out/supervisor.out"
+status >"$out/status1"
+check "--status: three partitions, each running" \
+	"[ \$(grep -c '\"state\":\"running\"' '$out/status1') -eq 3 ] &&
+	 [ \$(wc -l <'$out/status1') -eq 3 ] &&
+	 for p in manager worker monitor; do grep -q \"\\\"name\\\":\\\"\$p\\\"\" '$out/status1' || exit 1; done" \
+	"$(cat "$out/status1")"
+check "the monitor's host endpoint is a socket" "[ -S '$out/monitor.sock' ]"
+
+# --- the byte channel, both ways: each side reads ttyEHV0 onto its console ---
+for p in manager worker; do
+	send $p 'stty -F /dev/ttyEHV0 raw -echo && cat /dev/ttyEHV0 &'
+done
+sleep 1
+send manager 'echo m2w-$((6*7)) >/dev/ttyEHV0'
+wait_for "$out/worker.log" 'm2w-42' 30
+check "byte channel manager -> worker" "[ $? -eq 0 ]" "see $out/worker.log"
+send worker 'echo w2m-$((6*8)) >/dev/ttyEHV0'
+wait_for "$out/manager.log" 'w2m-48' 30
+check "byte channel worker -> manager" "[ $? -eq 0 ]" "see $out/manager.log"
+
+# --- kill -9: the worker (restart = "on-failure") comes back; the monitor ("never") is dead ---
+mpid=$(field manager pid <"$out/status1")
+wpid=$(field worker pid <"$out/status1")
+opid=$(field monitor pid <"$out/status1")
+kill -9 "$wpid"
+wait_for "$out/supervisor.err" 'partition worker ended: signal 9; restarting \(1 of 5\)' 10
+check "kill -9 of the worker is reported and restarted" "[ $? -eq 0 ]" "$(tail -3 "$out/supervisor.err")"
+kill -9 "$opid"
+wait_for "$out/supervisor.err" 'partition monitor ended: signal 9; now dead' 10
+check "kill -9 of the monitor is reported, and it stays dead" "[ $? -eq 0 ]" "$(tail -3 "$out/supervisor.err")"
+sleep 1
+status >"$out/status2"
+w2=$(field worker pid <"$out/status2")
+check "after the kills: manager untouched, worker running again, monitor dead" \
+	"[ \"\$(field manager pid <'$out/status2')\" = '$mpid' ] && kill -0 $mpid &&
+	 [ \"\$(field manager state <'$out/status2')\" = running ] &&
+	 [ \"\$(field worker state <'$out/status2')\" = running ] && [ -n '$w2' ] && [ '$w2' != '$wpid' ] &&
+	 [ \"\$(field worker restarts <'$out/status2')\" = 1 ] &&
+	 [ \"\$(field monitor state <'$out/status2')\" = dead ]" "$(cat "$out/status2")"
+
+# --- the control socket: stop and start by hand ---
+python3 - "$ctl" >"$out/ctl.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+for req in ['{"cmd":"stop","name":"worker"}', '{"cmd":"stop","name":"nobody"}', '{"cmd":"fly"}']:
+    f.write(req + "\n"); f.flush(); print(f.readline().strip())
+PY
+wait_for "$out/supervisor.err" 'partition worker stopped' 10
+status >"$out/status3"
+check "control: stop worker -> stopped; bad requests get errors" \
+	"[ \"\$(field worker state <'$out/status3')\" = stopped ] && ! kill -0 $w2 2>/dev/null &&
+	 [ \"\$(sed -n 1p '$out/ctl.out')\" = '{\"ok\":true}' ] &&
+	 sed -n 2,3p '$out/ctl.out' | grep -c '\"ok\":false' | grep -qx 2" "$(cat "$out/ctl.out" "$out/status3")"
+echo '{"cmd":"start","name":"monitor"}' | python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read())
+print(s.makefile().readline().strip())' "$ctl" >"$out/ctl2.out" 2>&1
+sleep 0.5
+status >"$out/status4"
+check "control: start monitor -> running" \
+	"grep -qx '{\"ok\":true}' '$out/ctl2.out' && [ \"\$(field monitor state <'$out/status4')\" = running ]" \
+	"$(cat "$out/ctl2.out" "$out/status4")"
+
+# --- SIGTERM: every partition stopped, nothing left behind ---
+pids=$(sed -n 's/.*"pid":\([1-9][0-9]*\).*/\1/p' "$out/status4")
+kill -TERM "$sup"
+rc=0
+for _ in $(seq 1 40); do kill -0 "$sup" 2>/dev/null || break; sleep 0.25; done
+wait "$sup"
+rc=$?
+left=
+for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+socks=$(find "$out" -type s | tr '\n' ' ')
+check "SIGTERM: supervisor exits 143, no partition left ($(echo $pids | wc -w) were running)" \
+	"[ $rc -eq 143 ] && [ -z '$left' ] && [ -n '$pids' ]" "exit $rc, left:$left"
+check "SIGTERM: no socket left behind" "[ -z '$socks' ]" "$socks"
+finish
