@@ -115,7 +115,7 @@ for p in manager worker; do
 done
 wait_for "$out/supervisor.out" '^monitor\| guest: shell ready' 240 && up=$((up + 1))
 t1=$(date +%s.%N)
-check "three partitions boot to a shell ($(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s wall)" \
+check "three partitions boot to a shell ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s wall)" \
 	"[ $up -eq 3 ]" "see $out/*.log, $out/supervisor.out"
 status >"$out/status1"
 check "--status: three partitions, each running" \
@@ -124,6 +124,19 @@ check "--status: three partitions, each running" \
 	 for p in manager worker monitor; do grep -q \"\\\"name\\\":\\\"\$p\\\"\" '$out/status1' || exit 1; done" \
 	"$(cat "$out/status1")"
 check "the monitor's host endpoint is a socket" "[ -S '$out/monitor.sock' ]"
+# CPU shares: cpu-weight 200/100/50 and the monitor's priority 5 (docs/system.md, src/system/cpu.c).
+mpid=$(field manager pid <"$out/status1")
+wpid=$(field worker pid <"$out/status1")
+opid=$(field monitor pid <"$out/status1")
+if grep -q 'CPU shares by nice values' "$out/supervisor.err"; then
+	nices="$(awk '{ print $19 }' /proc/$mpid/stat) $(awk '{ print $19 }' /proc/$wpid/stat) $(awk '{ print $19 }' /proc/$opid/stat)"
+	check "CPU shares by nice values: manager -3, worker 0, monitor 3+5 (got $nices)" "[ '$nices' = '-3 0 8' ]"
+elif grep -q 'CPU shares by cgroup v2' "$out/supervisor.err"; then
+	w="$(cat "$(sed -n 's/.*under \(.*\)$/\1/p' "$out/supervisor.err")"/hv440-$sup-{manager,worker,monitor}/cpu.weight 2>&1 | tr '\n' ' ')"
+	check "CPU shares by cgroup v2: cpu.weight 200 100 50 (got $w)" "[ '$w' = '200 100 50 ' ]"
+else
+	ko "the supervisor says how it applies CPU shares" "$(head -3 "$out/supervisor.err")"
+fi
 
 # --- the byte channel, both ways: each side reads ttyEHV0 onto its console ---
 for p in manager worker; do
@@ -137,10 +150,20 @@ send worker 'echo w2m-$((6*8)) >/dev/ttyEHV0'
 wait_for "$out/manager.log" 'w2m-48' 30
 check "byte channel worker -> manager" "[ $? -eq 0 ]" "see $out/manager.log"
 
+# --- measured, not checked: 64 KiB manager -> worker through the channel, by the host's wall
+# clock from the send to the worker's answer (a few ms of console round trip included) ---
+send worker 'killall cat; n=$(head -c 65536 /dev/ttyEHV0 | wc -c); echo "bc-rate $n"'
+sleep 1
+h0=$(date +%s.%N)
+send manager 'head -c 65536 /dev/zero >/dev/ttyEHV0'
+if wait_for "$out/worker.log" 'bc-rate 65536' 60; then
+	h1=$(date +%s.%N)
+	awk -v a="$h0" -v b="$h1" 'BEGIN { printf "MEASURE byte channel 64 KiB manager -> worker in %.3f s: %.1f KiB/s\n", b - a, 64 / (b - a) }'
+else
+	echo "MEASURE byte channel throughput: no answer (see $out/worker.log)"
+fi
+
 # --- kill -9: the worker (restart = "on-failure") comes back; the monitor ("never") is dead ---
-mpid=$(field manager pid <"$out/status1")
-wpid=$(field worker pid <"$out/status1")
-opid=$(field monitor pid <"$out/status1")
 kill -9 "$wpid"
 wait_for "$out/supervisor.err" 'partition worker ended: signal 9; restarting \(1 of 5\)' 10
 check "kill -9 of the worker is reported and restarted" "[ $? -eq 0 ]" "$(tail -3 "$out/supervisor.err")"
