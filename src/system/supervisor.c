@@ -508,14 +508,23 @@ static int listen_unix(const char *path)
 		say("control socket path %s is too long", path);
 		return -1;
 	}
+	strcpy(sa.sun_path, path);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			say("%s exists and is not a socket", path);
 			return -1;
 		}
-		unlink(path);
+		/* A socket someone answers on is another supervisor's: never take it over. */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			say("%s is in use by a running supervisor", path);
+			return -1;
+		}
+		if (fd >= 0)
+			close(fd);
+		unlink(path);  /* a stale one from a supervisor that was killed */
 	}
-	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
 		say("cannot listen on %s: %s", path, strerror(errno));
@@ -693,7 +702,8 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 		}
 	}
 	if (control_path)
-		say("%u partitions; control socket unix:%s", d->n_part, control_path);
+		say("%u partition%s; control socket unix:%s", d->n_part, d->n_part == 1 ? "" : "s",
+		    control_path);
 	rc = loop(&s);
 out:
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
