@@ -454,6 +454,9 @@ int main(int argc, char **argv)
 	qemu_spellings(argc, argv);
 	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
 		return EXIT_ERROR;
+	/* Set by `hv440 system` for its managing partition only (docs/system.md). */
+	if (getenv("HV440_SYSTEM_MGMT_FD"))
+		cfg.mgmt_fd = atoi(getenv("HV440_SYSTEM_MGMT_FD"));
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {

@@ -49,6 +49,12 @@ struct vcpu_bus {
 	int (*bc_send)(void *opaque, uint32_t handle, const uint8_t *buf, unsigned len);
 	int (*bc_receive)(void *opaque, uint32_t handle, uint8_t *buf, unsigned max);
 	int (*bc_poll)(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx);
+	/*
+	 * Topaz's partition-management hypercalls (FH_PARTITION_*, Linux's
+	 * asm/fsl_hcalls.h; docs/system.md): op is the FH number, *value the
+	 * result (GET_STATUS). Returns an ePAPR status. NULL: EV_UNIMPLEMENTED.
+	 */
+	uint32_t (*partition_op)(void *opaque, unsigned op, uint32_t partition, uint32_t *value);
 };
 
 /* Interrupt inputs (level-sensitive), driven by the interrupt controller. */

@@ -23,6 +23,16 @@
 #define STOP_GRACE_MS 3000    /* SIGTERM, then SIGKILL after this */
 #define RESTART_DELAY_MS 200  /* a crash loop costs the host at most five starts a second */
 #define CHANNEL_FD 3          /* where a child finds its byte channel socket (--bytechan fd:3) */
+#define MGMT_FD 4             /* where the manager finds its management socket */
+
+/* ePAPR status codes and Topaz's partition states (Linux epapr_hcalls.h, fsl_hypervisor.h). */
+#define EV_SUCCESS 0u
+#define EV_EINVAL 8u
+#define EV_INVALID_STATE 11u
+#define FH_PARTITION_STOPPED 0u
+#define FH_PARTITION_RUNNING 1u
+#define FH_PARTITION_STARTING 2u
+#define FH_PARTITION_STOPPING 3u
 
 enum state { ST_STOPPED, ST_RUNNING, ST_HALTED, ST_RESTARTING, ST_DEAD };
 static const char *const state_names[] = { "stopped", "running", "halted", "restarting", "dead" };
@@ -54,6 +64,9 @@ struct sup {
 	struct child ch[SYS_MAX_PARTITIONS];
 	int chan_fd[SYS_MAX_PARTITIONS][2];  /* the socketpair of each partition-to-partition channel */
 	int sig_fd, listen_fd;
+	int mgmt[2];              /* the manager's management socketpair: ours, the child's */
+	char mgmt_buf[128];
+	size_t mgmt_len;
 	char *control_path;
 	struct client cl[MAX_CLIENTS];
 };
@@ -141,7 +154,10 @@ static int build_argv(struct sup *s, struct child *c, const char **argv, size_t 
 static int start(struct sup *s, struct child *c)
 {
 	const char *argv[64];
-	int out[2], cfd = channel_fd(s, c), devnull;
+	static char *envp[256];
+	static char mgmt_env[] = "HV440_SYSTEM_MGMT_FD=4";
+	int out[2], cfd = channel_fd(s, c), devnull, mfd = c->p->manager ? s->mgmt[1] : -1;
+	size_t ne = 0;
 	pid_t parent = getpid(), pid;
 	sigset_t all;
 
@@ -153,6 +169,13 @@ static int start(struct sup *s, struct child *c)
 		say("partition %s: pipe: %s", c->p->name, strerror(errno));
 		return -1;
 	}
+	/* The environment as it is, less any management fd, plus ours for the manager. */
+	for (char **e = environ; *e && ne + 2 < sizeof(envp) / sizeof(envp[0]); e++)
+		if (strncmp(*e, "HV440_SYSTEM_MGMT_FD=", 21))
+			envp[ne++] = *e;
+	if (mfd >= 0)
+		envp[ne++] = mgmt_env;
+	envp[ne] = NULL;
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid = fork();
 	if (pid == 0) {
@@ -171,12 +194,18 @@ static int start(struct sup *s, struct child *c)
 			else
 				dup2(cfd, CHANNEL_FD);
 		}
+		if (mfd >= 0) {
+			if (mfd == MGMT_FD)
+				fcntl(MGMT_FD, F_SETFD, 0);
+			else
+				dup2(mfd, MGMT_FD);
+		}
 		/* Nothing else of ours or of whoever started us: not the other channels' sockets. */
-		close_range(cfd >= 0 ? CHANNEL_FD + 1 : CHANNEL_FD, ~0u, 0);
+		close_range(mfd >= 0 ? MGMT_FD + 1 : cfd >= 0 ? CHANNEL_FD + 1 : CHANNEL_FD, ~0u, 0);
 		cpu_enter(s->cpu, c->idx);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
-		execv("/proc/self/exe", (char *const *)argv);
+		execve("/proc/self/exe", (char *const *)argv, envp);
 		_exit(127);
 	}
 	if (devnull >= 0)
@@ -535,6 +564,73 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
+/* ---- the manager's partition-management requests ("OP HANDLE" lines; docs/system.md) ---- */
+
+static uint32_t manage(struct sup *s, unsigned op, unsigned handle, uint32_t *value)
+{
+	struct child *c;
+
+	*value = 0;
+	if (handle >= s->d->n_part)
+		return EV_EINVAL;
+	c = &s->ch[handle];
+	switch (op) {
+	case 5: /* FH_PARTITION_GET_STATUS */
+		*value = c->st == ST_RUNNING ? (c->stopping ? FH_PARTITION_STOPPING : FH_PARTITION_RUNNING) :
+			 c->st == ST_RESTARTING ? FH_PARTITION_STARTING : FH_PARTITION_STOPPED;
+		return EV_SUCCESS;
+	case 6: /* FH_PARTITION_START */
+		if (c->pid || c->st == ST_RESTARTING)
+			return EV_INVALID_STATE;
+		c->restarts = 0;
+		say("partition %s: start asked by the manager", c->p->name);
+		return start(s, c) ? EV_INVALID_STATE : EV_SUCCESS;
+	case 7: /* FH_PARTITION_STOP */
+		if (!c->pid || c->stopping)
+			return EV_INVALID_STATE;
+		say("partition %s: stop asked by the manager", c->p->name);
+		stop(c, false);
+		return EV_SUCCESS;
+	case 4: /* FH_PARTITION_RESTART */
+		say("partition %s: restart asked by the manager", c->p->name);
+		c->restarts = 0;
+		if (c->pid || c->st == ST_RESTARTING)
+			stop(c, true);
+		else if (start(s, c))
+			return EV_INVALID_STATE;
+		return EV_SUCCESS;
+	}
+	return EV_EINVAL;
+}
+
+static void mgmt_input(struct sup *s)
+{
+	ssize_t n = read(s->mgmt[0], s->mgmt_buf + s->mgmt_len, sizeof(s->mgmt_buf) - 1 - s->mgmt_len);
+	char *nl;
+
+	if (n <= 0)
+		return;  /* the manager is gone for now; its restart reuses the socket */
+	s->mgmt_len += (size_t)n;
+	s->mgmt_buf[s->mgmt_len] = '\0';
+	while ((nl = strchr(s->mgmt_buf, '\n'))) {
+		unsigned op, handle;
+		uint32_t st = EV_EINVAL, value = 0;
+		char ans[32];
+		int k;
+
+		*nl = '\0';
+		if (sscanf(s->mgmt_buf, "%u %u", &op, &handle) == 2)
+			st = manage(s, op, handle, &value);
+		k = snprintf(ans, sizeof(ans), "%u %u\n", st, value);
+		if (send(s->mgmt[0], ans, (size_t)k, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			say("management answer lost: %s", strerror(errno));
+		s->mgmt_len -= (size_t)(nl + 1 - s->mgmt_buf);
+		memmove(s->mgmt_buf, nl + 1, s->mgmt_len + 1);
+	}
+	if (s->mgmt_len == sizeof(s->mgmt_buf) - 1)
+		s->mgmt_len = 0;
+}
+
 /* ---- the loop ---- */
 
 static void shutdown_all(struct sup *s)
@@ -579,7 +675,7 @@ static void shutdown_all(struct sup *s)
 static int loop(struct sup *s)
 {
 	for (;;) {
-		struct pollfd pf[2 + MAX_CLIENTS + SYS_MAX_PARTITIONS];
+		struct pollfd pf[3 + MAX_CLIENTS + SYS_MAX_PARTITIONS];
 		struct child *who[SYS_MAX_PARTITIONS];
 		unsigned n = 0, nc = 0, first_client, first_child;
 		long long t = now_ms(), next = -1;
@@ -606,6 +702,7 @@ static int loop(struct sup *s)
 		}
 		pf[n++] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->mgmt[0], .events = POLLIN };
 		first_client = n;
 		for (unsigned i = 0; i < MAX_CLIENTS; i++)
 			pf[n++] = (struct pollfd){ .fd = s->cl[i].fd, .events = POLLIN };
@@ -624,6 +721,8 @@ static int loop(struct sup *s)
 		for (unsigned i = 0; i < nc; i++)
 			if (pf[first_child + i].revents)
 				drain(who[i]);
+		if (pf[2].revents & POLLIN)
+			mgmt_input(s);
 		if (pf[0].revents & POLLIN) {
 			while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
@@ -664,6 +763,7 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 		s.cl[i].fd = -1;
 	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++)
 		s.chan_fd[i][0] = s.chan_fd[i][1] = -1;
+	s.mgmt[0] = s.mgmt[1] = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
@@ -693,6 +793,14 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 			say("channel %s: socketpair: %s", d->chan[i].name, strerror(errno));
 			goto out;
 		}
+	for (unsigned i = 0; i < d->n_part; i++)
+		if (d->part[i].manager &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.mgmt)) {
+			say("management socketpair: %s", strerror(errno));
+			goto out;
+		}
+	if (s.mgmt[0] >= 0)
+		fcntl(s.mgmt[0], F_SETFL, O_NONBLOCK);
 	s.cpu = cpu_prepare(d);
 	for (unsigned i = 0; i < d->n_part; i++) {
 		s.ch[i] = (struct child){ .p = &d->part[i], .idx = i, .out_fd = -1 };
@@ -718,6 +826,9 @@ out:
 		for (int k = 0; k < 2; k++)
 			if (s.chan_fd[i][k] >= 0)
 				close(s.chan_fd[i][k]);
+	for (int k = 0; k < 2; k++)
+		if (s.mgmt[k] >= 0)
+			close(s.mgmt[k]);
 	cpu_release(s.cpu);
 	close(s.sig_fd);
 	return rc;

@@ -76,6 +76,51 @@ sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
     "$ex/three-partitions.dts" >"$dts"
 "$hv" system --check "$dts" >"$out/three.check" 2>&1
 check "--check of the test's copy" "[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$dts'" "$(cat "$out/three.check")"
+
+# --- management hypercalls: a bare-metal manager stops and starts partition 1; partition 1
+# (the same program, not the manager) has every call refused with EV_EPERM ---
+isa=$top/tests/isa/lib
+if ${CROSS_CC:-powerpc-linux-gnu-gcc} -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles \
+	-O2 -fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/mgmt.elf" "$isa/crt0.S" "$isa/lib.c" "$here/progs/mgmt.c" -lgcc 2>"$out/mgmt.build.log"; then
+	cat >"$out/mgmt.dts" <<DTS
+/dts-v1/;
+/ {
+	partitions {
+		boss { kernel = "mgmt.elf"; memory = "16M"; console = "file:boss.log"; manager; };
+		drone { kernel = "mgmt.elf"; memory = "16M"; console = "file:drone.log"; };
+	};
+};
+DTS
+	"$hv" system "$out/mgmt.dts" --control "unix:$out/mgmt.ctl" >"$out/mgmt.out" 2>"$out/mgmt.err" &
+	msup=$!
+	for _ in $(seq 1 60); do
+		grep -q 'mgmt: done' "$out/boss.log" 2>/dev/null && [ "$(grep -c 'not a manager' "$out/drone.log" 2>/dev/null)" -ge 2 ] && break
+		sleep 0.25
+	done
+	"$hv" system --status "unix:$out/mgmt.ctl" >"$out/mgmt.status" 2>&1
+	kill -TERM $msup
+	wait $msup
+	want_boss='get_status(1) = 0 value 1|stop(1) = 0 value 0|partition 1 stopped|stop(1) = 11 value 0|start(1) = 0 value 0|partition 1 running|get_status(9) = 8 value 0|done'
+	check "manager: get_status, stop, stop again (EV_INVALID_STATE), start, a bad handle (EV_EINVAL)" \
+		"[ \"\$(sed 's/^mgmt: //' '$out/boss.log' | paste -sd'|')\" = '$want_boss' ]" "$(cat "$out/boss.log")"
+	check "manager's stop and start reached the supervisor and partition 1" \
+		"grep -q 'partition drone: stop asked by the manager' '$out/mgmt.err' &&
+		 grep -q 'partition drone stopped (exit 143)' '$out/mgmt.err' &&
+		 grep -q 'partition drone: start asked by the manager' '$out/mgmt.err'" "$(cat "$out/mgmt.err")"
+	want_drone='get_status(1) = 1 value 0|stop(1) = 1 value 0|restart(0) = 1 value 0|not a manager'
+	check "non-manager: every management call fails with EV_EPERM, twice (before and after its restart)" \
+		"[ \"\$(sed 's/^mgmt: //' '$out/drone.log' | paste -sd'|')\" = '$want_drone|$want_drone' ]" \
+		"$(cat "$out/drone.log")"
+	check "non-manager's restart(0) had no effect on the manager" \
+		"[ \$(grep -c 'started' '$out/mgmt.err') -eq 3 ] && ! grep -q 'boss: restart' '$out/mgmt.err' &&
+		 grep -q '\"name\":\"boss\",\"state\":\"running\",.*\"last_exit\":\"\"' '$out/mgmt.status'" \
+		"$(cat "$out/mgmt.err" "$out/mgmt.status")"
+else
+	ko "build tests/system/progs/mgmt.c" "$(head -3 "$out/mgmt.build.log")"
+fi
+
 [ "$quick" = --quick ] && finish
 
 # --- boot the three partitions ---
