@@ -238,6 +238,15 @@ static void check_props(struct ctx *c, int node, const char *path, const char *c
 	}
 }
 
+/* Partitions and channels are leaves: a node inside one is a mistake. */
+static void check_leaf(struct ctx *c, int node, const char *path)
+{
+	int sub;
+
+	fdt_for_each_subnode(sub, c->d->blob, node)
+		err(c, path, fdt_get_name(c->d->blob, sub, NULL), "unknown node (this node has only properties)");
+}
+
 /* A chardev spec of a console or host endpoint: known backends, relative paths resolved. */
 static const char *check_spec(struct ctx *c, const char *path, const char *prop, const char *s,
 			      bool allow_log)
@@ -281,6 +290,7 @@ static void load_partition(struct ctx *c, int node, const char *name)
 	p->cpu_weight = 100;
 	p->restart_limit = 3;
 	check_props(c, node, path, partition_props);
+	check_leaf(c, node, path);
 
 	p->board = str_prop(c, node, path, "board");
 	if (p->board && strcmp(p->board, "bamboo"))
@@ -390,6 +400,7 @@ static void load_channel(struct ctx *c, int node, const char *name)
 
 	snprintf(path, sizeof(path), "/channels/%s", name);
 	check_props(c, node, path, props);
+	check_leaf(c, node, path);
 	if (d->n_chan >= SYS_MAX_PARTITIONS) {
 		err(c, path, NULL, "more than %d channels", SYS_MAX_PARTITIONS);
 		return;

@@ -53,6 +53,26 @@ rc=$?
 check "--check of a missing file: exit 1, one line" \
 	"[ $rc -eq 1 ] && [ \$(wc -l <'$out/nofile.err') -eq 1 ]" "$(cat "$out/nofile.err")"
 
+# More RAM than the host has, in partitions each within hv440's 2G (a description made here,
+# for this host's size).
+host_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+nbig=$((host_mib / 2048 + 1))
+if [ "$nbig" -le 16 ]; then
+	{
+		echo '/dts-v1/; / { partitions {'
+		for i in $(seq 1 $nbig); do echo "p$i { kernel = \"$top/README.md\"; memory = \"2G\"; };"; done
+		echo '}; };'
+	} >"$out/big.dts"
+	"$hv" system --check "$out/big.dts" >/dev/null 2>"$out/big.err"
+	rc=$?
+	check "--check: $nbig partitions of 2G on a ${host_mib} MiB host: exit 1, one line" \
+		"[ $rc -eq 1 ] && [ \$(wc -l <'$out/big.err') -eq 1 ] &&
+		 grep -q ': /partitions: memory: the partitions need $((nbig * 2048)) MiB, the host has' '$out/big.err'" \
+		"$(cat "$out/big.err")"
+else
+	echo "SKIP --check of RAM over the host's: this host has more than 16 x 2G (not counted)"
+fi
+
 # The example itself, and a copy on this run's guests and sockets (below).
 kpv=$("$top/tests/lib/guest-path.sh" kernel-pv 2>/dev/null)
 initrd=$("$top/tests/lib/guest-path.sh" initrd 2>"$out/initrd.log")
