@@ -705,6 +705,7 @@ int main(int argc, char **argv)
 			return finish(b, &cfg, EXIT_OK);
 	}
 	for (;;) {
+		static uint64_t watchdog_seen;
 		enum vcpu_stop stop;
 
 		if (got_signal)
@@ -712,6 +713,11 @@ int main(int argc, char **argv)
 		stop = board_run(b);
 		switch (stop) {
 		case VCPU_STOP_RESET:
+			/* `hv440 system` reads this line to tell a watchdog's reset from the guest's own. */
+			if (b->vcpu.watchdog_resets != watchdog_seen) {
+				watchdog_seen = b->vcpu.watchdog_resets;
+				fprintf(stderr, "hv440: watchdog reset (the guest stopped clearing TSR[ENW/WIS])\n");
+			}
 			if (no_reboot)
 				return finish(b, &cfg, EXIT_OK);
 			if (board_reset(b))

@@ -50,6 +50,8 @@ struct child {
 	bool restart_after_stop;  /* restart asked: start again once reaped */
 	long long due_ms;         /* ST_RESTARTING: when; stopping: when to SIGKILL; else 0 */
 	char last_exit[48];
+	unsigned watchdogs;       /* watchdog resets seen in its output, all its runs */
+	bool watchdog_fired;      /* this run's process reported one */
 };
 
 struct client {
@@ -222,6 +224,7 @@ static int start(struct sup *s, struct child *c)
 	c->out_fd = out[0];
 	c->line_len = 0;
 	c->pid = pid;
+	c->watchdog_fired = false;
 	c->st = ST_RUNNING;
 	c->stopping = c->restart_after_stop = false;
 	c->due_ms = 0;
@@ -250,8 +253,17 @@ static void stop(struct child *c, bool then_restart)
 
 static void flush_line(struct child *c)
 {
+	static const char wd[] = "hv440: watchdog reset";
+
 	if (!c->line_len)
 		return;
+	/* hv440's own line (main.c): the 440 watchdog expired in this partition. */
+	if (c->line_len >= sizeof(wd) - 1 && !memcmp(c->line, wd, sizeof(wd) - 1)) {
+		c->watchdogs++;
+		c->watchdog_fired = true;
+		say("partition %s: watchdog expired (%u so far); action: %s", c->p->name, c->watchdogs,
+		    c->p->watchdog == WATCHDOG_STOP ? "stop" : "reset");
+	}
 	printf("%s| %.*s\n", c->p->name, (int)c->line_len, c->line);
 	fflush(stdout);
 	c->line_len = 0;
@@ -304,11 +316,14 @@ static void reaped(struct sup *s, struct child *c, int status)
 	if (WIFEXITED(status)) {
 		int code = WEXITSTATUS(status);
 
+		bool wd = code == 0 && c->watchdog_fired;
+
 		snprintf(c->last_exit, sizeof(c->last_exit), "exit %d%s", code,
-			 code == 0 ? " (reset or quit)" : code == 2 ? " (halted)" :
+			 wd ? " (watchdog)" : code == 0 ? " (reset or quit)" : code == 2 ? " (halted)" :
 			 code == 3 ? " (checkstop)" : "");
-		st = code == 0 ? ST_STOPPED : code == 2 ? ST_HALTED : ST_DEAD;
-		failure = code != 0 && code != 2;
+		/* A watchdog that stopped the partition is a failure: on-failure restarts it. */
+		st = wd ? ST_DEAD : code == 0 ? ST_STOPPED : code == 2 ? ST_HALTED : ST_DEAD;
+		failure = wd || (code != 0 && code != 2);
 	} else {
 		snprintf(c->last_exit, sizeof(c->last_exit), "signal %d", WTERMSIG(status));
 		st = ST_DEAD;
@@ -435,9 +450,9 @@ static void list(struct sup *s, struct client *cl)
 		json_escape(con, sizeof(con), c->p->console);
 		json_escape(ex, sizeof(ex), c->last_exit);
 		reply(cl, "{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"manager\":%s,"
-		      "\"restarts\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"}",
+		      "\"restarts\":%u,\"watchdogs\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"}",
 		      c->p->name, state_names[c->st], (int)c->pid, c->p->manager ? "true" : "false",
-		      c->restarts, ex, con);
+		      c->restarts, c->watchdogs, ex, con);
 	}
 	reply(cl, "{\"ok\":true,\"partitions\":%u}", s->d->n_part);
 }
