@@ -22,6 +22,7 @@
 #include "hv/profile.h"
 #include "hv/stats.h"
 #include "hv/trace.h"
+#include "system/system.h"
 #include "hv/vcpu.h"
 #include "qemu_cli.h"
 #include "tools/control.h"
@@ -138,6 +139,7 @@ static void usage(FILE *out)
 "       hv440 -M bamboo -m 128m -kernel FILE [QEMU options]   (as qemu-system-ppc)\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
+"       hv440 system [--check] FILE.dts [--control unix:PATH] | --status unix:PATH\n"
 "Run a PowerPC 440 guest (bamboo board, PPC440EP) on this host.\n"
 "\n"
 "Options:\n"
@@ -645,6 +647,8 @@ int main(int argc, char **argv)
 		return trace_cmd(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return profile_cmd(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "system"))
+		return system_cmd(argc - 1, argv + 1);
 	if (qemu_cli_wanted(argc, argv, long_opts)) {
 		r = qemu_cli_translate(argc, argv, long_opts, &argc, &argv);
 		if (r)
@@ -652,6 +656,9 @@ int main(int argc, char **argv)
 	}
 	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
 		return EXIT_ERROR;
+	/* Set by `hv440 system` for its managing partition only (docs/system.md). */
+	if (getenv("HV440_SYSTEM_MGMT_FD"))
+		cfg.mgmt_fd = atoi(getenv("HV440_SYSTEM_MGMT_FD"));
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -960,6 +967,7 @@ int main(int argc, char **argv)
 	}
 	daemon_ready(&ready_fd, devnull);
 	for (;;) {
+		static uint64_t watchdog_seen;
 		enum vcpu_stop stop;
 
 		if (qmp && (r = qmp_serve(b)) >= 0)
@@ -971,6 +979,11 @@ int main(int argc, char **argv)
 		stop = board_run(b);
 		switch (stop) {
 		case VCPU_STOP_RESET:
+			/* `hv440 system` reads this line to tell a watchdog's reset from the guest's own. */
+			if (b->vcpu.watchdog_resets != watchdog_seen) {
+				watchdog_seen = b->vcpu.watchdog_resets;
+				fprintf(stderr, "hv440: watchdog reset (the guest stopped clearing TSR[ENW/WIS])\n");
+			}
 			if (no_reboot) {
 				qmp_shutdown(qmp, true, "guest-reset");
 				return stay_stopped(b, &cfg, no_shutdown, EXIT_OK);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh - run every test tier against one build: unit, cli, isa, differential, boot, qemu-cli,
-# ramsize, ...
+# ramsize, system, ...
 # Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio,
-# qemu-cli, ramsize, pv, gdb, trace tiers)
+# qemu-cli, ramsize, pv, gdb, trace, system tiers)
 set -uo pipefail
 build=${1:?usage: tests/run.sh BUILD_DIR [--quick]}
 quick=${2:-}
@@ -89,6 +89,7 @@ fi
 # LAVA (lava-run): skipped, saying so, where lava-dispatcher is not installed (scripts/install-deps.sh lava).
 [ "$quick" = "--quick" ] || run_tier lava tests/lava/run.sh "$build"
 run_tier trace tests/trace/run.sh "$build" "$([ "$quick" = --quick ] || echo --boot)"
+run_tier system tests/system/run.sh "$build" $quick
 # Fuzz tier: only in a build configured with -Dfuzz=true (clang; docs/fuzzing.md), 20 s per harness.
 if [ -x "$build/tests/fuzz/fuzz_core" ]; then
 	run_tier fuzz tests/fuzz/run.sh "$build" 20

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "board/board.h"
@@ -233,6 +235,45 @@ static int bc_poll(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx)
 		return -1;
 	bytechan_poll(bc, rx, tx);
 	return 0;
+}
+
+/*
+ * Partition management (docs/system.md): only the managing partition of an
+ * `hv440 system` has a socket to the supervisor; a request is one line
+ * "OP HANDLE", the answer "STATUS VALUE". Everyone else gets EV_EPERM.
+ */
+#define EV_EPERM 1u
+#define EV_EIO 3u
+static uint32_t partition_op(void *opaque, unsigned op, uint32_t partition, uint32_t *value)
+{
+	struct board *b = opaque;
+	char buf[64];
+	unsigned st, val;
+	size_t len = 0;
+	int n;
+
+	if (b->cfg->mgmt_fd <= 0)
+		return EV_EPERM;
+	n = snprintf(buf, sizeof(buf), "%u %u\n", op, partition);
+	if (send(b->cfg->mgmt_fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+		return EV_EIO;
+	/* The supervisor answers at once; the guest waits no more than a second for it. */
+	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len)) {
+		struct pollfd p = { .fd = b->cfg->mgmt_fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 1000) <= 0)
+			return EV_EIO;
+		r = recv(b->cfg->mgmt_fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (r <= 0)
+			return EV_EIO;
+		len += (size_t)r;
+		buf[len] = '\0';
+	}
+	if (sscanf(buf, "%u %u", &st, &val) != 2)
+		return EV_EIO;
+	*value = val;
+	return st;
 }
 
 /* UIC0's outputs drive the core's external and critical inputs. */
@@ -485,7 +526,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 	b->vbus = (struct vcpu_bus){ .opaque = b, .mmio_read = mmio_read, .mmio_write = mmio_write,
 				     .dcr_read = dcr_read, .dcr_write = dcr_write,
 				     .poll = poll_host, .crit_possible = crit_possible,
-				     .bc_send = bc_send, .bc_receive = bc_receive, .bc_poll = bc_poll };
+				     .bc_send = bc_send, .bc_receive = bc_receive, .bc_poll = bc_poll,
+				     .partition_op = partition_op };
 
 	/* 3. The vcpu; the timebase runs at the core clock. */
 	if (vcpu_init(&b->vcpu, b->ram, b->ram_size, BOARD_CPU_FREQ, &b->vbus)) {

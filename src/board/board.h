@@ -62,6 +62,7 @@ struct board_config {
 	bool rng;                 /* --rng: virtio-rng from the host's getrandom() */
 	bool no_paravirt;         /* --no-paravirt: no /hypervisor node, hypercalls are system calls */
 	const char *bytechan;     /* --bytechan chardev spec: ePAPR byte channel 0, or NULL */
+	int mgmt_fd;              /* hv440 system: the manager's socket to the supervisor; 0: none */
 	bool stats;
 	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
 	bool lockstep;            /* --engine lockstep: JIT checked against the interpreter */

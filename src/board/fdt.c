@@ -128,9 +128,15 @@ static int gen_chosen(struct board *b, void *fdt, int root)
 	FDT(chosen = fdt_add_subnode(fdt, root, "chosen"));
 	if (b->cfg->append)
 		FDT(fdt_setprop_string(fdt, chosen, "bootargs", b->cfg->append));
-	/* With a byte channel, it is the console (Linux's ehv_bytechan finds it here). */
-	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH));
-	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", b->bc_chr ? BC0_PATH : UART0_PATH));
+	/*
+	 * With a byte channel and UART0 on null, the channel is the console
+	 * (Linux's ehv_bytechan finds it here); with UART0 on a backend, UART0
+	 * stays the console and the channel is a plain ttyEHV0 (docs/system.md).
+	 */
+	const char *out = b->bc_chr && !strcmp(b->cfg->serial[0], "null") ? BC0_PATH : UART0_PATH;
+
+	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", out));
+	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", out));
 	return 0;
 }
 

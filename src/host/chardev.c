@@ -18,7 +18,7 @@
 #include "host/chardev.h"
 #include "host/optstr.h"
 
-enum kind { CD_STDIO, CD_PTY, CD_SOCKET, CD_FILE, CD_NULL };
+enum kind { CD_STDIO, CD_PTY, CD_SOCKET, CD_FILE, CD_NULL, CD_FD };
 
 struct chardev_impl {
 	struct chardev cd;       /* first: chardev pointers are chardev_impl pointers */
@@ -297,7 +297,7 @@ static void on_accept(void *opaque, int fd, short revents)
 
 static ssize_t out_write(struct chardev_impl *c, const uint8_t *buf, size_t len)
 {
-	if (c->kind == CD_SOCKET)
+	if (c->kind == CD_SOCKET || c->kind == CD_FD)
 		return send(c->cd.out_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	return write(c->cd.out_fd, buf, len);
 }
@@ -670,6 +670,39 @@ static struct chardev_impl *open_file(struct loop *l, const char *path)
 	return c;
 }
 
+/*
+ * fd:N - a connected stream socket inherited from the parent (the system
+ * supervisor's socketpair for a byte channel, docs/system.md). Sockets only,
+ * so output can use MSG_NOSIGNAL: a peer that died costs dropped bytes, not SIGPIPE.
+ */
+static struct chardev_impl *open_fd(struct loop *l, const char *num)
+{
+	struct chardev_impl *c;
+	struct stat st;
+	char desc[32], *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(num, &end, 10);
+	if (errno || end == num || *end || fd < 3 || fd > 65535) {
+		fprintf(stderr, "hv440: %s: fd:%s is not a descriptor number above 2\n", what, num);
+		return NULL;
+	}
+	if (fstat((int)fd, &st) || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "hv440: %s: fd:%ld is not an open socket\n", what, fd);
+		return NULL;
+	}
+	snprintf(desc, sizeof(desc), "fd:%ld", fd);
+	c = new_chardev(CD_FD, l, desc);
+	if (!c)
+		return NULL;
+	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	fcntl((int)fd, F_SETFL, fcntl((int)fd, F_GETFL) | O_NONBLOCK);
+	c->cd.in_fd = (int)fd;
+	c->cd.out_fd = (int)fd;
+	return c;
+}
+
 struct chardev *chardev_open(const char *spec, struct loop *l)
 {
 	return chardev_open_for("serial", spec, l);
@@ -696,6 +729,8 @@ struct chardev *chardev_open_for(const char *option, const char *spec, struct lo
 		c = open_file(l, spec + 5);
 	else if (!strcmp(spec, "null"))
 		c = new_chardev(CD_NULL, l, "null");
+	else if (!strncmp(spec, "fd:", 3))
+		c = open_fd(l, spec + 3);
 	else {
 		fprintf(stderr, "hv440: %s: unknown backend '%s' "
 			"(use stdio, pty, unix:PATH, tcp:HOST:PORT, file:PATH or null)\n", what, spec);
@@ -755,6 +790,7 @@ void chardev_close(struct chardev *cd)
 		free(c->path);
 		break;
 	case CD_FILE:
+	case CD_FD:
 		close(cd->out_fd);
 		break;
 	case CD_NULL:

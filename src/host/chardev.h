@@ -37,9 +37,10 @@ struct chardev {
 /*
  * spec: "stdio", "pty", "unix:PATH" (listen, one client; ",server=off"
  * connects to PATH instead), "tcp:[HOST]:PORT" (connect; ",server=on"
- * listens), "file:PATH" (output only), "null". A server takes ",wait=on"
- * to hold start-up until a client connects; ",," is a comma in PATH.
- * Returns NULL and prints one clear line, naming option, on error.
+ * listens), "file:PATH" (output only), "null", "fd:N" (an inherited
+ * connected socket). A server takes ",wait=on" to hold start-up until a
+ * client connects; ",," is a comma in PATH. Returns NULL and prints one
+ * clear line, naming option, on error.
  */
 struct chardev *chardev_open_for(const char *option, const char *spec, struct loop *l);
 /* The same, for the option "serial". */

@@ -14,6 +14,12 @@
 #define EV_BYTE_CHANNEL_RECEIVE 2u
 #define EV_BYTE_CHANNEL_POLL    3u
 #define EV_IDLE                 16u
+/* Freescale's (Topaz) partition management (Linux asm/fsl_hcalls.h). */
+#define VENDOR_FSL              2u
+#define FH_PARTITION_RESTART    4u
+#define FH_PARTITION_GET_STATUS 5u
+#define FH_PARTITION_START      6u
+#define FH_PARTITION_STOP       7u
 #define KVM_HC_FEATURES           3u
 #define KVM_HC_PPC_MAP_MAGIC_PAGE 4u
 
@@ -318,6 +324,20 @@ bool pv_hcall(struct vcpu *v)
 	case TOKEN(VENDOR_EPAPR, EV_BYTE_CHANNEL_POLL):
 		status = bc_poll(v, gpr);
 		break;
+	case TOKEN(VENDOR_FSL, FH_PARTITION_RESTART):
+	case TOKEN(VENDOR_FSL, FH_PARTITION_GET_STATUS):
+	case TOKEN(VENDOR_FSL, FH_PARTITION_START):
+	case TOKEN(VENDOR_FSL, FH_PARTITION_STOP): {
+		/* r3: the partition handle; START's entry point (r4) and load flag (r5) are ignored. */
+		uint32_t value = 0;
+
+		status = v->bus && v->bus->partition_op ?
+			 v->bus->partition_op(v->bus->opaque, token & 0xffff, gpr[3], &value) :
+			 EV_UNIMPLEMENTED;
+		if ((token & 0xffff) == FH_PARTITION_GET_STATUS)
+			gpr[4] = value;
+		break;
+	}
 	default:
 		status = EV_UNIMPLEMENTED;
 		break;

@@ -107,6 +107,7 @@ bool timer_update_at(struct vcpu *v, uint64_t now)
 			if (wrc) {
 				v->tsr = (v->tsr & ~TSR_WRS) | wrc;
 				v->reset_requested = true;
+				v->watchdog_resets++;
 				return false;
 			}
 			break;

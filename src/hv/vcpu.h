@@ -49,6 +49,12 @@ struct vcpu_bus {
 	int (*bc_send)(void *opaque, uint32_t handle, const uint8_t *buf, unsigned len);
 	int (*bc_receive)(void *opaque, uint32_t handle, uint8_t *buf, unsigned max);
 	int (*bc_poll)(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx);
+	/*
+	 * Topaz's partition-management hypercalls (FH_PARTITION_*, Linux's
+	 * asm/fsl_hcalls.h; docs/system.md): op is the FH number, *value the
+	 * result (GET_STATUS). Returns an ePAPR status. NULL: EV_UNIMPLEMENTED.
+	 */
+	uint32_t (*partition_op)(void *opaque, unsigned op, uint32_t partition, uint32_t *value);
 };
 
 /* Interrupt inputs (level-sensitive), driven by the interrupt controller. */
@@ -157,6 +163,7 @@ struct vcpu {
 	uint32_t dbcr0, dbcr1, dbcr2, dbsr, iac[4], dac[2], dvc[2];
 	uint32_t tcr, tsr, decar, pir, pvr;
 	uint32_t pvr_reset;       /* the PVR the board chose (-cpu); 0: the 440EP Rev. B */
+	uint64_t watchdog_resets; /* resets the watchdog caused (TCR[WRC]); never reset: for the host */
 	uint32_t dnv[4], dtv[4], inv[4], itv[4], ivlim, dvlim, rstcfg; /* cache/debug SPRs read back */
 	uint32_t dec;          /* DEC value as of dec_tb */
 	uint64_t dec_tb;       /* timebase when dec was last written/reloaded */

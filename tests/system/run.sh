@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh - the system tier: `hv440 system --check` on the examples (good ones pass, each bad one
+# gives exactly its expected lines), then the three-partition Linux system of
+# examples/system/three-partitions.dts: boot, a byte channel both ways, --status, kill -9 of a
+# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup.
+# Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:?usage: tests/system/run.sh BUILD_DIR [--quick]}
+quick=${2:-}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+hv=$build/hv440
+out=${SYSTEM_OUT:-$build/test-system}
+rm -rf "$out"
+mkdir -p "$out"
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1${2:+ ($2)}"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else ko "$1" "${3:-}"; fi; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+if [ ! -x "$hv" ]; then
+	ko "hv440 binary" "no $hv"
+	finish
+fi
+ex=$top/examples/system
+
+# --- --check: each bad example lists its error lines as "// expect: ERE"; it must exit 1 and
+# print each of them, and (dtc's syntax errors aside) no other "hv440: system:" line. ---
+for f in "$ex"/bad-*.dts; do
+	name=$(basename "$f")
+	(cd "$ex" && "$hv" system --check "$name") >"$out/$name.out" 2>"$out/$name.err"
+	rc=$?
+	missing=
+	n=0
+	while IFS= read -r re; do
+		n=$((n + 1))
+		grep -Eq -- "$re" "$out/$name.err" || missing="$missing [$re]"
+	done < <(sed -n 's|^// expect: ||p' "$f")
+	got=$(grep -c '^hv440: system: .*: /' "$out/$name.err")
+	if [ "$name" = bad-syntax.dts ]; then
+		got=$n  # dtc's own two lines, then ours saying it failed
+	fi
+	check "--check $name: exit 1, its $n error line(s)" \
+		"[ $rc -eq 1 ] && [ $n -gt 0 ] && [ -z '$missing' ] && [ $got -eq $n ]" \
+		"exit $rc, $got lines, missing:$missing; see $out/$name.err"
+done
+"$hv" system --check "$ex/no-such.dts" >/dev/null 2>"$out/nofile.err"
+rc=$?
+check "--check of a missing file: exit 1, one line" \
+	"[ $rc -eq 1 ] && [ \$(wc -l <'$out/nofile.err') -eq 1 ]" "$(cat "$out/nofile.err")"
+
+# More RAM than the host has, in partitions each within hv440's 2G (a description made here,
+# for this host's size).
+host_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+nbig=$((host_mib / 2048 + 1))
+if [ "$nbig" -le 16 ]; then
+	{
+		echo '/dts-v1/; / { partitions {'
+		for i in $(seq 1 $nbig); do echo "p$i { kernel = \"$top/README.md\"; memory = \"2G\"; };"; done
+		echo '}; };'
+	} >"$out/big.dts"
+	"$hv" system --check "$out/big.dts" >/dev/null 2>"$out/big.err"
+	rc=$?
+	check "--check: $nbig partitions of 2G on a ${host_mib} MiB host: exit 1, one line" \
+		"[ $rc -eq 1 ] && [ \$(wc -l <'$out/big.err') -eq 1 ] &&
+		 grep -q ': /partitions: memory: the partitions need $((nbig * 2048)) MiB, the host has' '$out/big.err'" \
+		"$(cat "$out/big.err")"
+else
+	echo "SKIP --check of RAM over the host's: this host has more than 16 x 2G (not counted)"
+fi
+
+# The example itself, and a copy on this run's guests and sockets (below).
+kpv=$("$top/tests/lib/guest-path.sh" kernel-pv 2>/dev/null)
+initrd=$("$top/tests/lib/guest-path.sh" initrd 2>"$out/initrd.log")
+if [ -f "$top/../shared/guests/linux-6.1-bamboo/vmlinux-pv" ]; then
+	"$hv" system --check "$ex/three-partitions.dts" >"$out/example.out" 2>&1
+	check "--check examples/system/three-partitions.dts" "[ $? -eq 0 ]" "$(cat "$out/example.out")"
+else
+	ko "--check examples/system/three-partitions.dts" "no ../shared/guests"
+fi
+if [ ! -f "$kpv" ] || [ ! -f "$initrd" ]; then
+	ko "guests for the boot" "kernel-pv '$kpv', initrd '$initrd'"
+	finish
+fi
+dts=$out/three.dts
+# The example's system on this run's files: the recipe's initramfs, sockets under $out, and a
+# monitor that is not restarted (so a kill -9 shows "dead"; the worker shows a restart).
+sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
+    -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
+    -e "s|/tmp/hv440-|$out/|g" \
+    -e '/monitor {/,/};/s|restart = "always";|restart = "never";|' \
+    "$ex/three-partitions.dts" >"$dts"
+"$hv" system --check "$dts" >"$out/three.check" 2>&1
+check "--check of the test's copy" "[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$dts'" "$(cat "$out/three.check")"
+
+# --- management hypercalls: a bare-metal manager stops and starts partition 1; partition 1
+# (the same program, not the manager) has every call refused with EV_EPERM ---
+isa=$top/tests/isa/lib
+if ${CROSS_CC:-powerpc-linux-gnu-gcc} -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles \
+	-O2 -fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/mgmt.elf" "$isa/crt0.S" "$isa/lib.c" "$here/progs/mgmt.c" -lgcc 2>"$out/mgmt.build.log"; then
+	cat >"$out/mgmt.dts" <<DTS
+/dts-v1/;
+/ {
+	partitions {
+		boss { kernel = "mgmt.elf"; memory = "16M"; console = "file:boss.log"; manager; };
+		drone { kernel = "mgmt.elf"; memory = "16M"; console = "file:drone.log"; };
+	};
+};
+DTS
+	"$hv" system "$out/mgmt.dts" --control "unix:$out/mgmt.ctl" >"$out/mgmt.out" 2>"$out/mgmt.err" &
+	msup=$!
+	for i in $(seq 1 60); do
+		grep -q 'mgmt: done' "$out/boss.log" 2>/dev/null && [ "$(grep -c 'not a manager' "$out/drone.log" 2>/dev/null)" -ge 2 ] && break
+		# The first drone may be stopped before it prints: once is enough after a while.
+		[ "$i" -gt 20 ] && grep -q 'mgmt: done' "$out/boss.log" && grep -q 'not a manager' "$out/drone.log" && break
+		sleep 0.25
+	done
+	"$hv" system --status "unix:$out/mgmt.ctl" >"$out/mgmt.status" 2>&1
+	kill -TERM $msup
+	wait $msup
+	want_boss='get_status(1) = 0 value 1|stop(1) = 0 value 0|partition 1 stopped|stop(1) = 11 value 0|start(1) = 0 value 0|partition 1 running|get_status(9) = 8 value 0|done'
+	check "manager: get_status, stop, stop again (EV_INVALID_STATE), start, a bad handle (EV_EINVAL)" \
+		"[ \"\$(sed 's/^mgmt: //' '$out/boss.log' | paste -sd'|')\" = '$want_boss' ]" "$(cat "$out/boss.log")"
+	check "manager's stop and start reached the supervisor and partition 1" \
+		"grep -q 'partition drone: stop asked by the manager' '$out/mgmt.err' &&
+		 grep -q 'partition drone stopped (exit 143)' '$out/mgmt.err' &&
+		 grep -q 'partition drone: start asked by the manager' '$out/mgmt.err'" "$(cat "$out/mgmt.err")"
+	want_drone='get_status(1) = 1 value 0|stop(1) = 1 value 0|restart(0) = 1 value 0|not a manager'
+	drone=$(sed 's/^mgmt: //' "$out/drone.log" | paste -sd'|')
+	check "non-manager: every management call fails with EV_EPERM (each of its runs that printed)" \
+		"[ '$drone' = '$want_drone' ] || [ '$drone' = '$want_drone|$want_drone' ]" \
+		"$(cat "$out/drone.log")"
+	check "non-manager's restart(0) had no effect on the manager" \
+		"[ \$(grep -c 'started' '$out/mgmt.err') -eq 3 ] && ! grep -q 'boss: restart' '$out/mgmt.err' &&
+		 grep -q '\"name\":\"boss\",\"state\":\"running\",.*\"last_exit\":\"\"' '$out/mgmt.status'" \
+		"$(cat "$out/mgmt.err" "$out/mgmt.status")"
+else
+	ko "build tests/system/progs/mgmt.c" "$(head -3 "$out/mgmt.build.log")"
+fi
+
+# --- the watchdog: a partition that never clears it; "stop" ends it, on-failure restarts it once,
+# the second expiry leaves it dead; "reset" resets it in its process, as often as it expires ---
+if ${CROSS_CC:-powerpc-linux-gnu-gcc} -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles \
+	-O2 -fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/watchdog.elf" "$isa/crt0.S" "$isa/lib.c" "$here/progs/watchdog.c" -lgcc 2>"$out/wd.build.log"; then
+	cat >"$out/wd.dts" <<DTS
+/dts-v1/;
+/ {
+	partitions {
+		stopper { kernel = "watchdog.elf"; memory = "16M"; console = "null";
+			  watchdog-action = "stop"; restart = "on-failure"; restart-limit = <1>; };
+		resetter { kernel = "watchdog.elf"; memory = "16M"; console = "file:resetter.log";
+			   watchdog-action = "reset"; restart = "on-failure"; };
+	};
+};
+DTS
+	"$hv" system "$out/wd.dts" --control "unix:$out/wd.ctl" >"$out/wd.out" 2>"$out/wd.err" &
+	wsup=$!
+	for _ in $(seq 1 40); do
+		grep -q 'partition stopper ended: exit 0 (watchdog); now dead' "$out/wd.err" &&
+			[ "$(grep -c 'wd: armed' "$out/resetter.log" 2>/dev/null)" -ge 3 ] && break
+		sleep 0.25
+	done
+	"$hv" system --status "unix:$out/wd.ctl" >"$out/wd.status" 2>&1
+	kill -TERM $wsup
+	wait $wsup
+	check "watchdog-action stop: expiry reported, restarted once (on-failure), then dead" \
+		"grep -q 'partition stopper: watchdog expired (1 so far); action: stop' '$out/wd.err' &&
+		 grep -q 'partition stopper ended: exit 0 (watchdog); restarting (1 of 1)' '$out/wd.err' &&
+		 grep -q 'partition stopper: watchdog expired (2 so far)' '$out/wd.err' &&
+		 grep -q '\"name\":\"stopper\",\"state\":\"dead\",.*\"watchdogs\":2,' '$out/wd.status'" \
+		"$(cat "$out/wd.err" "$out/wd.status")"
+	check "watchdog-action reset: the guest restarts in its process, each expiry reported" \
+		"[ \$(grep -c 'wd: armed' '$out/resetter.log') -ge 3 ] &&
+		 grep -q 'partition resetter: watchdog expired (2 so far); action: reset' '$out/wd.err' &&
+		 grep -q '\"name\":\"resetter\",\"state\":\"running\",\"pid\":[1-9].*\"restarts\":0,' '$out/wd.status'" \
+		"$(cat "$out/wd.err" "$out/wd.status")"
+else
+	ko "build tests/system/progs/watchdog.c" "$(head -3 "$out/wd.build.log")"
+fi
+
+[ "$quick" = --quick ] && finish
+
+# --- boot the three partitions ---
+ctl=$out/ctl
+"$hv" system "$dts" --control "unix:$ctl" >"$out/supervisor.out" 2>"$out/supervisor.err" &
+sup=$!
+helpers=()
+for p in manager worker; do
+	mkfifo "$out/$p.in"
+	python3 "$here/console.py" "$out/$p.console" "$out/$p.log" "$out/$p.in" &
+	helpers+=($!)
+done
+cleanup() {
+	kill "${helpers[@]}" 2>/dev/null
+	kill -9 "$sup" 2>/dev/null  # only after a failure; PR_SET_PDEATHSIG takes the partitions
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+send() { printf '%s\n' "$2" >"$out/$1.in"; }
+# wait_for FILE ERE SECONDS
+wait_for() {
+	local i
+	for i in $(seq 1 $(($3 * 4))); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$sup" 2>/dev/null || return 1
+		sleep 0.25
+	done
+	return 1
+}
+status() { "$hv" system --status "unix:$ctl" 2>&1; }
+field() { sed -n "s/.*\"name\":\"$1\".*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
+
+t0=$(date +%s.%N)
+up=0
+for p in manager worker; do
+	wait_for "$out/$p.log" 'guest: shell ready' 240 && up=$((up + 1))
+done
+wait_for "$out/supervisor.out" '^monitor\| guest: shell ready' 240 && up=$((up + 1))
+t1=$(date +%s.%N)
+check "three partitions boot to a shell ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s wall)" \
+	"[ $up -eq 3 ]" "see $out/*.log, $out/supervisor.out"
+status >"$out/status1"
+check "--status: three partitions, each running" \
+	"[ \$(grep -c '\"state\":\"running\"' '$out/status1') -eq 3 ] &&
+	 [ \$(wc -l <'$out/status1') -eq 3 ] &&
+	 for p in manager worker monitor; do grep -q \"\\\"name\\\":\\\"\$p\\\"\" '$out/status1' || exit 1; done" \
+	"$(cat "$out/status1")"
+check "the monitor's host endpoint is a socket" "[ -S '$out/monitor.sock' ]"
+# CPU shares: cpu-weight 200/100/50 and the monitor's priority 5 (docs/system.md, src/system/cpu.c).
+mpid=$(field manager pid <"$out/status1")
+wpid=$(field worker pid <"$out/status1")
+opid=$(field monitor pid <"$out/status1")
+if grep -q 'CPU shares by nice values' "$out/supervisor.err"; then
+	nices="$(awk '{ print $19 }' /proc/$mpid/stat) $(awk '{ print $19 }' /proc/$wpid/stat) $(awk '{ print $19 }' /proc/$opid/stat)"
+	check "CPU shares by nice values: manager -3, worker 0, monitor 3+5 (got $nices)" "[ '$nices' = '-3 0 8' ]"
+elif grep -q 'CPU shares by cgroup v2' "$out/supervisor.err"; then
+	w="$(cat "$(sed -n 's/.*under \(.*\)$/\1/p' "$out/supervisor.err")"/hv440-$sup-{manager,worker,monitor}/cpu.weight 2>&1 | tr '\n' ' ')"
+	check "CPU shares by cgroup v2: cpu.weight 200 100 50 (got $w)" "[ '$w' = '200 100 50 ' ]"
+else
+	ko "the supervisor says how it applies CPU shares" "$(head -3 "$out/supervisor.err")"
+fi
+
+# --- the byte channel, both ways: each side reads ttyEHV0 onto its console ---
+for p in manager worker; do
+	send $p 'stty -F /dev/ttyEHV0 raw -echo && cat /dev/ttyEHV0 &'
+done
+sleep 1
+send manager 'echo m2w-$((6*7)) >/dev/ttyEHV0'
+wait_for "$out/worker.log" 'm2w-42' 30
+check "byte channel manager -> worker" "[ $? -eq 0 ]" "see $out/worker.log"
+send worker 'echo w2m-$((6*8)) >/dev/ttyEHV0'
+wait_for "$out/manager.log" 'w2m-48' 30
+check "byte channel worker -> manager" "[ $? -eq 0 ]" "see $out/manager.log"
+
+# --- measured, not checked: 64 KiB manager -> worker through the channel, by the host's wall
+# clock from the send to the worker's answer (a few ms of console round trip included) ---
+send worker 'killall cat; n=$(head -c 65536 /dev/ttyEHV0 | wc -c); echo "bc-rate $n"'
+sleep 1
+h0=$(date +%s.%N)
+send manager 'head -c 65536 /dev/zero >/dev/ttyEHV0'
+if wait_for "$out/worker.log" 'bc-rate 65536' 60; then
+	h1=$(date +%s.%N)
+	awk -v a="$h0" -v b="$h1" 'BEGIN { printf "MEASURE byte channel 64 KiB manager -> worker in %.3f s: %.1f KiB/s\n", b - a, 64 / (b - a) }'
+else
+	echo "MEASURE byte channel throughput: no answer (see $out/worker.log)"
+fi
+
+# --- kill -9: the worker (restart = "on-failure") comes back; the monitor ("never") is dead ---
+kill -9 "$wpid"
+wait_for "$out/supervisor.err" 'partition worker ended: signal 9; restarting \(1 of 5\)' 10
+check "kill -9 of the worker is reported and restarted" "[ $? -eq 0 ]" "$(tail -3 "$out/supervisor.err")"
+kill -9 "$opid"
+wait_for "$out/supervisor.err" 'partition monitor ended: signal 9; now dead' 10
+check "kill -9 of the monitor is reported, and it stays dead" "[ $? -eq 0 ]" "$(tail -3 "$out/supervisor.err")"
+sleep 1
+status >"$out/status2"
+w2=$(field worker pid <"$out/status2")
+check "after the kills: manager untouched, worker running again, monitor dead" \
+	"[ \"\$(field manager pid <'$out/status2')\" = '$mpid' ] && kill -0 $mpid &&
+	 [ \"\$(field manager state <'$out/status2')\" = running ] &&
+	 [ \"\$(field worker state <'$out/status2')\" = running ] && [ -n '$w2' ] && [ '$w2' != '$wpid' ] &&
+	 [ \"\$(field worker restarts <'$out/status2')\" = 1 ] &&
+	 [ \"\$(field monitor state <'$out/status2')\" = dead ]" "$(cat "$out/status2")"
+
+# --- the control socket: stop and start by hand ---
+python3 - "$ctl" >"$out/ctl.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+for req in ['{"cmd":"stop","name":"worker"}', '{"cmd":"stop","name":"nobody"}', '{"cmd":"fly"}']:
+    f.write(req + "\n"); f.flush(); print(f.readline().strip())
+PY
+wait_for "$out/supervisor.err" 'partition worker stopped' 10
+status >"$out/status3"
+check "control: stop worker -> stopped; bad requests get errors" \
+	"[ \"\$(field worker state <'$out/status3')\" = stopped ] && ! kill -0 $w2 2>/dev/null &&
+	 [ \"\$(sed -n 1p '$out/ctl.out')\" = '{\"ok\":true}' ] &&
+	 sed -n 2,3p '$out/ctl.out' | grep -c '\"ok\":false' | grep -qx 2" "$(cat "$out/ctl.out" "$out/status3")"
+echo '{"cmd":"start","name":"monitor"}' | python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read())
+print(s.makefile().readline().strip())' "$ctl" >"$out/ctl2.out" 2>&1
+sleep 0.5
+status >"$out/status4"
+check "control: start monitor -> running" \
+	"grep -qx '{\"ok\":true}' '$out/ctl2.out' && [ \"\$(field monitor state <'$out/status4')\" = running ]" \
+	"$(cat "$out/ctl2.out" "$out/status4")"
+
+# --- SIGTERM: every partition stopped, nothing left behind ---
+pids=$(sed -n 's/.*"pid":\([1-9][0-9]*\).*/\1/p' "$out/status4")
+kill -TERM "$sup"
+rc=0
+for _ in $(seq 1 40); do kill -0 "$sup" 2>/dev/null || break; sleep 0.25; done
+wait "$sup"
+rc=$?
+left=
+for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+socks=$(find "$out" -type s | tr '\n' ' ')
+check "SIGTERM: supervisor exits 143, no partition left ($(echo $pids | wc -w) were running)" \
+	"[ $rc -eq 143 ] && [ -z '$left' ] && [ -n '$pids' ]" "exit $rc, left:$left"
+check "SIGTERM: no socket left behind" "[ -z '$socks' ]" "$socks"
+finish
