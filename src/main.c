@@ -430,6 +430,25 @@ static bool gdb_stopped(struct board *b, enum vcpu_stop stop, bool hold)
 	return r != GDBSTUB_KILL;
 }
 
+/*
+ * The stub listens before the sandbox is entered: a host name in --gdb is
+ * resolved with getaddrinfo(), which may read files and talk to a resolver
+ * the sandbox forbids (docs/sandbox.md).
+ */
+static int open_gdb(struct board *b, const char *spec)
+{
+	int lfd, cfd;
+
+	if (gdbstub_open(&gdb, &b->vcpu, spec))
+		return -1;
+	gdbstub_fds(gdb, &lfd, &cfd);
+	if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
+		fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
@@ -681,22 +700,14 @@ int main(int argc, char **argv)
 	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
 		return finish(b, &cfg, EXIT_ERROR);
 
+	if (gdb_spec && open_gdb(b, gdb_spec))
+		return finish(b, &cfg, EXIT_ERROR);
+
 	if (sandbox && enter_sandbox(&cfg))
 		return finish(b, &cfg, EXIT_ERROR);
 	signal_vcpu = &b->vcpu;
-	if (gdb_spec) {
-		int lfd, cfd;
-
-		if (gdbstub_open(&gdb, &b->vcpu, gdb_spec))
-			return finish(b, &cfg, EXIT_ERROR);
-		gdbstub_fds(gdb, &lfd, &cfd);
-		if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
-			fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
-			return finish(b, &cfg, EXIT_ERROR);
-		}
-		if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
-			return finish(b, &cfg, EXIT_OK);
-	}
+	if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
+		return finish(b, &cfg, EXIT_OK);
 	for (;;) {
 		enum vcpu_stop stop;
 

@@ -447,6 +447,11 @@ int board_create(struct board **out, const struct board_config *cfg)
 		fprintf(stderr, "hv440: cannot map %" PRIu64 " MiB of guest RAM\n", b->ram_size >> 20);
 		return -1;
 	}
+	/*
+	 * Guest RAM is the guest's secrets: a crash of hv440 (a sandbox kill
+	 * included) must not write it into a core file (madvise(2)).
+	 */
+	madvise(b->ram, b->ram_size + VCPU_PV_EXTRA, MADV_DONTDUMP);
 
 	/* 2. Host loop and buses. */
 	loop_init(&b->loop);
