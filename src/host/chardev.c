@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "host/chardev.h"
+#include "host/unixsock.h"
 
 enum kind { CD_STDIO, CD_PTY, CD_UNIX, CD_FILE, CD_NULL };
 
@@ -415,33 +416,17 @@ static struct chardev_impl *open_pty(struct loop *l)
 
 static struct chardev_impl *open_unix(struct loop *l, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct chardev_impl *c;
-	struct stat st;
-	char desc[sizeof(sa.sun_path) + 8];
+	char desc[sizeof(((struct sockaddr_un *)0)->sun_path) + 8], err[256];
 	int s;
 
-	if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "hv440: serial: unix socket path '%s' is empty or too long\n", path);
-		return NULL;
-	}
 	if (!l) {
 		fprintf(stderr, "hv440: serial: unix:%s needs an event loop\n", path);
 		return NULL;
 	}
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, "hv440: serial: %s exists and is not a socket\n", path);
-			return NULL;
-		}
-		unlink(path);  /* a stale socket from an earlier run */
-	}
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1)) {
-		fprintf(stderr, "hv440: serial: cannot listen on %s: %s\n", path, strerror(errno));
-		if (s >= 0)
-			close(s);
+	s = unixsock_listen(path, 1, err, sizeof(err));
+	if (s < 0) {
+		fprintf(stderr, "hv440: serial: %s\n", err);
 		return NULL;
 	}
 	snprintf(desc, sizeof(desc), "unix:%s", path);
