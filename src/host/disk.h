@@ -19,6 +19,7 @@ struct disk {
 	bool readonly;
 	enum disk_cache cache;
 	uint64_t size;           /* bytes */
+	bool dirty;              /* written since the last flush */
 };
 
 /*
@@ -28,6 +29,7 @@ struct disk {
  * clear error line on stderr.
  */
 struct disk *disk_open(const char *spec);
+/* With cache=writeback, what the guest wrote and never flushed is made stable first. */
 void disk_close(struct disk *d);
 /* 0 or -errno; short transfers past the end of the image are errors. */
 int disk_preadv(struct disk *d, const struct iovec *iov, unsigned n, uint64_t offset);
