@@ -264,6 +264,25 @@ static int parse_addr(const char *s, uint32_t *out)
 }
 
 /*
+ * --trace's size=N counts bytes (K/M/G suffixes as for -m), unlike -m's
+ * plain MiB: "size=1" is one byte, too small, not 1 MiB. At least 64 KiB.
+ */
+static int parse_trace_size(const char *s, uint64_t *out)
+{
+	if (s[0] >= '0' && s[0] <= '9' && s[strspn(s, "0123456789")] == '\0') {
+		char *end;
+
+		errno = 0;
+		*out = strtoull(s, &end, 10);
+		if (errno)
+			return -1;
+	} else if (parse_size(s, out)) {
+		return -1;
+	}
+	return *out < (64ull << 10) ? -1 : 0;
+}
+
+/*
  * Turn QEMU's single-dash long options into "--" ones so getopt_long sees
  * them (it permutes argv itself, so replacing elements is fine), up to "--".
  */
@@ -572,7 +591,7 @@ int main(int argc, char **argv)
 			const char *size;
 
 			trace_path = split_option(optarg, "size", &size);
-			if (size && (parse_size(size, &trace_size) || trace_size < (64ull << 10))) {
+			if (size && parse_trace_size(size, &trace_size)) {
 				fprintf(stderr, "hv440: invalid trace size '%s' (at least 64K, e.g. "
 					"size=512M)\n", size);
 				return try_help();
@@ -684,6 +703,12 @@ int main(int argc, char **argv)
 
 	if (trace_path) {
 		r = trace_open(&trace, trace_path, trace_size);
+		if (r == -ENOSPC) {
+			fprintf(stderr, "hv440: --trace '%s': a ring of %llu bytes is more than the free "
+				"space there (give a smaller size=N)\n", trace_path,
+				(unsigned long long)trace_size);
+			return finish(b, &cfg, EXIT_ERROR);
+		}
 		if (r) {
 			fprintf(stderr, "hv440: cannot create trace file '%s': %s\n", trace_path,
 				strerror(-r));

@@ -79,3 +79,15 @@ if [ $have_spin -eq 1 ]; then
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 fi
+
+# --trace size=N counts bytes (at least 64K); a ring larger than the free space is refused
+# (a store into a sparse page the file system cannot back would be a SIGBUS).
+expect_error "--trace size=1 (bytes)"   --serial null --trace "$T/tr,size=1" --kernel "$T/text" --kernel-addr 0
+big=$(( $(df -B1M --output=avail "$T" | tail -n 1) * 2 + 1024 ))M
+expect_error "--trace size=$big (twice the free space)" --serial null --trace "$T/tr,size=$big" \
+	--kernel "$T/text" --kernel-addr 0
+if [ -e "$T/tr" ]; then
+	bad "--trace refused leaves no file" "$T/tr exists"
+else
+	ok "--trace refused leaves no file"
+fi
