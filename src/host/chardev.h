@@ -17,6 +17,8 @@ struct chardev_client {
 	/* How many bytes the device can take now (its receive FIFO room). */
 	size_t (*can_receive)(void *opaque);
 	void (*receive)(void *opaque, const uint8_t *buf, size_t len);
+	/* Output that did not fit (chardev_write took less) can now be written again. */
+	void (*write_ready)(void *opaque);
 };
 
 struct chardev {
@@ -37,8 +39,21 @@ struct chardev {
 struct chardev *chardev_open(const char *spec, struct loop *l);
 void chardev_close(struct chardev *cd);
 void chardev_set_client(struct chardev *cd, const struct chardev_client *client);
-/* Output; never blocks the guest for long (drops with a counter if the host side is gone). */
-void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/*
+ * Output: returns how many bytes were taken (all of them when the output
+ * goes nowhere: null, no unix client, a reader that is gone). Fewer
+ * means the host side is full (a slow reader): the device holds the rest
+ * back, as its hardware would, and gets write_ready when there is room.
+ * Never blocks.
+ */
+size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/* Bytes chardev_write would take now (SIZE_MAX when output goes nowhere). */
+size_t chardev_write_room(struct chardev *cd);
+/*
+ * The device's guest is waiting for room (polling a status register): wait
+ * up to ms milliseconds for the host side to take buffered output.
+ */
+void chardev_wait_writable(struct chardev *cd, int ms);
 /* Deliver buffered input when the device has room again. */
 void chardev_kick(struct chardev *cd);
 /* Restore the terminal (also done at exit and on fatal signals). */

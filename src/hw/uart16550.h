@@ -13,6 +13,9 @@ struct uart16550 {
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
 	uint8_t rx[16];
 	unsigned rx_head, rx_count;
+	/* Transmit FIFO: bytes the host side has not taken yet (a slow reader); THRE while empty. */
+	uint8_t tx[16];
+	unsigned tx_head, tx_count;
 	bool thr_ipending;
 	uint32_t clock_hz;
 	const char *node_name;    /* e.g. "serial@ef600300" */

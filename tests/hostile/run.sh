@@ -106,5 +106,45 @@ if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostar
 else
 	echo "FAIL build reboot.elf"; fail=$((fail + 1))
 fi
+# A slow reader: the UART holds the guest back (THRE stays clear) instead of dropping bytes.
+# chatty.c prints 55,011 known bytes into a 4 KiB pipe; the reader takes 256 bytes every 10 ms.
+if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
+	-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/chatty.elf" "$isa/crt0.S" "$isa/lib.c" "$here/chatty.c" -lgcc; then
+	python3 - "$build/hv440" "$out/chatty.elf" "$out/chatty.err" >"$out/chatty.sum" <<'PYEOF'
+import fcntl, hashlib, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ: the smallest pipe, so hv440 meets a full one soon
+hv = subprocess.Popen(["timeout", "-k", "5", "120", sys.argv[1], "--no-reboot", "-m", "16M",
+                       "--kernel", sys.argv[2]], stdin=subprocess.DEVNULL, stdout=w,
+                      stderr=open(sys.argv[3], "w"))
+os.close(w)
+got = b""
+while True:
+    d = os.read(r, 256)
+    if not d:
+        break
+    got += d
+    time.sleep(0.01)
+rc = hv.wait()
+x, want = 1, []
+for _ in range(5000):
+    x = (x * 1664525 + 1013904223) & 0xffffffff
+    want.append("0x%08x\n" % x)
+want = "".join(want).encode() + b"chatty end\n"
+got = got.replace(b"\r\n", b"\n")
+print(rc, len(got), hashlib.md5(got).hexdigest(), len(want), hashlib.md5(want).hexdigest())
+PYEOF
+	read -r rc glen gsum wlen wsum <"$out/chatty.sum"
+	if [ "${rc:-1}" = 0 ] && [ -n "$wlen" ] && [ "$glen" = "$wlen" ] && [ "$gsum" = "$wsum" ]; then
+		echo "PASS slow reader: all $glen bytes arrive, checksum equal"; pass=$((pass + 1))
+	else
+		echo "FAIL slow reader: exit $rc, got $glen bytes ($gsum), want $wlen ($wsum): $(tail -n 1 "$out/chatty.err")"
+		fail=$((fail + 1))
+	fi
+else
+	echo "FAIL build chatty.elf"; fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

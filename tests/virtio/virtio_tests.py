@@ -588,6 +588,49 @@ def test_console_rng(ctx):
     check(con.wait_exit(120) == 0, "hv440 exit status")
 
 
+def test_console_slow_reader(ctx):
+    """virtio-console into a 4 KiB FIFO whose reader takes 512 bytes every 10 ms: the device
+    holds the guest's transmit buffers back and every byte arrives (none dropped)."""
+    import fcntl
+    import threading
+    fifo = os.path.join(ctx.tmp, "hvc.fifo")
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
+    got, stop = bytearray(), threading.Event()
+
+    def reader():
+        while True:
+            try:
+                d = os.read(fd, 512)
+            except BlockingIOError:
+                d = None
+            if d:
+                got.extend(d)
+            elif stop.is_set():
+                return
+            time.sleep(0.01)
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        con = ctx.boot(["--console", f"file:{fifo}"])
+        ctx.run(con, "stty -F /dev/hvc0 raw -echo; seq 1 30000 > /dev/hvc0 && echo written", 300)
+        con.send("reboot -f")
+        st = con.wait_exit(120)
+        stop.set()
+        t.join(30)
+        want = "".join(f"{i}\n" for i in range(1, 30001)).encode()
+        data = bytes(got).replace(b"\r", b"")
+        check(data == want, f"received {len(data)} bytes, want {len(want)} "
+              f"(md5 {hashlib.md5(data).hexdigest()} vs {hashlib.md5(want).hexdigest()})")
+        check(st == 0, f"hv440 exit status {st}")
+        check("dropped" not in con.text(), "hv440 reports dropped bytes")
+    finally:
+        stop.set()
+        t.join(30)
+        os.close(fd)
+
+
 def test_disk_kill9_random(ctx):
     """kill -9 at random moments while the guest writes and syncs files, several rounds on
     one image: after each, e2fsck replays the journal and finds the fs clean, and every file
@@ -640,6 +683,7 @@ TESTS = [
     ("net-dns", test_net_dns),
     ("net-tap", test_net_tap),
     ("console-rng", test_console_rng),
+    ("console-slow-reader", test_console_slow_reader),
 ]
 
 
