@@ -91,6 +91,8 @@ struct board {
 	struct vcpu_bus vbus;
 	struct vcpu vcpu;
 	bool quit;                /* the user typed Ctrl-A x */
+	bool in_blk_check;        /* blk_stop_check is polling the host: no disk resumes inside */
+	int64_t blk_poll_ns;      /* when blk_stop_check last polled the host */
 
 	struct chardev *serial[2];
 	struct uic uic0;
