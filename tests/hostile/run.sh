@@ -8,7 +8,7 @@
 # other devices, virtio-rng and -console queues fed garbage and huge chains and notified without
 # end. Each must print exactly its expected output (counts are exact), exit 0, and keep hv440's
 # guest-error log rate-limited; reboot.c checks the limit also holds across guest resets;
-# chatty.c that a slow reader loses no console byte; blkstorm.c that SIGTERM stops hv440 within
+# chatty.c and bcchatty.c that a slow reader loses no UART or byte-channel byte; blkstorm.c that SIGTERM stops hv440 within
 # 100 ms whatever disk I/O the guest queued.
 # Ends with "N passed, N failed".
 set -uo pipefail
@@ -108,19 +108,30 @@ if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostar
 else
 	echo "FAIL build reboot.elf"; fail=$((fail + 1))
 fi
-# A slow reader: the UART holds the guest back (THRE stays clear) instead of dropping bytes.
-# chatty.c prints 55,011 known bytes into a 4 KiB pipe; the reader takes 256 bytes every 10 ms.
-if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
-	-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
-	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
-	-o "$out/chatty.elf" "$isa/crt0.S" "$isa/lib.c" "$here/chatty.c" -lgcc; then
-	python3 - "$build/hv440" "$out/chatty.elf" "$out/chatty.err" >"$out/chatty.sum" <<'PYEOF'
+# A slow reader: the UART (chatty.c) and the byte channel (bcchatty.c, EV_EAGAIN) hold the guest
+# back instead of dropping bytes. 55,011 known bytes into a 4 KiB pipe whose reader takes 256
+# bytes every 10 ms.
+for prog in chatty bcchatty; do
+	if ! powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
+		-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+		-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-o "$out/$prog.elf" "$isa/crt0.S" "$isa/lib.c" "$here/$prog.c" -lgcc; then
+		echo "FAIL build $prog.elf"; fail=$((fail + 1))
+		continue
+	fi
+	if [ $prog = chatty ]; then
+		extra=()
+	else
+		extra=(--serial "file:$out/bcchatty.uart" --bytechan stdio)
+		rm -f "$out/bcchatty.uart"
+	fi
+	python3 - "$build/hv440" "$out/$prog.elf" "$out/$prog.err" "${extra[@]}" >"$out/$prog.sum" <<'PYEOF'
 import fcntl, hashlib, os, subprocess, sys, time
 r, w = os.pipe()
 fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ: the smallest pipe, so hv440 meets a full one soon
 hv = subprocess.Popen(["timeout", "-k", "5", "120", sys.argv[1], "--no-reboot", "-m", "16M",
-                       "--kernel", sys.argv[2]], stdin=subprocess.DEVNULL, stdout=w,
-                      stderr=open(sys.argv[3], "w"))
+                       "--kernel", sys.argv[2]] + sys.argv[4:], stdin=subprocess.DEVNULL,
+                      stdout=w, stderr=open(sys.argv[3], "w"))
 os.close(w)
 got = b""
 while True:
@@ -138,16 +149,24 @@ want = "".join(want).encode() + b"chatty end\n"
 got = got.replace(b"\r\n", b"\n")
 print(rc, len(got), hashlib.md5(got).hexdigest(), len(want), hashlib.md5(want).hexdigest())
 PYEOF
-	read -r rc glen gsum wlen wsum <"$out/chatty.sum"
+	read -r rc glen gsum wlen wsum <"$out/$prog.sum"
 	if [ "${rc:-1}" = 0 ] && [ -n "$wlen" ] && [ "$glen" = "$wlen" ] && [ "$gsum" = "$wsum" ]; then
-		echo "PASS slow reader: all $glen bytes arrive, checksum equal"; pass=$((pass + 1))
+		echo "PASS slow reader ($prog): all $glen bytes arrive, checksum equal"; pass=$((pass + 1))
 	else
-		echo "FAIL slow reader: exit $rc, got $glen bytes ($gsum), want $wlen ($wsum): $(tail -n 1 "$out/chatty.err")"
+		echo "FAIL slow reader ($prog): exit $rc, got $glen bytes ($gsum), want $wlen ($wsum): $(tail -n 1 "$out/$prog.err")"
 		fail=$((fail + 1))
 	fi
-else
-	echo "FAIL build chatty.elf"; fail=$((fail + 1))
-fi
+	if [ $prog = bcchatty ]; then
+		if grep -q 'bcchatty: errors: 0x00000000' "$out/bcchatty.uart" 2>/dev/null &&
+		   grep -q 'bcchatty: EV_EAGAIN seen' "$out/bcchatty.uart"; then
+			echo "PASS slow reader (bcchatty): the full channel answered EV_EAGAIN"; pass=$((pass + 1))
+		else
+			echo "FAIL slow reader (bcchatty): $(tr '\n' ' ' <"$out/bcchatty.uart" 2>/dev/null)"
+			fail=$((fail + 1))
+		fi
+	fi
+done
+
 # A stop whatever the guest queued: blkstorm.c queues 256 writes of 64 MiB in one notify (16 GiB;
 # about 15-20 s of host I/O); SIGTERM 0.3 s later must end hv440 (143) within 100 ms. The image
 # is on /dev/shm when there is one, so that the exit's flush does not time the host's disk.
