@@ -5,7 +5,7 @@ CC ?= gcc
 GUEST_KERNEL ?= $(shell tests/lib/guest-path.sh kernel)
 GUEST_INITRD ?= $(shell tests/lib/guest-path.sh initrd)
 
-.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan check-fuzz bench clean
+.PHONY: all deps test-deps run check check-unit check-isa check-boot check-asan check-fuzz fuzz-long bench clean
 
 all: $(BUILD)/hv440
 
@@ -40,6 +40,15 @@ check-fuzz: test-deps
 	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
 	ninja -C build-fuzz
 	tests/fuzz/run.sh build-fuzz 20
+
+# Every harness for an hour (FUZZ_SECONDS) over the kept corpus; reports executions, coverage and
+# crashes, then merges the new inputs that add coverage into tests/fuzz/corpus/ (commit them).
+FUZZ_SECONDS ?= 3600
+fuzz-long: test-deps
+	@scripts/install-deps.sh build
+	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
+	ninja -C build-fuzz
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) --merge
 
 # hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py --help); not a test.
 bench: test-deps $(BUILD)/hv440
