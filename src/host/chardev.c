@@ -20,7 +20,7 @@ enum kind { CD_STDIO, CD_PTY, CD_UNIX, CD_FILE, CD_NULL };
 
 #define OUT_SIZE 4096       /* output buffered while the host side is full */
 #define OUT_CHUNK 512       /* one write(): what a terminal or pipe takes once poll() says so */
-#define CLOSE_WAIT_MS 1000  /* at close, wait this long for progress of a slow reader */
+#define CLOSE_WAIT_MS 100   /* at close, wait this long for progress of a slow reader */
 
 struct chardev_impl {
 	struct chardev cd;       /* first: chardev pointers are chardev_impl pointers */
