@@ -3,7 +3,7 @@
 BUILD ?= build
 CC ?= gcc
 
-.PHONY: all deps test-deps run run-net check check-unit check-isa check-boot check-asan check-fuzz bench clean
+.PHONY: all deps test-deps run run-net check check-unit check-isa check-boot check-asan check-fuzz fuzz-long bench clean
 
 all: $(BUILD)/hv440
 
@@ -47,6 +47,15 @@ check-fuzz: test-deps
 	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
 	ninja -C build-fuzz
 	tests/fuzz/run.sh build-fuzz 20
+
+# Every harness for an hour (FUZZ_SECONDS) over the kept corpus; reports executions, coverage and
+# crashes, then merges the new inputs that add coverage into tests/fuzz/corpus/ (commit them).
+FUZZ_SECONDS ?= 3600
+fuzz-long: test-deps
+	@scripts/install-deps.sh build
+	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true
+	ninja -C build-fuzz
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) --merge
 
 # hv440 against qemu-system-ppc -M bamboo, side by side (bench/run.py, parts.py, latency.py --help);
 # not a test.

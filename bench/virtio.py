@@ -42,7 +42,7 @@ def argv(vmm, build, kernel, initrd, disk):
                 "virtio-blk-pci,drive=d0", "-netdev", "user,id=n0", "-device",
                 "virtio-net-pci,netdev=n0"]
     return [os.path.join(build, "hv440"), "-m", "256M", "--no-reboot", "--kernel", kernel,
-            "--initrd", initrd, "--append", append, "--disk", disk, "--net", "user"]
+            "--initrd", initrd, "--append", append, "--disk", disk, "--net", "user,host-loopback=on"]
 
 
 def timed(con, cmd, timeout=600):

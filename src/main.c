@@ -170,11 +170,14 @@ static void usage(FILE *out)
 "                          snapshot=on sends writes to a temporary overlay, never\n"
 "                          the image; qcow2, VMDK, VDI... are refused unless\n"
 "                          format=raw; ',,' is a comma in FILE\n"
-"      --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,restrict=on][,mac=M]\n"
+"      --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=M][,host-loopback=on]\n"
+"                [,restrict=on]\n"
 "      --net tap,ifname=NAME[,mac=M]\n"
 "                          a virtio-net NIC on user-mode networking (libslirp:\n"
-"                          10.0.2.15 by DHCP, host 10.0.2.2, DNS 10.0.2.3) or on\n"
-"                          an existing TAP interface; repeat for more\n"
+"                          10.0.2.15 by DHCP, gateway 10.0.2.2, DNS 10.0.2.3; the\n"
+"                          host's loopback only with host-loopback=on; nothing out\n"
+"                          with restrict=on) or on an existing TAP interface;\n"
+"                          repeat for more\n"
 "      --console SPEC      a virtio console (hvc0) on SPEC (as --serial); with\n"
 "                          stdio, UART0 defaults to null\n"
 "      --rng               a virtio-rng entropy device fed by getrandom()\n"
@@ -319,6 +322,25 @@ static int parse_addr(const char *s, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/*
+ * --trace's size=N counts bytes (K/M/G suffixes as for -m), unlike -m's
+ * plain MiB: "size=1" is one byte, too small, not 1 MiB. At least 64 KiB.
+ */
+static int parse_trace_size(const char *s, uint64_t *out)
+{
+	if (s[0] >= '0' && s[0] <= '9' && s[strspn(s, "0123456789")] == '\0') {
+		char *end;
+
+		errno = 0;
+		*out = strtoull(s, &end, 10);
+		if (errno)
+			return -1;
+	} else if (parse_size(s, out)) {
+		return -1;
+	}
+	return *out < (64ull << 10) ? -1 : 0;
 }
 
 static void on_signal(int sig)
@@ -626,6 +648,25 @@ static int qmp_serve(struct board *b)
 	}
 }
 
+/*
+ * The stub listens before the sandbox is entered: a host name in --gdb is
+ * resolved with getaddrinfo(), which may read files and talk to a resolver
+ * the sandbox forbids (docs/sandbox.md).
+ */
+static int open_gdb(struct board *b, const char *spec)
+{
+	int lfd, cfd;
+
+	if (gdbstub_open(&gdb, &b->vcpu, spec))
+		return -1;
+	gdbstub_fds(gdb, &lfd, &cfd);
+	if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
+		fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
@@ -789,7 +830,7 @@ int main(int argc, char **argv)
 			const char *size;
 
 			trace_path = split_option(optarg, "size", &size);
-			if (size && (parse_size(size, &trace_size) || trace_size < (64ull << 10))) {
+			if (size && parse_trace_size(size, &trace_size)) {
 				fprintf(stderr, "hv440: --trace: invalid size '%s' (at least 64K, e.g. "
 					"size=512M)\n", size);
 				return try_help();
@@ -919,6 +960,12 @@ int main(int argc, char **argv)
 
 	if (trace_path) {
 		r = trace_open(&trace, trace_path, trace_size);
+		if (r == -ENOSPC) {
+			fprintf(stderr, "hv440: --trace '%s': a ring of %llu bytes is more than the free "
+				"space there (give a smaller size=N)\n", trace_path,
+				(unsigned long long)trace_size);
+			return finish(b, &cfg, EXIT_ERROR);
+		}
 		if (r) {
 			fprintf(stderr, "hv440: --trace: cannot create '%s': %s\n", trace_path,
 				strerror(-r));
@@ -948,24 +995,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
 		return finish(b, &cfg, EXIT_ERROR);
 	}
+	if (gdb_spec && open_gdb(b, gdb_spec))
+		return finish(b, &cfg, EXIT_ERROR);
+
 	if (sandbox && enter_sandbox(&cfg))
 		return finish(b, &cfg, EXIT_ERROR);
 	signal_vcpu = &b->vcpu;
-	if (gdb_spec) {
-		int lfd, cfd;
-
-		if (gdbstub_open(&gdb, &b->vcpu, gdb_spec))
-			return finish(b, &cfg, EXIT_ERROR);
-		gdbstub_fds(gdb, &lfd, &cfd);
-		if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
-			fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
-			return finish(b, &cfg, EXIT_ERROR);
-		}
-		daemon_ready(&ready_fd, devnull);
-		if (gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
-			return finish(b, &cfg, EXIT_OK);
-	}
 	daemon_ready(&ready_fd, devnull);
+	if (gdb_spec && gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
+		return finish(b, &cfg, EXIT_OK);
 	for (;;) {
 		static uint64_t watchdog_seen;
 		enum vcpu_stop stop;

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board/board.h"
@@ -203,6 +204,33 @@ static void poll_host(void *opaque, int64_t timeout_ns)
 			vcpu_request_stop(&b->vcpu);
 		}
 	}
+	/* Disk requests a stop left in their queues go on once the vcpu runs again. */
+	for (i = 0; i < BOARD_MAX_DISKS; i++)
+		if (b->blk[i] && !b->in_blk_check)
+			virtio_blk_resume(b->blk[i]);
+}
+
+/*
+ * Asked by virtio-blk between pieces of a long run of disk I/O: must the
+ * vcpu thread stop? A signal or another thread says so through the event
+ * mask; Ctrl-A x on the console is read by polling the host, at most every
+ * 10 ms here (the vcpu loop polls only once the device returns).
+ */
+static bool blk_stop_check(void *opaque)
+{
+	struct board *b = opaque;
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - b->blk_poll_ns >= 10000000 && !b->in_blk_check) {
+		b->blk_poll_ns = now;
+		b->in_blk_check = true;
+		poll_host(b, 0);
+		b->in_blk_check = false;
+	}
+	return atomic_load_explicit(&b->vcpu.core.events, memory_order_acquire) & CORE_EVENT_STOP;
 }
 
 /* The ePAPR byte-channel hypercalls (hv/hcall.c) reach the one byte channel by its handle. */
@@ -354,6 +382,7 @@ static int create_virtio(struct board *b)
 			fprintf(stderr, "hv440: out of memory\n");
 			return -1;
 		}
+		virtio_blk_set_stop_check(b->blk[i], blk_stop_check, b);
 		if (plug_virtio(b, virtio_blk_dev(b->blk[i])))
 			return -1;
 	}
@@ -518,6 +547,11 @@ int board_create(struct board **out, const struct board_config *cfg)
 		fprintf(stderr, "hv440: cannot map %" PRIu64 " MiB of guest RAM\n", b->ram_size >> 20);
 		return -1;
 	}
+	/*
+	 * Guest RAM is the guest's secrets: a crash of hv440 (a sandbox kill
+	 * included) must not write it into a core file (madvise(2)).
+	 */
+	madvise(b->ram, b->ram_size + VCPU_PV_EXTRA, MADV_DONTDUMP);
 
 	/* 2. Host loop and buses. */
 	loop_init(&b->loop);

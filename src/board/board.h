@@ -97,6 +97,8 @@ struct board {
 	struct vcpu_bus vbus;
 	struct vcpu vcpu;
 	bool quit;                /* the user typed Ctrl-A x */
+	bool in_blk_check;        /* blk_stop_check is polling the host: no disk resumes inside */
+	int64_t blk_poll_ns;      /* when blk_stop_check last polled the host */
 
 	/* Every device, in creation order: reset, device tree and teardown walk it (hw/device.h). */
 	struct device_list devices;

@@ -38,7 +38,12 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 	int fd;
 
 	memset(f, 0, sizeof(*f));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer forever; the S_ISREG check below then refuses it. For a
+	 * regular file the flag changes nothing.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		fprintf(stderr, "hv440: cannot open %s '%s': %s\n", what, path, strerror(errno));
 		return -1;

@@ -2024,6 +2024,8 @@ int jit_init(struct core *c, int perf_fd)
 		free(j);
 		return -err;
 	}
+	/* Translated guest code carries guest constants: keep it out of core files too. */
+	madvise(j->buf, JIT_CODE_BYTES, MADV_DONTDUMP);
 	j->perf_fd = perf_fd;
 	e.p = j->buf;
 	e.end = j->buf + JIT_CODE_BYTES;

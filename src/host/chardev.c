@@ -17,28 +17,37 @@
 
 #include "host/chardev.h"
 #include "host/optstr.h"
+#include "host/unixsock.h"
 
 enum kind { CD_STDIO, CD_PTY, CD_SOCKET, CD_FILE, CD_NULL, CD_FD };
+
+#define OUT_SIZE 4096       /* output buffered while the host side is full */
+#define OUT_CHUNK 512       /* one write(): what a terminal or pipe takes once poll() says so */
+#define CLOSE_WAIT_MS 100   /* at close, wait this long for progress of a slow reader */
 
 struct chardev_impl {
 	struct chardev cd;       /* first: chardev pointers are chardev_impl pointers */
 	enum kind kind;
 	struct loop *loop;
-	bool in_watched;         /* in_fd is on the loop */
+	bool want_in;            /* the device can take input: watch in_fd */
+	bool in_watched;         /* in_fd is on the loop for input */
+	bool out_watched;        /* out_fd is on the loop for room (output is waiting) */
+	int w_in_fd, w_out_fd;   /* the fds put on the loop, -1 when none */
 	bool delivering;         /* guards re-entry from the client's callbacks */
-	bool stalled;            /* last output was dropped: do not wait again until it drains */
+	bool flushing;           /* the same for output */
+	bool writer_waiting;     /* chardev_write took less than asked: write_ready is owed */
 	int listen_fd;           /* socket server: the listening socket (-1 for a client) */
 	int pty_slave_fd;        /* pty: held open so the master never sees a hangup */
 	char *path;              /* unix server: socket path to unlink on close */
-	uint64_t drops;          /* output bytes dropped because the host side was stuck or gone */
+	uint64_t drops;          /* output bytes dropped because nobody could ever read them */
+	uint8_t out[OUT_SIZE];   /* a ring of output the host side has not taken yet */
+	size_t out_head, out_len;
 };
 
 #define CTRL_A 0x01
 
 /* The option being opened, for error lines ("--serial", "--console", ...): start-up only. */
 static const char *what = "serial";
-#define OUT_RETRIES 3
-#define OUT_WAIT_MS 10
 
 static struct chardev_impl *impl(struct chardev *cd)
 {
@@ -118,18 +127,64 @@ static int make_raw(int fd)
 
 /* ---- input ---- */
 
-static void on_input(void *opaque, int fd, short revents);
+static void on_input(struct chardev_impl *c, int fd);
+static void flush_out(struct chardev_impl *c);
+
+/* The loop has activity on one of our fds: room for output, input, or a hangup. */
+static void on_fd(void *opaque, int fd, short revents)
+{
+	struct chardev_impl *c = opaque;
+
+	if (fd == c->w_out_fd && c->out_watched && (revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)))
+		flush_out(c);
+	/* flush_out may have dropped a unix client and closed fd. */
+	if (fd == c->w_in_fd && c->in_watched && fd == c->cd.in_fd &&
+	    (revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
+		on_input(c, fd);
+}
+
+/*
+ * Put on the loop what we wait for: in_fd while the device can take input
+ * (want_in), out_fd while output waits for room. A pty or unix socket is
+ * one fd for both: one entry with both events.
+ */
+static void update_watch(struct chardev_impl *c)
+{
+	struct chardev *cd = &c->cd;
+	bool in = c->want_in && cd->in_fd >= 0, out = c->out_len && cd->out_fd >= 0;
+
+	if (!c->loop)
+		return;
+	if (in == c->in_watched && out == c->out_watched &&
+	    (!in || c->w_in_fd == cd->in_fd) && (!out || c->w_out_fd == cd->out_fd))
+		return;
+	if (c->w_in_fd >= 0)
+		loop_remove_fd(c->loop, c->w_in_fd);
+	if (c->w_out_fd >= 0 && c->w_out_fd != c->w_in_fd)
+		loop_remove_fd(c->loop, c->w_out_fd);
+	c->w_in_fd = c->w_out_fd = -1;
+	c->in_watched = c->out_watched = false;
+	if (in && out && cd->in_fd == cd->out_fd) {
+		if (loop_add_fd(c->loop, cd->in_fd, POLLIN | POLLOUT, on_fd, c) == 0) {
+			c->w_in_fd = c->w_out_fd = cd->in_fd;
+			c->in_watched = c->out_watched = true;
+		}
+		return;
+	}
+	if (in && loop_add_fd(c->loop, cd->in_fd, POLLIN, on_fd, c) == 0) {
+		c->w_in_fd = cd->in_fd;
+		c->in_watched = true;
+	}
+	if (out && loop_add_fd(c->loop, cd->out_fd, POLLOUT, on_fd, c) == 0) {
+		c->w_out_fd = cd->out_fd;
+		c->out_watched = true;
+	}
+}
 
 static void watch_input(struct chardev_impl *c, bool on)
 {
-	if (!c->loop || c->cd.in_fd < 0 || on == c->in_watched)
-		return;
-	if (on)
-		c->in_watched = loop_add_fd(c->loop, c->cd.in_fd, POLLIN, on_input, c) == 0;
-	else {
-		loop_remove_fd(c->loop, c->cd.in_fd);
-		c->in_watched = false;
-	}
+	c->want_in = on;
+	update_watch(c);
 }
 
 /*
@@ -224,16 +279,20 @@ static void escape_filter(struct chardev_impl *c, const uint8_t *buf, size_t n)
 	}
 }
 
+/* A unix client left: what it did not read goes nowhere, as on a line without a cable. */
 static void disconnect_client(struct chardev_impl *c)
 {
-	watch_input(c, false);
-	close(c->cd.in_fd);
+	int fd = c->cd.in_fd;
+
 	c->cd.in_fd = -1;
 	c->cd.out_fd = -1;
 	c->cd.in_len = 0;
 	c->cd.in_pos = 0;
 	c->cd.break_pending = false;
-	c->stalled = false;
+	c->drops += c->out_len;
+	c->out_len = 0;
+	update_watch(c);  /* off the loop before the fd number can be reused */
+	close(fd);
 }
 
 /* The input is gone: a unix client hung up, or stdin reached EOF (not a quit: output goes on). */
@@ -247,9 +306,8 @@ static void input_closed(struct chardev_impl *c)
 	c->cd.in_fd = -1;
 }
 
-static void on_input(void *opaque, int fd, short revents)
+static void on_input(struct chardev_impl *c, int fd)
 {
-	struct chardev_impl *c = opaque;
 	struct chardev *cd = &c->cd;
 	uint8_t tmp[sizeof(cd->inbuf)];
 	ssize_t n;
@@ -289,7 +347,6 @@ static void on_accept(void *opaque, int fd, short revents)
 	}
 	c->cd.in_fd = s;
 	c->cd.out_fd = s;
-	c->stalled = false;
 	deliver(c);
 }
 
@@ -302,62 +359,151 @@ static ssize_t out_write(struct chardev_impl *c, const uint8_t *buf, size_t len)
 	return write(c->cd.out_fd, buf, len);
 }
 
-static bool wait_writable(int fd, int ms)
+/*
+ * Write what the host side takes now, without blocking (stdout stays a
+ * blocking fd: it shares the terminal with stdin and the shell, so poll()
+ * is asked first). What stays is written when the loop sees room. A
+ * reader that is gone (an error, not a full buffer) gets nothing more.
+ */
+static void flush_out(struct chardev_impl *c)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct chardev *cd = &c->cd;
+	size_t before = c->out_len;
 
-	return poll(&p, 1, ms) > 0 && !(p.revents & (POLLERR | POLLNVAL));
+	if (c->flushing)
+		return;
+	c->flushing = true;
+	while (c->out_len && cd->out_fd >= 0) {
+		struct pollfd p = { .fd = cd->out_fd, .events = POLLOUT };
+		size_t chunk = c->out_len;
+		ssize_t w;
+
+		if (chunk > OUT_SIZE - c->out_head)
+			chunk = OUT_SIZE - c->out_head;
+		if (chunk > OUT_CHUNK)
+			chunk = OUT_CHUNK;
+		if (poll(&p, 1, 0) <= 0)
+			break;  /* full (or EINTR): the loop watches for room */
+		if (p.revents & (POLLERR | POLLNVAL)) {
+			w = -1;
+			errno = EPIPE;  /* a pipe without reader: writing would raise SIGPIPE */
+		} else {
+			w = out_write(c, c->out + c->out_head, chunk);
+		}
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (c->kind == CD_SOCKET) {
+				disconnect_client(c);
+			} else {
+				c->drops += c->out_len;
+				c->out_len = 0;
+				cd->out_fd = -1;
+			}
+			break;
+		}
+		c->out_head = (c->out_head + (size_t)w) % OUT_SIZE;
+		c->out_len -= (size_t)w;
+	}
+	if (!c->out_len)
+		c->out_head = 0;
+	c->flushing = false;
+	update_watch(c);
+	if (c->writer_waiting && c->out_len < before) {
+		c->writer_waiting = false;
+		if (cd->client.write_ready)
+			cd->client.write_ready(cd->client.opaque);
+	}
 }
 
-void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
+/* Output goes nowhere: no backend, no unix client, or a reader that is gone. */
+static bool discards(const struct chardev_impl *c)
+{
+	return c->kind == CD_NULL || c->cd.out_fd < 0;
+}
+
+static size_t append(struct chardev_impl *c, const uint8_t *buf, size_t len)
+{
+	size_t n = OUT_SIZE - c->out_len, tail, first;
+
+	if (n > len)
+		n = len;
+	tail = (c->out_head + c->out_len) % OUT_SIZE;
+	first = n < OUT_SIZE - tail ? n : OUT_SIZE - tail;
+	memcpy(c->out + tail, buf, first);
+	memcpy(c->out, buf + first, n - first);
+	c->out_len += n;
+	return n;
+}
+
+size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
 {
 	struct chardev_impl *c;
-	unsigned tries = 0;
+	size_t done = 0;
+
+	if (!cd)
+		return len;
+	c = impl(cd);
+	if (c->kind == CD_NULL)
+		return len;
+	/* The device is writing now: no write_ready into it from the flush below (no re-entry). */
+	c->writer_waiting = false;
+	for (;;) {
+		if (discards(c)) {
+			c->drops += len - done;
+			return len;
+		}
+		done += append(c, buf + done, len - done);
+		/* While the loop watches for room, the fd was full: it flushes when there is some. */
+		if (!c->out_watched)
+			flush_out(c);
+		if (done == len || c->out_len == OUT_SIZE)
+			break;
+	}
+	if (done < len) {
+		/*
+		 * A pty cannot tell a slow reader from nobody at all (hv440 holds
+		 * the slave open itself): it keeps what fits and drops the rest,
+		 * so a guest never hangs on a pty nobody opened.
+		 */
+		if (c->kind == CD_PTY) {
+			c->drops += len - done;
+			return len;
+		}
+		c->writer_waiting = true;
+	}
+	return done;
+}
+
+size_t chardev_write_room(struct chardev *cd)
+{
+	struct chardev_impl *c;
+
+	if (!cd)
+		return SIZE_MAX;
+	c = impl(cd);
+	if (discards(c) || c->kind == CD_PTY)
+		return SIZE_MAX;
+	if (c->out_len == OUT_SIZE)
+		c->writer_waiting = true;
+	return OUT_SIZE - c->out_len;
+}
+
+void chardev_wait_writable(struct chardev *cd, int ms)
+{
+	struct chardev_impl *c;
+	struct pollfd p;
 
 	if (!cd)
 		return;
 	c = impl(cd);
-	if (c->kind == CD_NULL)
+	if (!c->out_len || cd->out_fd < 0)
 		return;
-	while (len) {
-		size_t chunk = len > 512 ? 512 : len;
-		ssize_t w;
-
-		if (cd->out_fd < 0) {
-			c->drops += len;
-			return;
-		}
-		/*
-		 * stdout stays a blocking fd (it shares the terminal with stdin
-		 * and the shell), so ask poll() first; a stuck reader costs the
-		 * guest a few milliseconds, then output is dropped and counted.
-		 */
-		if (!wait_writable(cd->out_fd, c->stalled ? 0 : OUT_WAIT_MS)) {
-			if (++tries < OUT_RETRIES && !c->stalled)
-				continue;
-			c->stalled = true;
-			c->drops += len;
-			return;
-		}
-		w = out_write(c, buf, chunk);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN && ++tries < OUT_RETRIES && !c->stalled)
-				continue;
-			if (c->kind == CD_SOCKET && errno != EAGAIN) {
-				disconnect_client(c);
-				continue;
-			}
-			c->stalled = true;
-			c->drops += len;
-			return;
-		}
-		c->stalled = false;
-		tries = 0;
-		buf += w;
-		len -= (size_t)w;
-	}
+	p = (struct pollfd){ .fd = cd->out_fd, .events = POLLOUT };
+	if (poll(&p, 1, ms) > 0)
+		flush_out(c);
 }
 
 /* ---- opening and closing ---- */
@@ -370,6 +516,8 @@ static struct chardev_impl *new_chardev(enum kind kind, struct loop *l, const ch
 		return NULL;
 	c->kind = kind;
 	c->loop = l;
+	c->w_in_fd = -1;
+	c->w_out_fd = -1;
 	c->listen_fd = -1;
 	c->pty_slave_fd = -1;
 	c->cd.in_fd = -1;
@@ -472,7 +620,6 @@ static void attach_client(struct chardev_impl *c, int s)
 {
 	c->cd.in_fd = s;
 	c->cd.out_fd = s;
-	c->stalled = false;
 	deliver(c);
 }
 
@@ -508,11 +655,22 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 		fprintf(stderr, "hv440: %s: %s needs an event loop\n", what, desc);
 		return NULL;
 	}
-	s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (o->server ? SOCK_NONBLOCK : 0), 0);
-	if (s < 0) {
-		fprintf(stderr, "hv440: %s: cannot make a socket for %s: %s\n", what, desc,
-			strerror(errno));
-		return NULL;
+	if (o->server && sa->sa_family == AF_UNIX) {
+		/* Never a live path (another hv440, another option), 0600 whatever the umask. */
+		char err[256];
+
+		s = unixsock_listen(unix_path, 1, err, sizeof(err));
+		if (s < 0) {
+			fprintf(stderr, "hv440: %s: %s\n", what, err);
+			return NULL;
+		}
+	} else {
+		s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (o->server ? SOCK_NONBLOCK : 0), 0);
+		if (s < 0) {
+			fprintf(stderr, "hv440: %s: cannot make a socket for %s: %s\n", what, desc,
+				strerror(errno));
+			return NULL;
+		}
 	}
 	if (!o->server) {
 		/* QEMU's client: the peer must be listening already. */
@@ -523,9 +681,8 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 			return NULL;
 		}
 		fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_NONBLOCK);
-	} else {
-		if (sa->sa_family != AF_UNIX)
-			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	} else if (sa->sa_family != AF_UNIX) {
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(s, sa, len) || listen(s, 1)) {
 			fprintf(stderr, "hv440: %s: cannot listen on %s: %s\n", what, desc,
 				strerror(errno));
@@ -569,7 +726,6 @@ static struct chardev_impl *open_unix(struct loop *l, const char *arg)
 	struct chardev_impl *c = NULL;
 	char *copy = strdup(arg), *rest = copy, *path;
 	char desc[sizeof(sa.sun_path) + 8];
-	struct stat st;
 
 	if (!copy)
 		return NULL;
@@ -580,13 +736,6 @@ static struct chardev_impl *open_unix(struct loop *l, const char *arg)
 	}
 	if (parse_sock_opts(rest, &o, arg))
 		goto out;
-	if (o.server && lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			fprintf(stderr, "hv440: %s: %s exists and is not a socket\n", what, path);
-			goto out;
-		}
-		unlink(path);  /* a stale socket from an earlier run */
-	}
 	strcpy(sa.sun_path, path);
 	snprintf(desc, sizeof(desc), "unix:%s", path);
 	c = open_socket(l, (struct sockaddr *)&sa, sizeof(sa), desc, path, &o);
@@ -766,7 +915,23 @@ void chardev_close(struct chardev *cd)
 	if (!cd)
 		return;
 	c = impl(cd);
-	watch_input(c, false);
+	/* The device may be gone already: no more callbacks. */
+	memset(&cd->client, 0, sizeof(cd->client));
+	c->want_in = false;
+	/* What a slow reader has not taken yet: wait while it makes progress. */
+	while (c->out_len && cd->out_fd >= 0) {
+		struct pollfd p = { .fd = cd->out_fd, .events = POLLOUT };
+		size_t before = c->out_len;
+
+		if (poll(&p, 1, CLOSE_WAIT_MS) <= 0)
+			break;
+		flush_out(c);
+		if (c->out_len == before)
+			break;
+	}
+	c->drops += cd->out_fd >= 0 ? c->out_len : 0;
+	c->out_len = 0;
+	update_watch(c);
 	switch (c->kind) {
 	case CD_STDIO:
 		chardev_restore_terminal();
@@ -797,7 +962,7 @@ void chardev_close(struct chardev *cd)
 		break;
 	}
 	if (c->drops)
-		fprintf(stderr, "hv440: serial %s: %llu output bytes dropped\n",
+		fprintf(stderr, "hv440: serial %s: %llu output bytes dropped (no reader)\n",
 			cd->description, (unsigned long long)c->drops);
 	free(cd->description);
 	free(c);

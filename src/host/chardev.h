@@ -19,6 +19,8 @@ struct chardev_client {
 	void (*receive)(void *opaque, const uint8_t *buf, size_t len);
 	/* A break on the line (Ctrl-A b on the stdio console); NULL: dropped. Takes one FIFO slot. */
 	void (*receive_break)(void *opaque);
+	/* Output that did not fit (chardev_write took less) can now be written again. */
+	void (*write_ready)(void *opaque);
 };
 
 struct chardev {
@@ -47,8 +49,21 @@ struct chardev *chardev_open_for(const char *option, const char *spec, struct lo
 struct chardev *chardev_open(const char *spec, struct loop *l);
 void chardev_close(struct chardev *cd);
 void chardev_set_client(struct chardev *cd, const struct chardev_client *client);
-/* Output; never blocks the guest for long (drops with a counter if the host side is gone). */
-void chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/*
+ * Output: returns how many bytes were taken (all of them when the output
+ * goes nowhere: null, no unix client, a reader that is gone). Fewer
+ * means the host side is full (a slow reader): the device holds the rest
+ * back, as its hardware would, and gets write_ready when there is room.
+ * Never blocks.
+ */
+size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/* Bytes chardev_write would take now (SIZE_MAX when output goes nowhere). */
+size_t chardev_write_room(struct chardev *cd);
+/*
+ * The device's guest is waiting for room (polling a status register): wait
+ * up to ms milliseconds for the host side to take buffered output.
+ */
+void chardev_wait_writable(struct chardev *cd, int ms);
 /* Deliver buffered input when the device has room again. */
 void chardev_kick(struct chardev *cd);
 /* Restore the terminal (also done at exit and on fatal signals). */

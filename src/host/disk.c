@@ -204,6 +204,14 @@ void disk_close(struct disk *d)
 {
 	if (!d)
 		return;
+	/*
+	 * As QEMU does when it exits: writes the guest never flushed are in
+	 * the host page cache only; a host crash after hv440 ended would lose
+	 * them. writethrough is stable already; unsafe asked for no flushes.
+	 */
+	if (d->fd >= 0 && d->unflushed && d->cache == DISK_CACHE_WRITEBACK && fdatasync(d->fd))
+		fprintf(stderr, "hv440: disk image '%s': cannot flush at exit: %s\n", d->path,
+			strerror(errno));
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->overlay_fd >= 0)
@@ -377,6 +385,7 @@ int disk_pwritev(struct disk *d, const struct iovec *iov, unsigned n, uint64_t o
 {
 	if (d->readonly)
 		return -EROFS;
+	d->unflushed = !d->snapshot; /* a snapshot's overlay is thrown away at exit */
 	return rw(d, iov, n, offset, true);
 }
 
@@ -385,5 +394,8 @@ int disk_flush(struct disk *d)
 	/* The overlay is thrown away at exit: nothing to make stable. */
 	if (d->readonly || d->snapshot || d->cache == DISK_CACHE_UNSAFE)
 		return 0;
-	return fdatasync(d->fd) ? -errno : 0;
+	if (fdatasync(d->fd))
+		return -errno;
+	d->unflushed = false;
+	return 0;
 }

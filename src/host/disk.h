@@ -22,6 +22,7 @@ struct disk {
 	bool snapshot;           /* snapshot=on: writes go to a private overlay, never the image */
 	int overlay_fd;          /* snapshot: the unlinked temporary file holding written sectors */
 	uint64_t *dirty;         /* snapshot: one bit per sector, set when the overlay holds it */
+	bool unflushed;          /* written since the last flush (fdatasync at exit) */
 };
 
 #define DISK_SECTOR 512
@@ -36,6 +37,7 @@ struct disk {
  * clear error line on stderr.
  */
 struct disk *disk_open(const char *spec);
+/* With cache=writeback, what the guest wrote and never flushed is made stable first. */
 void disk_close(struct disk *d);
 /* 0 or -errno; short transfers past the end of the image are errors. */
 int disk_preadv(struct disk *d, const struct iovec *iov, unsigned n, uint64_t offset);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "host/net.h"
@@ -20,6 +21,27 @@ struct tap {
 	char ifname[IFNAMSIZ];
 	uint8_t buf[FRAME_MAX];
 };
+
+/*
+ * TUNSETIFF creates the interface when it does not exist (with
+ * CAP_NET_ADMIN), so an absent or misspelt name would quietly give the
+ * guest a new, unconfigured TAP. --net tap attaches to an existing one
+ * only (docs/devices.md): ask the kernel for the name's index first.
+ */
+static bool interface_exists(const char *name)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool found;
+
+	if (s < 0)
+		return true;  /* cannot tell: let TUNSETIFF decide */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	found = ioctl(s, SIOCGIFINDEX, &ifr) == 0 || errno != ENODEV;
+	close(s);
+	return found;
+}
 
 static int parse_mac(const char *s, uint8_t mac[6])
 {
@@ -102,6 +124,11 @@ static int tap_open(struct net_backend *nb, char *opts, const char *spec)
 	if (!ifname || strlen(ifname) >= IFNAMSIZ) {
 		fprintf(stderr, "hv440: --net '%s': tap needs ifname=NAME (at most %d characters)\n",
 			spec, IFNAMSIZ - 1);
+		return -1;
+	}
+	if (!interface_exists(ifname)) {
+		fprintf(stderr, "hv440: --net '%s': no network interface '%s' (create the TAP first: "
+			"ip tuntap add dev %s mode tap)\n", spec, ifname, ifname);
 		return -1;
 	}
 	t = calloc(1, sizeof(*t));

@@ -14,6 +14,7 @@
 #include "host/net.h"
 
 #define MAX_POLL 256
+#define NET_SLIRP_MAX_HOSTFWD 16
 
 struct slirp_timer {
 	SlirpTimerCb cb;
@@ -38,6 +39,7 @@ struct slirp_backend {
 		bool added;
 	} pfd[MAX_POLL];
 	unsigned n_pfd;
+	bool host_loopback;       /* host-loopback=on: 10.0.2.2 is the host's 127.0.0.1 */
 };
 
 static int64_t clock_ns(void *opaque)
@@ -125,10 +127,24 @@ static const SlirpCb callbacks = {
 	.notify = notify,
 };
 
+/*
+ * An IPv4 frame for 127.0.0.0/8 (RFC 1122 3.2.1.3: never on a wire). A
+ * hostile guest could put the host's loopback address in a packet itself
+ * instead of going through 10.0.2.2; such frames are dropped unless
+ * host-loopback=on.
+ */
+static bool to_loopback(const uint8_t *frame, size_t len)
+{
+	/* Ethernet type 0x0800 at 12 (slirp ignores tagged frames), IPv4 destination at 14 + 16. */
+	return len >= 14 + 20 && frame[12] == 0x08 && frame[13] == 0x00 && frame[30] == 127;
+}
+
 static int send_frame(struct net_backend *nb, const uint8_t *frame, size_t len)
 {
 	struct slirp_backend *s = nb->priv;
 
+	if (!s->host_loopback && to_loopback(frame, len))
+		return 0;
 	slirp_input(s->slirp, frame, (int)len);
 	return 0;
 }
@@ -298,10 +314,10 @@ static int add_hostfwd(Slirp *slirp, const char *rule, const char *spec)
 int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 {
 	struct slirp_backend *s = calloc(1, sizeof(*s));
-	const char *fwd[16];
+	const char *fwd[NET_SLIRP_MAX_HOSTFWD];
 	unsigned n_fwd = 0, i;
 	char *save = NULL, *o;
-	bool restricted = false;
+	bool host_loopback = false, restrict_guest = false;
 	SlirpConfig cfg;
 
 	if (!s) {
@@ -310,19 +326,33 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	}
 	s->epfd = -1;
 	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		if (!strncmp(o, "hostfwd=", 8) && n_fwd < 16) {
+		if (!strncmp(o, "hostfwd=", 8)) {
+			if (n_fwd == NET_SLIRP_MAX_HOSTFWD) {
+				fprintf(stderr, "hv440: --net '%s': too many hostfwd rules (at most %d)\n",
+					spec, NET_SLIRP_MAX_HOSTFWD);
+				goto fail;
+			}
 			fwd[n_fwd++] = o + 8;
+		} else if (!strncmp(o, "host-loopback=", 14) || !strncmp(o, "restrict=", 9)) {
+			bool *flag = o[0] == 'h' ? &host_loopback : &restrict_guest;
+			const char *v = strchr(o, '=') + 1;
+
+			if (strcmp(v, "on") && strcmp(v, "off")) {
+				fprintf(stderr, "hv440: --net '%s': %.*s takes on or off, not '%s'\n",
+					spec, (int)(v - 1 - o), o, v);
+				goto fail;
+			}
+			*flag = !strcmp(v, "on");
 		} else if (!strncmp(o, "mac=", 4)) {
 			if (net_parse_mac(o + 4, nb->mac)) {
 				fprintf(stderr, "hv440: --net '%s': bad MAC address '%s'\n", spec, o + 4);
 				goto fail;
 			}
 			nb->mac_set = true;
-		} else if (!strcmp(o, "restrict=on") || !strcmp(o, "restrict=off")) {
-			restricted = !strcmp(o, "restrict=on");
 		} else {
 			fprintf(stderr, "hv440: --net '%s': unknown user option '%s' "
-				"(hostfwd=tcp::HOSTPORT-:GUESTPORT, restrict=on|off, mac=M)\n", spec, o);
+				"(hostfwd=tcp::HOSTPORT-:GUESTPORT, mac=M, host-loopback=on, "
+				"restrict=on)\n", spec, o);
 			goto fail;
 		}
 	}
@@ -331,7 +361,6 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.version = 3;
 	cfg.in_enabled = true;
-	cfg.restricted = restricted;  /* QEMU's restrict=on: the guest reaches only the host's forwards */
 	inet_aton("10.0.2.0", &cfg.vnetwork);
 	inet_aton("255.255.255.0", &cfg.vnetmask);
 	inet_aton("10.0.2.2", &cfg.vhost);
@@ -340,6 +369,16 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	cfg.vhostname = "guest";
 	cfg.if_mtu = 1500;
 	cfg.if_mru = 1500;
+	/*
+	 * The host's loopback services (other VMs' gdb stubs and control
+	 * sockets, databases, ...) are not the guest's business: 10.0.2.2
+	 * reaches them only when the user asks (docs/devices.md). restrict=on
+	 * is QEMU's: no connection out of the guest network at all, only
+	 * hostfwd into it (and slirp's own DHCP/DNS).
+	 */
+	cfg.disable_host_loopback = !host_loopback;
+	s->host_loopback = host_loopback;
+	cfg.restricted = restrict_guest;
 	s->nb = nb;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0 || loop_add_fd(nb->loop, s->epfd, POLLIN, epoll_ready, s)) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ static uint64_t clock_ns(clockid_t clk)
 int trace_open(struct hv_trace **out, const char *path, uint64_t size_bytes)
 {
 	struct hv_trace *t;
+	struct statvfs fs;
 	uint64_t cap;
 	void *map;
 	int fd, err;
@@ -42,7 +44,17 @@ int trace_open(struct hv_trace **out, const char *path, uint64_t size_bytes)
 		return err;
 	}
 	t->map_size = TRACE_HEADER_SIZE + cap * sizeof(struct trace_record);
-	/* The file grows to its full size at once (sparse), so the ring never needs resizing. */
+	/*
+	 * The file grows to its full size at once (sparse), so the ring never
+	 * needs resizing. A store into a page the file system has no room for
+	 * is a SIGBUS, so a ring larger than the free space is refused now.
+	 */
+	if (fstatvfs(fd, &fs) == 0 && t->map_size / fs.f_frsize > fs.f_bavail) {
+		close(fd);
+		unlink(path);
+		free(t);
+		return -ENOSPC;
+	}
 	if (ftruncate(fd, (off_t)t->map_size) < 0) {
 		err = -errno;
 		close(fd);

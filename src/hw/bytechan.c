@@ -10,10 +10,24 @@
 /* Room the guest may always count on for a send: one hypercall's worth (ePAPR: 16 bytes). */
 #define TX_ROOM 16u
 
+/* Room for a send: at most one hypercall's worth, none while the host side is full. */
+static unsigned tx_room(const struct bytechan *bc)
+{
+	size_t room = bc->cd ? chardev_write_room(bc->cd) : SIZE_MAX;
+
+	return room < TX_ROOM ? (unsigned)room : TX_ROOM;
+}
+
 static void update_irq(struct bytechan *bc)
 {
 	irq_set(&bc->rx_irq, bc->rx_count > 0);
-	irq_set(&bc->tx_irq, true);
+	irq_set(&bc->tx_irq, tx_room(bc) > 0);
+}
+
+/* The host side took buffered output: the tx line rises again. */
+static void bc_write_ready(void *opaque)
+{
+	update_irq(opaque);
 }
 
 static size_t bc_can_receive(void *opaque)
@@ -50,6 +64,7 @@ void bytechan_init(struct bytechan *bc, uint32_t handle, struct chardev *cd,
 			.opaque = bc,
 			.can_receive = bc_can_receive,
 			.receive = bc_receive_host,
+			.write_ready = bc_write_ready,
 		};
 
 		chardev_set_client(cd, &c);
@@ -64,11 +79,24 @@ void bytechan_reset(struct bytechan *bc)
 		chardev_kick(bc->cd);
 }
 
+/*
+ * What the host side takes: fewer than len (the hypercall answers
+ * EV_EAGAIN with the count sent) while a slow reader holds the channel
+ * back. Linux's ehv_bytechan console retries at once, so a full channel
+ * first lets a millisecond pass for the reader.
+ */
 unsigned bytechan_send(struct bytechan *bc, const uint8_t *buf, unsigned len)
 {
-	if (bc->cd && len)
-		chardev_write(bc->cd, buf, len);
-	return len;
+	size_t n;
+
+	if (!bc->cd || !len)
+		return len;
+	if (!chardev_write_room(bc->cd))
+		chardev_wait_writable(bc->cd, 1);
+	n = chardev_write(bc->cd, buf, len);
+	if (n < len)
+		update_irq(bc);
+	return (unsigned)n;
 }
 
 unsigned bytechan_receive(struct bytechan *bc, uint8_t *buf, unsigned max)
@@ -89,7 +117,7 @@ unsigned bytechan_receive(struct bytechan *bc, uint8_t *buf, unsigned max)
 void bytechan_poll(const struct bytechan *bc, unsigned *rx, unsigned *tx)
 {
 	*rx = bc->rx_count;
-	*tx = TX_ROOM;
+	*tx = tx_room(bc);
 }
 
 int bytechan_fdt_node(const struct bytechan *bc, void *fdt, int parent, uint32_t uic_phandle,

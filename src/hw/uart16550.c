@@ -87,8 +87,15 @@ static unsigned rx_trigger(const struct uart16550 *u)
 
 static uint8_t lsr(const struct uart16550 *u)
 {
-	/* Transmission is instantaneous: THR and the shift register are always empty. */
-	return (u->lsr & LSR_ERRS) | LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+	/*
+	 * The line is as fast as the host side takes bytes: THR (or the
+	 * transmit FIFO) and the shift register are empty as soon as the
+	 * backend has taken everything, and stay full while it cannot, as
+	 * on a line held by flow control (NS16550A datasheet, LSR bits 5-6).
+	 */
+	uint8_t tx = u->tx_count ? 0 : LSR_THRE | LSR_TEMT;
+
+	return (u->lsr & LSR_ERRS) | tx | (u->rx_count ? LSR_DR : 0);
 }
 
 /* The interrupt identification by priority (NS16550A datasheet, IIR table). */
@@ -199,6 +206,47 @@ static void rx_clear(struct uart16550 *u)
 	u->rx_break = 0;
 }
 
+static unsigned tx_capacity(const struct uart16550 *u)
+{
+	/* Without FCR[0], one transmit holding register. */
+	return (u->fcr & FCR_ENABLE) ? FIFO_SIZE : 1;
+}
+
+/* Hand the transmit FIFO to the backend; when it empties, THRE is pending. */
+static void tx_drain(struct uart16550 *u)
+{
+	bool had = u->tx_count != 0;
+
+	while (u->tx_count) {
+		unsigned n = u->tx_count;
+		size_t w;
+
+		if (n > FIFO_SIZE - u->tx_head)
+			n = FIFO_SIZE - u->tx_head;
+		w = u->cd ? chardev_write(u->cd, u->tx + u->tx_head, n) : n;
+		u->tx_head = (u->tx_head + (unsigned)w) % FIFO_SIZE;
+		u->tx_count -= (unsigned)w;
+		if (w < n)
+			break;  /* the host side is full: chardev calls write_ready later */
+	}
+	if (had && !u->tx_count) {
+		u->tx_head = 0;
+		u->thr_ipending = true;
+		update_irq(u);
+	}
+}
+
+static void uart_write_ready(void *opaque)
+{
+	tx_drain(opaque);
+}
+
+static void tx_clear(struct uart16550 *u)
+{
+	u->tx_head = 0;
+	u->tx_count = 0;
+}
+
 static size_t uart_can_receive(void *opaque)
 {
 	struct uart16550 *u = opaque;
@@ -264,6 +312,14 @@ static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
+		/*
+		 * A guest polling for THRE while the host side is full: let a
+		 * millisecond pass for it (a slow line), instead of spinning.
+		 */
+		if (u->tx_count) {
+			chardev_wait_writable(u->cd, 1);
+			tx_drain(u);
+		}
 		v = lsr(u);
 		/* Error bits clear on read (NS16550A datasheet, LSR). */
 		u->lsr &= ~LSR_ERRS;
@@ -282,12 +338,21 @@ static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 
 static void transmit(struct uart16550 *u, uint8_t c)
 {
-	if (u->mcr & MCR_LOOP)
+	if (u->mcr & MCR_LOOP) {
 		rx_push(u, c);
-	else if (u->cd)
-		chardev_write(u->cd, &c, 1);
-	/* THR is empty again at once: the THRE interrupt is pending anew. */
-	u->thr_ipending = true;
+		u->thr_ipending = true;
+		return;
+	}
+	if (!u->cd) {
+		u->thr_ipending = true;  /* no backend: the byte leaves at once, into nothing */
+		return;
+	}
+	/* A write to a full THR/FIFO is lost, as on the chip: a driver waits for THRE. */
+	if (u->tx_count < tx_capacity(u)) {
+		u->tx[(u->tx_head + u->tx_count) % FIFO_SIZE] = c;
+		u->tx_count++;
+	}
+	tx_drain(u);
 }
 
 static void uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
@@ -319,9 +384,12 @@ static void uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 		/* Changing FCR[0] resets both FIFOs (NS16550A datasheet, FCR). */
 		if ((v ^ u->fcr) & FCR_ENABLE)
 			rx_clear(u);
+		if ((v ^ u->fcr) & FCR_ENABLE)
+			tx_clear(u);
 		if (v & FCR_CLEAR_RX)
 			rx_clear(u);
-		/* The transmit FIFO is always empty: FCR_CLEAR_TX has nothing to drop. */
+		if (v & FCR_CLEAR_TX)
+			tx_clear(u);
 		u->fcr = v & (FCR_ENABLE | FCR_TRIGGER);
 		break;
 	case REG_LCR:
@@ -358,6 +426,7 @@ void uart16550_reset(struct uart16550 *u)
 	u->msr = modem_lines(u);
 	u->thr_ipending = false;
 	rx_clear(u);
+	tx_clear(u);
 	update_irq(u);
 }
 
@@ -385,6 +454,7 @@ void uart16550_init(struct uart16550 *u, uint64_t base, uint32_t clock_hz,
 			.can_receive = uart_can_receive,
 			.receive = uart_receive,
 			.receive_break = uart_receive_break,
+			.write_ready = uart_write_ready,
 		};
 
 		chardev_set_client(cd, &c);
@@ -434,9 +504,9 @@ static int uart_dev_fdt_node(struct device *dev, void *fdt, int parent)
 
 /* The state's tag and version (util/state.h); a new field is a new version. */
 #define UART_STATE_TAG "U550"
-#define UART_STATE_VERSION 2 /* 2: the break flags of the FIFO slots (Ctrl-A b) */
+#define UART_STATE_VERSION 3 /* 2: the receive FIFO's break flags; 3: the transmit FIFO */
 
-/* Every register the guest reads or that decides what it reads, and the receive FIFO. */
+/* Every register the guest reads or that decides what it reads, and both FIFOs. */
 static int uart_dev_save(struct device *dev, struct state_writer *w)
 {
 	struct uart16550 *u = uart_of(dev);
@@ -456,6 +526,9 @@ static int uart_dev_save(struct device *dev, struct state_writer *w)
 	state_put_u8(w, (uint8_t)u->rx_count);
 	state_put_bytes(w, u->rx, sizeof(u->rx));
 	state_put_u32(w, u->rx_break);
+	state_put_u8(w, (uint8_t)u->tx_head);
+	state_put_u8(w, (uint8_t)u->tx_count);
+	state_put_bytes(w, u->tx, sizeof(u->tx));
 	return state_writer_ok(w) ? 0 : -ENOSPC;
 }
 
@@ -481,11 +554,15 @@ static int uart_dev_load(struct device *dev, struct state_reader *r)
 	n.rx_count = state_get_u8(r);
 	state_get_bytes(r, n.rx, sizeof(n.rx));
 	brk = state_get_u32(r);
+	n.tx_head = state_get_u8(r);
+	n.tx_count = state_get_u8(r);
+	state_get_bytes(r, n.tx, sizeof(n.tx));
 	for (unsigned i = 0; i < n.rx_count && i < FIFO_SIZE; i++)
 		held |= 1u << ((n.rx_head + i) % FIFO_SIZE);
 	/* What a 16550 cannot hold: bits above IER[3] and MCR[4], a FIFO fuller than FCR allows. */
 	if (thr > 1 || n.ier & ~0x0fu || n.mcr & ~MCR_MASK || n.fcr & ~(FCR_ENABLE | FCR_TRIGGER) ||
-	    n.rx_head >= FIFO_SIZE || n.rx_count > rx_capacity(&n) || (brk & ~held))
+	    n.rx_head >= FIFO_SIZE || n.rx_count > rx_capacity(&n) || (brk & ~held) ||
+	    n.tx_head >= FIFO_SIZE || n.tx_count > tx_capacity(&n))
 		state_fail(r);	/* ... or a break flag on a slot that holds no character */
 	if (!state_reader_ok(r))
 		return -EINVAL;
@@ -493,6 +570,8 @@ static int uart_dev_load(struct device *dev, struct state_reader *r)
 	n.rx_break = (uint16_t)brk;
 	*u = n;
 	update_irq(u);
+	if (u->cd)
+		tx_drain(u); /* what the saved machine had not sent yet goes out now */
 	return 0;
 }
 

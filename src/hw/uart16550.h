@@ -16,6 +16,9 @@ struct uart16550 {
 	uint8_t rx[16];
 	unsigned rx_head, rx_count;
 	uint16_t rx_break;        /* FIFO slots holding a break (their LSR[BI] shows at the top) */
+	/* Transmit FIFO: bytes the host side has not taken yet (a slow reader); THRE while empty. */
+	uint8_t tx[16];
+	unsigned tx_head, tx_count;
 	bool thr_ipending;
 	uint32_t clock_hz;
 	const char *node_name;    /* e.g. "serial@ef600300" */

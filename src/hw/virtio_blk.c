@@ -27,11 +27,25 @@
 #define CONFIG_LEN 24     /* capacity, size_max, seg_max, geometry, blk_size */
 #define SEG_MAX (VIRTQ_MAX_SEGS - 2)  /* header and status take two */
 
+/*
+ * Reads and writes go to the host in pieces of at most this much, with a
+ * look at the stop check between them: a guest that queues 256 requests
+ * of 64 MiB in one notify holds a stop (SIGTERM, Ctrl-A x) for one piece,
+ * not for 16 GiB of I/O (docs/devices.md, "Stopping").
+ */
+#define IO_CHUNK (1u << 20)
+#define STATUS_HELD 0xffu   /* do_request: interrupted by a stop, the request is held */
+
 struct virtio_blk {
 	struct virtio_dev vdev;
 	struct disk *disk;
 	unsigned index;
 	struct virtq_elem elem;
+	bool held;               /* elem is popped, unfinished, not used: a stop came */
+	bool pending;            /* the queue may hold requests a stop left behind */
+	size_t done;             /* bytes of held's data transferred so far */
+	bool (*stop_check)(void *opaque);
+	void *stop_opaque;
 	struct iovec data[VIRTQ_MAX_SEGS];
 	unsigned ro_warned;
 };
@@ -77,6 +91,34 @@ static unsigned iov_slice(const struct iovec *iov, unsigned n, size_t skip, size
 	return k;
 }
 
+static bool stopping(struct virtio_blk *b)
+{
+	return b->stop_check && b->stop_check(b->stop_opaque);
+}
+
+/*
+ * Transfer bytes [b->done, len) of a request's data at byte offset pos of
+ * the image, a piece at a time; STATUS_HELD when a stop comes first (the
+ * request resumes from b->done), else the virtio status.
+ */
+static uint8_t transfer(struct virtio_blk *b, const struct iovec *iov, unsigned n, size_t skip,
+			size_t len, uint64_t pos, bool write)
+{
+	while (b->done < len) {
+		size_t piece = len - b->done < IO_CHUNK ? len - b->done : IO_CHUNK;
+		unsigned k = iov_slice(iov, n, skip + b->done, piece, b->data);
+		int err = write ? disk_pwritev(b->disk, b->data, k, pos + b->done)
+				: disk_preadv(b->disk, b->data, k, pos + b->done);
+
+		if (err)
+			return VIRTIO_BLK_S_IOERR;
+		b->done += piece;
+		if (b->done < len && stopping(b))
+			return STATUS_HELD;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
 /* One request; returns the status and sets *written to the bytes put in the in buffers. */
 static uint8_t do_request(struct virtio_blk *b, struct virtq_elem *e, size_t *written)
 {
@@ -85,8 +127,7 @@ static uint8_t do_request(struct virtio_blk *b, struct virtq_elem *e, size_t *wr
 	uint32_t type;
 	uint64_t sector;
 	size_t len;
-	unsigned n;
-	int err;
+	uint8_t st;
 
 	*written = 0;
 	iov_to_buf(e->out, e->n_out, 0, hdr, sizeof(hdr));
@@ -96,14 +137,13 @@ static uint8_t do_request(struct virtio_blk *b, struct virtq_elem *e, size_t *wr
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		len = e->in_len - 1;
-		if (len % SECTOR || sector > UINT64_MAX / SECTOR)
+		if (len % SECTOR || sector > UINT64_MAX / SECTOR || len > b->disk->size ||
+		    sector * SECTOR > b->disk->size - len)
 			return VIRTIO_BLK_S_IOERR;
-		n = iov_slice(e->in, e->n_in, 0, len, b->data);
-		err = disk_preadv(b->disk, b->data, n, sector * SECTOR);
-		if (err)
-			return VIRTIO_BLK_S_IOERR;
-		*written = len;
-		return VIRTIO_BLK_S_OK;
+		st = transfer(b, e->in, e->n_in, 0, len, sector * SECTOR, false);
+		if (st == VIRTIO_BLK_S_OK)
+			*written = len;
+		return st;
 	case VIRTIO_BLK_T_OUT:
 		len = e->out_len - sizeof(hdr);
 		if (b->disk->readonly) {
@@ -111,11 +151,10 @@ static uint8_t do_request(struct virtio_blk *b, struct virtq_elem *e, size_t *wr
 				virtio_log(d, "disk %u is read-only: write refused", b->index);
 			return VIRTIO_BLK_S_IOERR;
 		}
-		if (len % SECTOR || sector > UINT64_MAX / SECTOR)
+		if (len % SECTOR || sector > UINT64_MAX / SECTOR || len > b->disk->size ||
+		    sector * SECTOR > b->disk->size - len)
 			return VIRTIO_BLK_S_IOERR;
-		n = iov_slice(e->out, e->n_out, sizeof(hdr), len, b->data);
-		err = disk_pwritev(b->disk, b->data, n, sector * SECTOR);
-		return err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		return transfer(b, e->out, e->n_out, sizeof(hdr), len, sector * SECTOR, true);
 	case VIRTIO_BLK_T_FLUSH:
 		/* Acknowledged only once the data is on stable storage. */
 		return disk_flush(b->disk) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
@@ -134,25 +173,46 @@ static uint8_t do_request(struct virtio_blk *b, struct virtq_elem *e, size_t *wr
 	}
 }
 
+/*
+ * Serve the queue until it is empty or a stop comes. A stop leaves the
+ * requests not yet taken in the ring and an interrupted one held (popped,
+ * not used: the driver has no answer for it, so nothing unfinished is ever
+ * acknowledged); virtio_blk_resume() goes on from there.
+ */
 static void handle_queue(struct virtio_dev *d, struct virtqueue *vq)
 {
 	struct virtio_blk *b = blk_of(d);
 	struct virtq_elem *e = &b->elem;
 	bool pushed = false;
 
-	while (virtq_pop(d, vq, e) > 0) {
+	for (;;) {
 		uint8_t status;
 		size_t written;
 
-		/* virtio 1.2, 5.2.6: a 16-byte header to read and a status byte to write. */
-		if (e->out_len < 16 || e->in_len < 1) {
-			virtio_guest_error(d, "request without header or status byte (out %zu, in %zu)",
-					   e->out_len, e->in_len);
-			virtq_push(d, vq, e, 0);
-			pushed = true;
-			break;
+		if (!b->held) {
+			if (stopping(b)) {
+				b->pending = true;
+				break;
+			}
+			if (virtq_pop(d, vq, e) <= 0)
+				break;
+			b->done = 0;
+			/* virtio 1.2, 5.2.6: a 16-byte header to read and a status byte to write. */
+			if (e->out_len < 16 || e->in_len < 1) {
+				virtio_guest_error(d, "request without header or status byte "
+						   "(out %zu, in %zu)", e->out_len, e->in_len);
+				virtq_push(d, vq, e, 0);
+				pushed = true;
+				break;
+			}
 		}
 		status = do_request(b, e, &written);
+		if (status == STATUS_HELD) {
+			b->held = true;
+			b->pending = true;
+			break;
+		}
+		b->held = false;
 		iov_from_buf(e->in, e->n_in, e->in_len - 1, &status, 1);
 		virtq_push(d, vq, e, (uint32_t)(written + 1));
 		pushed = true;
@@ -161,9 +221,35 @@ static void handle_queue(struct virtio_dev *d, struct virtqueue *vq)
 		virtq_notify(d, vq);
 }
 
+static void reset(struct virtio_dev *d)
+{
+	struct virtio_blk *b = blk_of(d);
+
+	b->held = false;
+	b->pending = false;
+	b->done = 0;
+}
+
+void virtio_blk_set_stop_check(struct virtio_blk *b, bool (*check)(void *opaque), void *opaque)
+{
+	b->stop_check = check;
+	b->stop_opaque = opaque;
+}
+
+void virtio_blk_resume(struct virtio_blk *b)
+{
+	struct virtio_dev *d = &b->vdev;
+
+	if (!b->pending || !(d->status & VIRTIO_STATUS_DRIVER_OK) || stopping(b))
+		return;
+	b->pending = false;
+	handle_queue(d, &d->vq[0]);
+}
+
 static const struct virtio_ops blk_ops = {
 	.name = "virtio-blk",
 	.config_read = config_read,
+	.reset = reset,
 };
 
 struct virtio_blk *virtio_blk_create(struct disk *disk, unsigned index, uint8_t *ram,

@@ -22,6 +22,8 @@ struct virtio_console {
 	struct virtq_elem rx;     /* a receive buffer taken off the queue, not yet filled */
 	bool rx_held;
 	struct virtq_elem tx;
+	bool tx_held;             /* tx was popped and is not all written: the host side was full */
+	size_t tx_off;            /* bytes of tx written so far */
 	uint8_t buf[4096];
 };
 
@@ -60,27 +62,58 @@ static void handle_rx(struct virtio_dev *d, struct virtqueue *vq)
 	chardev_kick(c->chr);  /* new buffers: deliver input the chardev held back */
 }
 
+/*
+ * Send transmit chains to the chardev. When the host side is full (a slow
+ * reader), the chain is held, unfinished and not yet used, and the queue
+ * waits: the driver sees its buffer still in flight, as with a slow
+ * device, and nothing is dropped. write_ready resumes here.
+ */
 static void handle_tx(struct virtio_dev *d, struct virtqueue *vq)
 {
 	struct virtio_console *c = d->opaque;
 	bool pushed = false;
 
-	while (virtq_pop(d, vq, &c->tx) > 0) {
-		size_t off = 0, n;
+	for (;;) {
+		size_t limit, n, w;
 
-		if (c->tx.out_len > TX_MAX)
-			virtio_log(d, "transmit chain of %zu bytes: only the first %u sent",
-				   c->tx.out_len, TX_MAX);
-		while (off < TX_MAX &&
-		       (n = iov_to_buf(c->tx.out, c->tx.n_out, off, c->buf, sizeof(c->buf))) > 0) {
-			chardev_write(c->chr, c->buf, n);
-			off += n;
+		if (!c->tx_held) {
+			if (virtq_pop(d, vq, &c->tx) <= 0)
+				break;
+			c->tx_held = true;
+			c->tx_off = 0;
+			if (c->tx.out_len > TX_MAX)
+				virtio_log(d, "transmit chain of %zu bytes: only the first %u sent",
+					   c->tx.out_len, TX_MAX);
 		}
+		limit = c->tx.out_len < TX_MAX ? c->tx.out_len : TX_MAX;
+		w = n = 0;
+		while (c->tx_off < limit) {
+			n = iov_to_buf(c->tx.out, c->tx.n_out, c->tx_off, c->buf,
+				       sizeof(c->buf) < limit - c->tx_off ? sizeof(c->buf) : limit - c->tx_off);
+			if (!n)
+				break;
+			w = chardev_write(c->chr, c->buf, n);
+			c->tx_off += w;
+			if (w < n)
+				break;
+		}
+		if (w < n)
+			break;  /* held: chardev calls write_ready when there is room */
 		virtq_push(d, vq, &c->tx, 0);
+		c->tx_held = false;
 		pushed = true;
 	}
 	if (pushed)
 		virtq_notify(d, vq);
+}
+
+static void write_ready(void *opaque)
+{
+	struct virtio_console *c = opaque;
+	struct virtio_dev *d = &c->vdev;
+
+	if (c->tx_held && (d->status & VIRTIO_STATUS_DRIVER_OK))
+		handle_tx(d, &d->vq[TX_QUEUE]);
 }
 
 static void config_read(struct virtio_dev *d, unsigned off, uint8_t *buf, unsigned len)
@@ -99,6 +132,7 @@ static void reset(struct virtio_dev *d)
 	struct virtio_console *c = d->opaque;
 
 	c->rx_held = false;
+	c->tx_held = false;
 }
 
 static void driver_ok(struct virtio_dev *d)
@@ -126,7 +160,8 @@ struct virtio_console *virtio_console_create(struct chardev *chr, uint8_t *ram, 
 	virtio_init(&c->vdev, &console_ops, c, VIRTIO_ID_CONSOLE, 0, CONFIG_LEN, 2, ram, ram_size);
 	c->vdev.vq[RX_QUEUE].handle = handle_rx;
 	c->vdev.vq[TX_QUEUE].handle = handle_tx;
-	client = (struct chardev_client){ .opaque = c, .can_receive = can_receive, .receive = receive };
+	client = (struct chardev_client){ .opaque = c, .can_receive = can_receive, .receive = receive,
+					  .write_ready = write_ready };
 	chardev_set_client(chr, &client);
 	return c;
 }

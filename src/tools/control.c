@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "host/unixsock.h"
 #include "tools/control.h"
 
 /*
@@ -135,7 +136,7 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct control *c;
-	struct stat st;
+	char err[256];
 	const char *path;
 
 	*out = NULL;
@@ -156,15 +157,10 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 	c->client_fd = -1;
 	strcpy(c->path, path);
 	strcpy(sa.sun_path, path);
-	/* A socket left behind by an earlier run is replaced; any other file is not. */
-	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path);
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(c->listen_fd, 4) < 0) {
-		fprintf(stderr, "hv440: cannot listen on '%s': %s\n", path, strerror(errno));
-		if (c->listen_fd >= 0)
-			close(c->listen_fd);
+	/* A socket left behind by an earlier run is replaced; a live one or any other file is not. */
+	c->listen_fd = unixsock_listen(path, 4, err, sizeof(err));
+	if (c->listen_fd < 0) {
+		fprintf(stderr, "hv440: --control: %s\n", err);
 		free(c);
 		return -1;
 	}

@@ -257,6 +257,8 @@ else
 	bad "cross tools" "powerpc-linux-gnu-as/ld missing: ELF cases skipped"
 fi
 
+. "$(dirname "$0")/hardening.sh"
+
 # Positive: the generated tree round-trips through dtc (with a kernel and initrd placed).
 if "$HV" --dump-dtb "$T/gen.dtb" --append "console=ttyS0" >/dev/null 2>"$T/err" &&
    dtc -q -I dtb -O dts -o "$T/gen.dts" "$T/gen.dtb" 2>>"$T/err" &&

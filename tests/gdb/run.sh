@@ -91,6 +91,50 @@ check "cli-hold-needs-stub" $? "rc=$rc"
 grep -q -- '--gdb tcp:HOST:PORT' "$work/help.out"
 check "cli-help-mentions-gdb" $?
 
+# ---- a host name in --gdb, and guest memory kept out of core files ----
+# The name is resolved before the sandbox (which refuses the resolver's system calls); guest RAM
+# and the JIT's code cache are marked MADV_DONTDUMP (VmFlags "dd" in /proc/PID/smaps).
+lport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$hv" --kernel "$elf" --no-reboot -S -m 64M --gdb "tcp:localhost:$lport" >"$work/name.out" 2>"$work/name.err" &
+hv_pid=$!
+python3 - "$lport" "$hv_pid" >"$work/name.log" 2>&1 <<'PYEOF'
+import re, socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+deadline = time.time() + 20
+while time.time() < deadline:
+    try:
+        s = socket.create_connection(("localhost", port), timeout=5)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("no stub on localhost")
+s.sendall(b"$?#3f")
+reply = b""
+while b"#" not in reply.lstrip(b"+"):
+    reply += s.recv(100)
+print("reply", reply)
+# 64 MiB of RAM (+ the magic page) and the 32 MiB code cache: both "dd".
+sizes = {}
+cur = None
+for line in open(f"/proc/{pid}/smaps"):
+    m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) ", line)
+    if m:
+        cur = int(m.group(2), 16) - int(m.group(1), 16)
+    elif line.startswith("VmFlags:"):
+        sizes.setdefault(cur, []).append(" dd" in line)
+ram = [dd for size, l in sizes.items() if 64 << 20 <= size <= (64 << 20) + (1 << 20) for dd in l]
+jit = sizes.get(32 << 20, [])
+print("ram-dd", ram, "jit-dd", jit)
+s.sendall(b"$k#6b")
+s.close()
+sys.exit(0 if reply.startswith(b"+$T05") and ram and all(ram) and jit and all(jit) else 1)
+PYEOF
+rc=$?
+wait_hv 10
+[ $rc -eq 0 ] && [ "$hv_rc" -eq 0 ]
+check "gdb-host-name-and-dontdump" $? "py=$rc hv=$hv_rc $(tr '\n' ' ' <"$work/name.log") $(head -c 300 "$work/name.err")"
+
 # ---- bare metal ----
 if start_hv bare --kernel "$elf" --no-reboot -S; then
 	timeout 60 gdb-multiarch -batch -nx -ex "target remote 127.0.0.1:$port" \

@@ -7,9 +7,11 @@
 # software-set interrupts, register storms on the UART, UIC, PCI and virtio, BARs moved over
 # other devices, virtio-rng and -console queues fed garbage and huge chains and notified without
 # end. bigpage.c runs code and data in different parts of one 256 MiB page over less RAM, and
-# touches the part past RAM; livelock.c makes no progress at all, which hv440 must report once. Each must print exactly its expected output (counts are exact),
-# exit 0, and keep hv440's guest-error log rate-limited; reboot.c checks the limit also holds
-# across guest resets.
+# touches the part past RAM; livelock.c makes no progress at all, which hv440 must report once.
+# Each must print exactly its expected output (counts are exact), exit 0, and keep hv440's
+# guest-error log rate-limited; reboot.c checks the limit also holds across guest resets;
+# chatty.c and bcchatty.c that a slow reader loses no UART or byte-channel byte; blkstorm.c that
+# SIGTERM stops hv440 within 100 ms whatever disk I/O the guest queued.
 # Ends with "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -136,6 +138,113 @@ if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostar
 	fi
 else
 	echo "FAIL build reboot.elf"; fail=$((fail + 1))
+fi
+# A slow reader: the UART (chatty.c) and the byte channel (bcchatty.c, EV_EAGAIN) hold the guest
+# back instead of dropping bytes. 55,011 known bytes into a 4 KiB pipe whose reader takes 256
+# bytes every 10 ms.
+for prog in chatty bcchatty; do
+	if ! powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
+		-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+		-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-o "$out/$prog.elf" "$isa/crt0.S" "$isa/lib.c" "$here/$prog.c" -lgcc; then
+		echo "FAIL build $prog.elf"; fail=$((fail + 1))
+		continue
+	fi
+	if [ $prog = chatty ]; then
+		extra=()
+	else
+		extra=(--serial "file:$out/bcchatty.uart" --bytechan stdio)
+		rm -f "$out/bcchatty.uart"
+	fi
+	python3 - "$build/hv440" "$out/$prog.elf" "$out/$prog.err" "${extra[@]}" >"$out/$prog.sum" <<'PYEOF'
+import fcntl, hashlib, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ: the smallest pipe, so hv440 meets a full one soon
+hv = subprocess.Popen(["timeout", "-k", "5", "120", sys.argv[1], "--no-reboot", "-m", "16M",
+                       "--kernel", sys.argv[2]] + sys.argv[4:], stdin=subprocess.DEVNULL,
+                      stdout=w, stderr=open(sys.argv[3], "w"))
+os.close(w)
+got = b""
+while True:
+    d = os.read(r, 256)
+    if not d:
+        break
+    got += d
+    time.sleep(0.01)
+rc = hv.wait()
+x, want = 1, []
+for _ in range(5000):
+    x = (x * 1664525 + 1013904223) & 0xffffffff
+    want.append("0x%08x\n" % x)
+want = "".join(want).encode() + b"chatty end\n"
+got = got.replace(b"\r\n", b"\n")
+print(rc, len(got), hashlib.md5(got).hexdigest(), len(want), hashlib.md5(want).hexdigest())
+PYEOF
+	read -r rc glen gsum wlen wsum <"$out/$prog.sum"
+	if [ "${rc:-1}" = 0 ] && [ -n "$wlen" ] && [ "$glen" = "$wlen" ] && [ "$gsum" = "$wsum" ]; then
+		echo "PASS slow reader ($prog): all $glen bytes arrive, checksum equal"; pass=$((pass + 1))
+	else
+		echo "FAIL slow reader ($prog): exit $rc, got $glen bytes ($gsum), want $wlen ($wsum): $(tail -n 1 "$out/$prog.err")"
+		fail=$((fail + 1))
+	fi
+	if [ $prog = bcchatty ]; then
+		if grep -q 'bcchatty: errors: 0x00000000' "$out/bcchatty.uart" 2>/dev/null &&
+		   grep -q 'bcchatty: EV_EAGAIN seen' "$out/bcchatty.uart"; then
+			echo "PASS slow reader (bcchatty): the full channel answered EV_EAGAIN"; pass=$((pass + 1))
+		else
+			echo "FAIL slow reader (bcchatty): $(tr '\n' ' ' <"$out/bcchatty.uart" 2>/dev/null)"
+			fail=$((fail + 1))
+		fi
+	fi
+done
+
+# A stop whatever the guest queued: blkstorm.c queues 256 writes of 64 MiB in one notify (16 GiB;
+# about 15-20 s of host I/O); SIGTERM 0.3 s later must end hv440 (143) within 100 ms. The image
+# is on /dev/shm when there is one, so that the exit's flush does not time the host's disk.
+if powerpc-linux-gnu-gcc -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles -O2 \
+	-fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+	-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+	-o "$out/blkstorm.elf" "$isa/crt0.S" "$isa/lib.c" "$here/blkstorm.c" -lgcc; then
+	imgdir=$out
+	[ -d /dev/shm ] && [ -w /dev/shm ] && imgdir=/dev/shm
+	for cache in writeback writethrough; do
+		python3 - "$build/hv440" "$out/blkstorm.elf" "$imgdir/hv440-blkstorm-$$.img" "$cache" \
+			>"$out/blkstorm-$cache.log" 2>&1 <<'PYEOF'
+import signal, subprocess, sys, time
+hv, elf, img, cache = sys.argv[1:5]
+with open(img, "wb") as f:
+    f.truncate(64 << 20)
+p = subprocess.Popen([hv, "--no-reboot", "-m", "64M", "--disk", f"{img},cache={cache}",
+                      "--kernel", elf], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+line = p.stdout.readline()
+if b"notify" not in line:
+    sys.exit(f"no notify line: {line!r} {p.stderr.read()!r}")
+time.sleep(0.3)
+if p.poll() is not None:
+    sys.exit("hv440 ended before the signal")
+t0 = time.monotonic()
+p.send_signal(signal.SIGTERM)
+try:
+    rc = p.wait(120)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = p.wait()
+ms = (time.monotonic() - t0) * 1000
+print(f"{ms:.0f} ms exit {rc}")
+sys.exit(0 if rc == 143 and ms <= 100 else 1)
+PYEOF
+		if [ $? -eq 0 ]; then
+			echo "PASS blkstorm cache=$cache: SIGTERM stops hv440 in $(cut -d' ' -f1-2 "$out/blkstorm-$cache.log")"
+			pass=$((pass + 1))
+		else
+			echo "FAIL blkstorm cache=$cache: $(tail -n 1 "$out/blkstorm-$cache.log") (want exit 143 within 100 ms)"
+			fail=$((fail + 1))
+		fi
+		rm -f "$imgdir/hv440-blkstorm-$$.img"
+	done
+else
+	echo "FAIL build blkstorm.elf"; fail=$((fail + 1))
 fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

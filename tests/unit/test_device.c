@@ -183,8 +183,9 @@ static void test_uart_bad_state(void)
 	state_reader_init(&r, bad, len);
 	CHECK(u.dev.ops->load(&u.dev, &r) == -EINVAL);
 	memcpy(bad, buf, len);
-	bad[len - 1] |= 0x80; /* a break flag on slot 7 (bit 15 of a big-endian u32: empty) */
-	bad[len - 2] |= 0x80; /* and on slot 15 */
+	/* the break flags: a big-endian u32 before the transmit FIFO (head, count, 16 bytes) */
+	bad[len - 19] |= 0x80; /* a break flag on slot 7, which is empty */
+	bad[len - 20] |= 0x80; /* and on slot 15 */
 	state_reader_init(&r, bad, len);
 	CHECK(u.dev.ops->load(&u.dev, &r) == -EINVAL);
 	memcpy(bad, buf, len);

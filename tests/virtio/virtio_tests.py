@@ -246,6 +246,36 @@ def test_many_disks_reboot(ctx):
         check(f.read(22) == b"written-before-reboot\n", "host sees the guest's write")
 
 
+def test_disk_flush_at_exit(ctx):
+    """cache=writeback: writes the guest never flushed (O_DIRECT, no FLUSH request) are made
+    stable when hv440 ends (SIGTERM here): strace sees fdatasync() after the signal."""
+    if not shutil.which("strace"):
+        raise Fail("needs strace(1)")
+    img = os.path.join(ctx.tmp, "unflushed.img")
+    with open(img, "wb") as f:
+        f.truncate(4 << 20)
+    log = os.path.join(ctx.tmp, "flush.strace")
+    con = ctx.boot(["--disk", img],
+                   prefix=["strace", "-f", "--seccomp-bpf", "-e", "trace=fdatasync",
+                           "-e", "signal=SIGTERM", "-o", log])
+    ctx.run(con, "dd if=/dev/urandom of=/dev/vda bs=4k count=16 oflag=direct 2>&1")
+    with open(log) as f:
+        before = f.read()
+    check("fdatasync" not in before, f"the guest's dd flushed already: {before!r}")
+    # hv440 is strace's child: signal it alone (strace would detach on its own SIGTERM).
+    kids = []
+    for task in os.listdir(f"/proc/{con.proc.pid}/task"):
+        with open(f"/proc/{con.proc.pid}/task/{task}/children") as f:
+            kids += f.read().split()
+    check(len(kids) == 1, f"hv440 under strace: children {kids}")
+    os.kill(int(kids[0]), signal.SIGTERM)
+    st = con.wait_exit(60)
+    with open(log) as f:
+        after = f.read()
+    check(re.search(r"SIGTERM.*\n(.*\n)*.*fdatasync\(\d+\) += 0", after),
+          f"no fdatasync after SIGTERM (hv440 status {st}): {after[-600:]!r}")
+
+
 def test_disk_errors(ctx):
     """Bad --disk input: one clear line and exit 1, before any guest runs."""
     cases = [
@@ -319,9 +349,67 @@ def guest_dhcp(ctx, con):
     return ip
 
 
+def start_loopback_http(ctx, www):
+    """A Python HTTP server on the host's 127.0.0.1 (a free port), listening when this returns.
+    Its request log is in www/../requests.log."""
+    port = free_port()
+    log = open(os.path.join(ctx.tmp, f"requests-{port}.log"), "w")
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                               "127.0.0.1", "--directory", www], stdout=subprocess.DEVNULL,
+                              stderr=log)
+    # The guest boots in about a second: make sure the server listens first.
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, port, log.name
+
+
+def test_net_user_isolated(ctx):
+    """Default --net user: the guest cannot reach a host loopback service through 10.0.2.2,
+    while DHCP and hostfwd work."""
+    www = os.path.join(ctx.tmp, "www-iso")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "secret"), "w") as f:
+        f.write("host-loopback-secret\n")
+    server, port, log = start_loopback_http(ctx, www)
+    fwd = free_port()
+    try:
+        con = ctx.boot(["--net", f"user,hostfwd=tcp::{fwd}-:80"])
+        ip = guest_dhcp(ctx, con)
+        check(ip == "10.0.2.15", f"DHCP address {ip}")
+        rc, out = ctx.run(con, f"wget -T 10 -q -O - http://10.0.2.2:{port}/secret 2>&1; echo rc=$?",
+                          120)
+        check("host-loopback-secret" not in out and not re.search(r"rc=0\b", out),
+              f"guest reached the host's loopback through 10.0.2.2: {out!r}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/secret", timeout=20) as r:
+            check(r.read() == b"host-loopback-secret\n", "host loopback server not serving")
+        ctx.run(con, "mkdir -p /www && echo hello-from-guest > /www/index.html && httpd -p 80 -h /www")
+        body = None
+        for _ in range(30):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{fwd}/index.html", timeout=20) as r:
+                    body = r.read()
+                break
+            except OSError:
+                time.sleep(1)
+        check(body == b"hello-from-guest\n", f"host GET through hostfwd: {body!r}")
+        with open(log) as f:
+            requests = f.read()
+        check(requests.count("GET /secret") == 1,
+              f"requests the loopback server saw (only the host's own expected): {requests!r}")
+        con.send("reboot -f")
+        check(con.wait_exit(120) == 0, "hv440 exit status")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def test_net_user(ctx):
-    """slirp: DHCP lease, guest wget from a host loopback HTTP server, host curl of the
-    guest's httpd through hostfwd."""
+    """slirp with host-loopback=on: DHCP lease, guest wget from a host loopback HTTP server,
+    host curl of the guest's httpd through hostfwd."""
     www = os.path.join(ctx.tmp, "www")
     os.makedirs(www, exist_ok=True)
     payload = os.urandom(300000)
@@ -339,7 +427,7 @@ def test_net_user(ctx):
                 break
             except OSError:
                 time.sleep(0.1)
-        con = ctx.boot(["--net", f"user,hostfwd=tcp::{fwd}-:80"])
+        con = ctx.boot(["--net", f"user,hostfwd=tcp::{fwd}-:80,host-loopback=on"])
         ip = guest_dhcp(ctx, con)
         check(ip == "10.0.2.15", f"DHCP address {ip}")
         _, out = ctx.run(con, f"wget -q -O /tmp/blob http://10.0.2.2:{port}/blob && md5sum /tmp/blob", 180)
@@ -496,6 +584,11 @@ def test_net_errors(ctx):
         (["--net", "bogus"], r"unknown backend 'bogus'"),
         (["--net", "user,hostfwd=tcp:80"], r"bad hostfwd 'tcp:80'"),
         (["--net", "tap"], r"tap needs ifname"),
+        (["--net", "user," + ",".join(f"hostfwd=tcp::{20000 + i}-:{i + 1}" for i in range(17))],
+         r"too many hostfwd rules \(at most 16\)"),
+        (["--net", "user,host-loopback=yes"], r"host-loopback takes on or off"),
+        (["--net", "user,restrict=1"], r"restrict takes on or off"),
+        (["--net", "tap,ifname=hv440absent0"], r"no network interface 'hv440absent0'"),
     ]
     for extra, pattern in cases:
         r = subprocess.run([ctx.hv440, "--kernel", ctx.kernel] + extra, stdout=subprocess.PIPE,
@@ -525,6 +618,49 @@ def test_console_rng(ctx):
     check(len(sums) == 2 and sums[0] != sums[1], f"/dev/hwrng blocks: {out!r}")
     con.send("reboot -f")
     check(con.wait_exit(120) == 0, "hv440 exit status")
+
+
+def test_console_slow_reader(ctx):
+    """virtio-console into a 4 KiB FIFO whose reader takes 512 bytes every 10 ms: the device
+    holds the guest's transmit buffers back and every byte arrives (none dropped)."""
+    import fcntl
+    import threading
+    fifo = os.path.join(ctx.tmp, "hvc.fifo")
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
+    got, stop = bytearray(), threading.Event()
+
+    def reader():
+        while True:
+            try:
+                d = os.read(fd, 512)
+            except BlockingIOError:
+                d = None
+            if d:
+                got.extend(d)
+            elif stop.is_set():
+                return
+            time.sleep(0.01)
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        con = ctx.boot(["--console", f"file:{fifo}"])
+        ctx.run(con, "stty -F /dev/hvc0 raw -echo; seq 1 30000 > /dev/hvc0 && echo written", 300)
+        con.send("reboot -f")
+        st = con.wait_exit(120)
+        stop.set()
+        t.join(30)
+        want = "".join(f"{i}\n" for i in range(1, 30001)).encode()
+        data = bytes(got).replace(b"\r", b"")
+        check(data == want, f"received {len(data)} bytes, want {len(want)} "
+              f"(md5 {hashlib.md5(data).hexdigest()} vs {hashlib.md5(want).hexdigest()})")
+        check(st == 0, f"hv440 exit status {st}")
+        check("dropped" not in con.text(), "hv440 reports dropped bytes")
+    finally:
+        stop.set()
+        t.join(30)
+        os.close(fd)
 
 
 def test_disk_kill9_random(ctx):
@@ -574,10 +710,13 @@ TESTS = [
     ("hostile-guest", test_hostile_guest),
     ("many-disks-reboot", test_many_disks_reboot),
     ("readme-disk-net", test_readme_disk_net),
+    ("disk-flush-at-exit", test_disk_flush_at_exit),
     ("net-user", test_net_user),
+    ("net-user-isolated", test_net_user_isolated),
     ("net-dns", test_net_dns),
     ("net-tap", test_net_tap),
     ("console-rng", test_console_rng),
+    ("console-slow-reader", test_console_slow_reader),
 ]
 
 
