@@ -649,6 +649,9 @@ static int net_backend(struct qcli *q, struct item_list *l, unsigned first, char
 			spec = fmt("%s,hostfwd=%s", spec, v);
 		} else if (!strcmp(type, "user") && (v = kv(it, "restrict")) && on_off(v, &b)) {
 			spec = fmt("%s,restrict=%s", spec, b ? "on" : "off");
+		} else if (!strcmp(type, "user") && (v = kv(it, "host-loopback")) && on_off(v, &b)) {
+			/* hv440's own: QEMU always lets 10.0.2.2 reach the host's loopback (docs/qemu.md) */
+			spec = fmt("%s,host-loopback=%s", spec, b ? "on" : "off");
 		} else if (!strcmp(type, "tap") && (v = kv(it, "ifname"))) {
 			spec = fmt("%s,ifname=%s", spec, v);
 		} else if (!strcmp(type, "tap") && (((v = kv(it, "script")) ||
@@ -657,8 +660,8 @@ static int net_backend(struct qcli *q, struct item_list *l, unsigned first, char
 		} else if (!strcmp(type, "tap") && (v = kv(it, "vhost")) && on_off(v, &b) && !b) {
 			;
 		} else if (!strcmp(type, "user")) {
-			return fail(q, "user option '%s' is not supported (hostfwd=, restrict=on|off; "
-				    "the network is QEMU's default 10.0.2.0/24)", it);
+			return fail(q, "user option '%s' is not supported (hostfwd=, restrict=on|off, "
+				    "host-loopback=on|off; the network is QEMU's default 10.0.2.0/24)", it);
 		} else {
 			return fail(q, "tap option '%s' is not supported (ifname=NAME of an existing "
 				    "TAP, script=no, downscript=no)", it);
