@@ -179,7 +179,7 @@ static void test_uart_bad_state(void)
 	state_reader_init(&r, bad, len);
 	CHECK(u.dev.ops->load(&u.dev, &r) == -EINVAL);
 	memcpy(bad, buf, len);
-	bad[7] = 3; /* a newer version */
+	bad[7] = 0xfe; /* a newer version */
 	state_reader_init(&r, bad, len);
 	CHECK(u.dev.ops->load(&u.dev, &r) == -EINVAL);
 	memcpy(bad, buf, len);
