@@ -9,10 +9,13 @@
 # Writes guests/cache/linux-6.1-bamboo/{vmlinux,vmlinux-pv,uImage,config}:
 #   vmlinux     44x/bamboo_defconfig + linux/config.fragment, ELF
 #   uImage      the same kernel as a U-Boot image ("make uImage": gzip payload, load/entry 0)
-#   vmlinux-pv  the same kernel with linux/kvm-magic-page-selftest.patch, so a 32-bit guest's
-#               magic-page self-test succeeds and it patches itself for the paravirt interface
+#   vmlinux-pv  the same kernel with the paravirt patches (pvpatches below):
+#               linux/kvm-magic-page-selftest.patch, so a 32-bit guest's magic-page self-test
+#               succeeds and it patches itself for the paravirt interface, and
+#               linux/kvm-tmp-1mib.patch, a 1 MiB kvm_tmp so that the patch pass has room for
+#               every site of the bamboo kernel (64 KiB holds about a quarter of them)
 # The work is skipped when all outputs exist and the hash of the inputs (this script, the
-# fragment, the patch and the linux-source package version) is the one they were built from.
+# fragment, the patches and the linux-source package version) is the one they were built from.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +25,8 @@ src_parent="$cache/src"
 src="$src_parent/linux-source-6.1"
 kbuild="$cache/kbuild-6.1-bamboo"
 fragment="$here/linux/config.fragment"
-pvpatch="$here/linux/kvm-magic-page-selftest.patch"
+# applied in this order for vmlinux-pv, reverted in the opposite order
+pvpatches=("$here/linux/kvm-magic-page-selftest.patch" "$here/linux/kvm-tmp-1mib.patch")
 tarball=/usr/src/linux-source-6.1.tar.xz
 jobs=${JOBS:-2}
 
@@ -54,7 +58,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-inputs_hash=$( { echo "linux-source-6.1 $src_version"; cat "$0" "$fragment" "$pvpatch"; } |
+inputs_hash=$( { echo "linux-source-6.1 $src_version"; cat "$0" "$fragment" "${pvpatches[@]}"; } |
 	       sha256sum | cut -d' ' -f1)
 if [ $force -eq 0 ] && [ $config_only -eq 0 ] &&
    [ -s "$out/vmlinux" ] && [ -s "$out/vmlinux-pv" ] && [ -s "$out/uImage" ] &&
@@ -72,11 +76,20 @@ if [ "$(cat "$src_parent/.version" 2>/dev/null)" != "$src_version" ] || [ ! -d "
 	echo "$src_version" > "$src_parent/.version"
 fi
 
-# An interrupted earlier run may have left the paravirt patch applied; start from pristine.
-if patch -d "$src" -p1 -R --dry-run -s -f < "$pvpatch" > /dev/null 2>&1; then
-	log "reverting a leftover $(basename "$pvpatch")"
-	patch -d "$src" -p1 -R -s < "$pvpatch"
-fi
+# revert_pv: undo whichever paravirt patches are applied (last first), so the tree is pristine.
+revert_pv() {
+	local i p
+	for ((i = ${#pvpatches[@]} - 1; i >= 0; i--)); do
+		p=${pvpatches[i]}
+		if patch -d "$src" -p1 -R --dry-run -s -f < "$p" > /dev/null 2>&1; then
+			patch -d "$src" -p1 -R -s < "$p"
+			log "reverted $(basename "$p")"
+		fi
+	done
+}
+
+# An interrupted earlier run may have left paravirt patches applied; start from pristine.
+revert_pv
 
 # Fixed identity and time stamp so two builds of the same inputs give the same image.
 export KBUILD_BUILD_USER=hv440 KBUILD_BUILD_HOST=guests KBUILD_BUILD_VERSION=1
@@ -113,12 +126,14 @@ cp "$kbuild/vmlinux" "$out/vmlinux.tmp"
 cp "$kbuild/arch/powerpc/boot/uImage" "$out/uImage.tmp"
 cp "$kbuild/.config" "$out/config"
 
-log "building vmlinux-pv (with $(basename "$pvpatch"))"
-patch -d "$src" -p1 -s < "$pvpatch"
-trap 'patch -d "$src" -p1 -R -s < "$pvpatch"' EXIT
+log "building vmlinux-pv (with $(for p in "${pvpatches[@]}"; do basename "$p"; done | paste -sd' '))"
+trap revert_pv EXIT
+for p in "${pvpatches[@]}"; do
+	patch -d "$src" -p1 -s < "$p"
+done
 "${kmake[@]}" vmlinux
 cp "$kbuild/vmlinux" "$out/vmlinux-pv.tmp"
-patch -d "$src" -p1 -R -s < "$pvpatch"
+revert_pv
 trap - EXIT
 
 mv "$out/vmlinux.tmp" "$out/vmlinux"

@@ -13,9 +13,10 @@
 #     pvcon  paravirt with the paravirt console: console=ttyEHV0 on --bytechan stdio, --serial null
 #     nopv   --no-paravirt (plain bamboo), console=ttyS0
 #   --pair       run a round's modes at the same time (one host CPU each), so that they share the
-#                host's speed of the moment, and print each round's wall-time ratio against nopv
-#                and the median of those ratios
-# Also prints the guest's own timings (boot, each "bench X: N s"). Exit tables: per mode the run
+#                host's speed of the moment, and print each round's wall-time and CPU-time ratio
+#                against nopv and the medians of those ratios
+# Also prints the guest's own timings (boot, each "bench X: N s") and the guest instructions
+# ("core: N instructions" of --stats, median). Exit tables: per mode the run
 # with the median total exits. Exit status is non-zero when a run failed (hv440's status, or the
 # guest did not report "exited with 0") or a run's results differ from the first run's.
 set -uo pipefail
@@ -110,38 +111,45 @@ done
 
 # total exits of a log ("total exits N" of --stats)
 total() { awk '/^total exits/ { print $3 }' "$1"; }
+# guest instructions of a log ("core: N instructions" of --stats): deterministic for a given
+# guest and mode but for the timer interrupts, so steadier than any time
+insns() { awk '/^core: [0-9]+ instructions/ { print $2 }' "$1"; }
 # median FORMAT: the median of the numbers on stdin
 median() { sort -g | awk -v fmt="$1" '{ v[NR] = $1 } END { printf fmt "\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
-printf "%-6s %5s %12s %12s %12s   %s\n" mode runs "wall median" "cpu median" "exits median" "wall of each run (s)"
+printf "%-6s %5s %12s %12s %12s %14s   %s\n" mode runs "wall median" "cpu median" "exits median" \
+	"insns median" "wall of each run (s)"
 declare -A pick
 for m in "${mlist[@]}"; do
-	walls=() cpus=() exits=()
+	walls=() cpus=() exits=() ins=()
 	for ((r = 1; r <= runs; r++)); do
 		read -r real user sys _ <"$out/compare-$m-$r.time"
 		walls+=("$real")
 		cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')")
 		exits+=("$(total "$out/compare-$m-$r.log") $r")
+		ins+=("$(insns "$out/compare-$m-$r.log")")
 	done
 	# the run with the median total exits gives the mode's exit table
 	pick[$m]=$(printf '%s\n' "${exits[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { print $2 }')
-	printf "%-6s %5d %12s %12s %12s   %s\n" "$m" "$runs" "$(printf '%s\n' "${walls[@]}" | median %.2f)" \
+	printf "%-6s %5d %12s %12s %12s %14s   %s\n" "$m" "$runs" "$(printf '%s\n' "${walls[@]}" | median %.2f)" \
 		"$(printf '%s\n' "${cpus[@]}" | median %.2f)" "$(printf '%s\n' "${exits[@]}" | awk '{ print $1 }' | median %.0f)" \
-		"${walls[*]}"
+		"$(printf '%s\n' "${ins[@]}" | median %.0f)" "${walls[*]}"
 done
 # --pair: each round's wall time against nopv's of the same round, and the median
 if ((pair)) && [[ " ${mlist[*]} " == *" nopv "* ]]; then
 	echo
-	echo "paired (modes of a round at the same time): wall time / nopv's in the same round"
+	echo "paired (modes of a round at the same time): wall and cpu (user + sys) time / nopv's in the same round"
 	for m in "${mlist[@]}"; do
 		[ "$m" = nopv ] && continue
-		ratios=()
+		ratios=() cratios=()
 		for ((r = 1; r <= runs; r++)); do
-			read -r a _ <"$out/compare-$m-$r.time"
-			read -r b _ <"$out/compare-nopv-$r.time"
+			read -r a au as _ <"$out/compare-$m-$r.time"
+			read -r b bu bs _ <"$out/compare-nopv-$r.time"
 			ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
+			cratios+=("$(awk -v a="$au" -v c="$as" -v b="$bu" -v d="$bs" 'BEGIN { printf "%.3f", (a + c) / (b + d) }')")
 		done
-		printf "  %-6s median %s   each round: %s\n" "$m" "$(printf '%s\n' "${ratios[@]}" | median %.3f)" "${ratios[*]}"
+		printf "  %-6s wall median %s   each round: %s\n" "$m" "$(printf '%s\n' "${ratios[@]}" | median %.3f)" "${ratios[*]}"
+		printf "  %-6s cpu  median %s   each round: %s\n" "$m" "$(printf '%s\n' "${cratios[@]}" | median %.3f)" "${cratios[*]}"
 	done
 fi
 # the guest's own timings (its clock is the host's): boot to init ("up after") and each "bench X: N s"
