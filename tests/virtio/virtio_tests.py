@@ -349,6 +349,17 @@ def guest_dhcp(ctx, con):
     return ip
 
 
+def host_get(url):
+    """GET url from the host, retried for 30 s while the guest's server comes up; None if never."""
+    for _ in range(30):
+        try:
+            with urllib.request.urlopen(url, timeout=20) as resp:
+                return resp.read()
+        except OSError:
+            time.sleep(1)
+    return None
+
+
 def start_loopback_http(ctx, www):
     """A Python HTTP server on the host's 127.0.0.1 (a free port), listening when this returns.
     Its request log is in www/../requests.log."""
@@ -387,14 +398,7 @@ def test_net_user_isolated(ctx):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/secret", timeout=20) as r:
             check(r.read() == b"host-loopback-secret\n", "host loopback server not serving")
         ctx.run(con, "mkdir -p /www && echo hello-from-guest > /www/index.html && httpd -p 80 -h /www")
-        body = None
-        for _ in range(30):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{fwd}/index.html", timeout=20) as r:
-                    body = r.read()
-                break
-            except OSError:
-                time.sleep(1)
+        body = host_get(f"http://127.0.0.1:{fwd}/index.html")
         check(body == b"hello-from-guest\n", f"host GET through hostfwd: {body!r}")
         with open(log) as f:
             requests = f.read()
@@ -439,14 +443,7 @@ def test_net_user(ctx):
         check(re.search(r"^\s*40 %s$" % hashlib.md5(payload).hexdigest(), out, re.M),
               f"40 parallel downloads: {out!r}")
         ctx.run(con, "mkdir -p /www && echo hello-from-guest > /www/index.html && httpd -p 80 -h /www")
-        body = None
-        for _ in range(30):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{fwd}/index.html", timeout=20) as r:
-                    body = r.read()
-                break
-            except OSError:
-                time.sleep(1)
+        body = host_get(f"http://127.0.0.1:{fwd}/index.html")
         check(body == b"hello-from-guest\n", f"host GET through hostfwd: {body!r}")
         if shutil.which("curl"):
             r = subprocess.run(["curl", "-s", "-m", "30", f"http://127.0.0.1:{fwd}/index.html"],
@@ -474,14 +471,7 @@ def test_readme_disk_net(ctx):
     ctx.run(con, "mount /dev/vda /mnt")
     guest_dhcp(ctx, con)
     ctx.run(con, "httpd -h /mnt/www")
-    body = None
-    for _ in range(30):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{fwd}/", timeout=20) as resp:
-                body = resp.read()
-            break
-        except OSError:
-            time.sleep(1)
+    body = host_get(f"http://127.0.0.1:{fwd}/")
     check(body and b"Hello from a PowerPC 440 guest" in body, f"the guest's page: {body!r}")
     con.send("reboot")
     check(con.wait_exit(120) == 0, "hv440 exit status after the guest's reboot")
