@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pvabi.c - bare-metal test of hv440's paravirt ABI: hypercalls, magic page, EV_IDLE, byte channel 0. */
 #include "isa.h"
+#include "hcall.h"
 
 /* The /hypervisor node's hcall-instructions: lis r0,'KV'; ori r0,r0,'M!'; sc; nop (tests/pv/run.sh checks). */
 #define TOKEN(vendor, nr) ((vendor) << 16 | (nr))
@@ -42,23 +43,6 @@
 #define BC_RX_BIT (0x80000000u >> 20)
 #define BC_TX_BIT (0x80000000u >> 21)
 
-/* regs[0..8] = r3..r11 in and out. */
-void hv_call(uint32_t *regs);
-__asm__(".text\n"
-	".globl hv_call\n"
-	"hv_call:\n"
-	"	stwu 1,-32(1)\n"
-	"	stw 31,12(1)\n"
-	"	mr 31,3\n"
-	"	lwz 4,4(31)\n lwz 5,8(31)\n lwz 6,12(31)\n lwz 7,16(31)\n"
-	"	lwz 8,20(31)\n lwz 9,24(31)\n lwz 10,28(31)\n lwz 11,32(31)\n"
-	"	lwz 3,0(31)\n"
-	"	lis 0,0x4b56\n ori 0,0,0x4d21\n sc\n nop\n"
-	"	stw 3,0(31)\n stw 4,4(31)\n stw 5,8(31)\n stw 6,12(31)\n stw 7,16(31)\n"
-	"	stw 8,20(31)\n stw 9,24(31)\n stw 10,28(31)\n stw 11,32(31)\n"
-	"	lwz 31,12(1)\n"
-	"	addi 1,1,32\n"
-	"	blr\n");
 
 /* The same sc sequence from user mode: returns r3 as the sc left it. */
 uint32_t user_hcall(uint32_t arg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mgmt.c - bare-metal partition that drives Topaz's FH_PARTITION_* hypercalls on partition 1 (tests/system). */
 #include "isa.h"
+#include "hcall.h"
 
 #define FH(nr) (2u << 16 | (nr))  /* EV_FSL_VENDOR_ID 2 (Linux epapr_hcalls.h) */
 #define FH_PARTITION_RESTART 4u
@@ -8,22 +9,6 @@
 #define FH_PARTITION_START 6u
 #define FH_PARTITION_STOP 7u
 
-/* regs[0..8] = r3..r11 in and out: the /hypervisor node's hcall sequence. */
-void hv_call(uint32_t *regs);
-__asm__(".text\n"
-	".globl hv_call\n"
-	"hv_call:\n"
-	"	stwu 1,-32(1)\n"
-	"	stw 31,12(1)\n"
-	"	mr 31,3\n"
-	"	lwz 4,4(31)\n lwz 5,8(31)\n lwz 6,12(31)\n lwz 7,16(31)\n"
-	"	lwz 8,20(31)\n lwz 9,24(31)\n lwz 10,28(31)\n lwz 11,32(31)\n"
-	"	lwz 3,0(31)\n"
-	"	lis 0,0x4b56\n ori 0,0,0x4d21\n sc\n nop\n"
-	"	stw 3,0(31)\n stw 4,4(31)\n"
-	"	lwz 31,12(1)\n"
-	"	addi 1,1,32\n"
-	"	blr\n");
 
 static uint32_t fh(uint32_t nr, uint32_t partition, uint32_t *value)
 {
