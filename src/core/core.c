@@ -183,25 +183,52 @@ static uint8_t watch_need(enum core_access acc)
 	return acc == CORE_ACC_WRITE ? CORE_PERM_W : acc == CORE_ACC_READ ? CORE_PERM_R : 0;
 }
 
-/* Does a watchpoint of this access kind overlap [ea, ea+n)? Returns its index or -1. */
+/* Does watchpoint w match an access of n bytes starting at ea? */
+static bool watch_match(const struct core_watchpoint *w, gva_t ea, uint32_t n)
+{
+	switch (w->match) {
+	case CORE_WATCH_START:
+		return ea - w->ea < w->len;
+	case CORE_WATCH_MASK:
+		return ((ea ^ w->ea) & w->mask) == 0;
+	default:
+		return (uint64_t)ea < (uint64_t)w->ea + w->len && (uint64_t)w->ea < (uint64_t)ea + n;
+	}
+}
+
+/* The first watchpoint of this access kind that the access matches: its index, or -1. */
 static int watch_find(const struct core *c, gva_t ea, uint32_t n, enum core_access acc)
 {
 	uint8_t need = watch_need(acc);
 
-	for (unsigned k = 0; k < c->n_watchpoints && k < CORE_MAX_WATCHPOINTS; k++) {
+	for (unsigned k = 0; k < c->n_watchpoints && k < CORE_MAX_WATCHPOINTS + CORE_MAX_GUEST_WATCHPOINTS;
+	     k++) {
 		const struct core_watchpoint *w = &c->watchpoints[k];
 
-		if ((w->perm & need) && (uint64_t)ea < (uint64_t)w->ea + w->len &&
-		    (uint64_t)w->ea < (uint64_t)ea + n)
+		if ((w->perm & need) && watch_match(w, ea, n))
 			return (int)k;
 	}
 	return -1;
 }
 
-/* A watched 4 KiB page must not enter the fast cache for that access kind. */
+/* A 4 KiB page in which some access could match a watchpoint must not enter the fast cache. */
 static bool watch_page(const struct core *c, gva_t ea, enum core_access acc)
 {
-	return watch_find(c, ea & ~0xfffu, 4096, acc) >= 0;
+	uint8_t need = watch_need(acc);
+	gva_t page = ea & ~0xfffu;
+
+	for (unsigned k = 0; k < c->n_watchpoints && k < CORE_MAX_WATCHPOINTS + CORE_MAX_GUEST_WATCHPOINTS;
+	     k++) {
+		const struct core_watchpoint *w = &c->watchpoints[k];
+
+		if (!(w->perm & need))
+			continue;
+		if (w->match == CORE_WATCH_MASK ? ((page ^ w->ea) & w->mask & ~0xfffu) == 0
+						: (uint64_t)page < (uint64_t)w->ea + w->len &&
+						  (uint64_t)w->ea < (uint64_t)page + 4096)
+			return true;
+	}
+	return false;
 }
 
 bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc)
@@ -210,23 +237,58 @@ bool core_watch_hit(struct core *c, gva_t ea, unsigned n, enum core_access acc)
 
 	if (k < 0)
 		return false;
-	c->exit.kind = CORE_EXIT_WATCH;
-	c->exit.ea = ea > c->watchpoints[k].ea ? ea : c->watchpoints[k].ea;
+	if ((unsigned)k >= c->n_debug_watchpoints) {
+		/* the guest's DAC: the starting EA is what it compared */
+		c->exit.kind = CORE_EXIT_DAC;
+		c->exit.ea = ea;
+	} else {
+		c->exit.kind = CORE_EXIT_WATCH;
+		c->exit.ea = ea > c->watchpoints[k].ea ? ea : c->watchpoints[k].ea;
+	}
 	c->exit.write = acc == CORE_ACC_WRITE;
 	return true;
+}
+
+/* Replace part of the watchpoint array: the debugger's [0, n_debug) or the guest's after it. */
+static void watch_set(struct core *c, const struct core_watchpoint *w, unsigned n, bool guest)
+{
+	struct core_watchpoint keep[CORE_MAX_WATCHPOINTS + CORE_MAX_GUEST_WATCHPOINTS];
+	unsigned nd = c->n_debug_watchpoints, ng = c->n_watchpoints - nd, k;
+
+	memcpy(keep, c->watchpoints, sizeof(keep));
+	if (guest) {
+		ng = n;
+	} else {
+		/* move the guest's entries behind the debugger's new ones */
+		memmove(keep + n, keep + nd, ng * sizeof(keep[0]));
+		nd = n;
+	}
+	for (k = 0; k < n; k++) {
+		struct core_watchpoint *d = &keep[(guest ? nd : 0) + k];
+
+		*d = w[k];
+		if (!d->len)
+			d->len = 1;
+	}
+	memcpy(c->watchpoints, keep, sizeof(keep));
+	c->n_debug_watchpoints = nd;
+	c->n_watchpoints = nd + ng;
+	fast_flush(c);
 }
 
 int core_set_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n)
 {
 	if (n > CORE_MAX_WATCHPOINTS)
 		return -1;
-	for (unsigned k = 0; k < n; k++) {
-		c->watchpoints[k] = w[k];
-		if (!c->watchpoints[k].len)
-			c->watchpoints[k].len = 1;
-	}
-	c->n_watchpoints = n;
-	fast_flush(c);
+	watch_set(c, w, n, false);
+	return 0;
+}
+
+int core_set_guest_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n)
+{
+	if (n > CORE_MAX_GUEST_WATCHPOINTS)
+		return -1;
+	watch_set(c, w, n, true);
 	return 0;
 }
 
@@ -402,6 +464,7 @@ const char *core_exit_name(enum core_exit_kind kind)
 		[CORE_EXIT_FETCH_IO] = "fetch_io",
 		[CORE_EXIT_DEBUG] = "debug",
 		[CORE_EXIT_WATCH] = "watch",
+		[CORE_EXIT_DAC] = "dac",
 		[CORE_EXIT_LOCKSTEP] = "lockstep",
 	};
 

@@ -46,6 +46,9 @@ enum core_exit_kind {
 	CORE_EXIT_DEBUG,      /* a breakpoint in core.breakpoints[] was reached (pc) */
 	CORE_EXIT_WATCH,      /* a data access touched core.watchpoints[]: .ea (first watched
 	                       * byte it touches), .write; nothing was accessed (precise) */
+	CORE_EXIT_DAC,        /* a data access's starting EA matched a guest watchpoint
+	                       * (core_set_guest_watchpoints): .ea (that EA), .write;
+	                       * nothing was accessed (precise) */
 	CORE_EXIT_LOCKSTEP,   /* lockstep engine: the JIT and the interpreter disagreed on the
 	                       * block at .ea/.pa; core.lockstep_diff says how */
 	CORE_EXIT__COUNT
@@ -151,12 +154,23 @@ enum core_access { CORE_ACC_READ = 0, CORE_ACC_WRITE = 1, CORE_ACC_FETCH = 2 };
 
 #define CORE_MAX_BREAKPOINTS 32
 #define CORE_MAX_WATCHPOINTS 8
+#define CORE_MAX_GUEST_WATCHPOINTS 2
 
-/* A debugger's data watchpoint: accesses overlapping [ea, ea+len) of a kind in perm exit. */
+/*
+ * A data watchpoint: an access of a kind in perm matches it, by its match
+ * rule (CORE_WATCH_*), and exits before it touches anything.
+ */
+enum core_watch_match {
+	CORE_WATCH_OVERLAP = 0, /* the access's bytes overlap [ea, ea+len) (a debugger's) */
+	CORE_WATCH_START,       /* the access's starting EA lies in [ea, ea+len) (the 440's DAC) */
+	CORE_WATCH_MASK,        /* the starting EA equals ea in the bits set in mask (DAC bit mask) */
+};
 struct core_watchpoint {
 	gva_t ea;
-	uint32_t len;      /* >= 1 */
+	uint32_t len;      /* >= 1 (OVERLAP, START) */
 	uint8_t perm;      /* CORE_PERM_R (loads) and/or CORE_PERM_W (stores) */
+	uint8_t match;     /* enum core_watch_match */
+	uint32_t mask;     /* CORE_WATCH_MASK only */
 };
 
 /* Event mask bits (set by anyone, any thread; cleared by whoever set them). */
@@ -222,9 +236,15 @@ struct core {
 	gva_t breakpoints[CORE_MAX_BREAKPOINTS];
 	unsigned n_breakpoints;
 	bool skip_breakpoint_once; /* resume over the breakpoint at pc */
-	/* Watchpoints (debugger): set only with core_set_watchpoints(). */
-	struct core_watchpoint watchpoints[CORE_MAX_WATCHPOINTS];
+	/*
+	 * Watchpoints: the debugger's (core_set_watchpoints) first, then the
+	 * guest's own (core_set_guest_watchpoints, the hypervisor's model of
+	 * DAC1/DAC2). n_watchpoints counts both: non-zero sends data accesses
+	 * to the checks.
+	 */
+	struct core_watchpoint watchpoints[CORE_MAX_WATCHPOINTS + CORE_MAX_GUEST_WATCHPOINTS];
 	unsigned n_watchpoints;
+	unsigned n_debug_watchpoints;
 
 	/* Guest RAM: one host mapping at guest physical 0. */
 	uint8_t *ram;
@@ -329,6 +349,12 @@ int core_stlb_find(const struct core *c, gva_t ea, uint8_t ts);
  * -1). Watched pages bypass the fast cache, so unwatched code runs at full speed.
  */
 int core_set_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n);
+/*
+ * The guest's own data address compares, kept apart from the debugger's
+ * (which win when both match): n <= CORE_MAX_GUEST_WATCHPOINTS, else -1.
+ * A match exits with CORE_EXIT_DAC; watched pages bypass the fast cache.
+ */
+int core_set_guest_watchpoints(struct core *c, const struct core_watchpoint *w, unsigned n);
 
 /*
  * Code invalidation: icbi (one line), iccci (all). Stores the core performs
