@@ -157,7 +157,9 @@ static enum spr_result spr_write(struct vcpu *v, unsigned spr, uint32_t val)
 		v->tcr = val;
 		return SPR_OK;
 	case SPR_DBCR0:
-		v->dbcr0 = val & ~DBCR0_RST;
+		/* EDM belongs to the external debugger (the host's gdb stub): read-only, 0 */
+		v->dbcr0 = val & ~(DBCR0_RST | DBCR0_EDM);
+		dbg_update(v);
 		return (val & DBCR0_RST) ? SPR_RESET : SPR_OK;
 	case SPR_DCDBTRL: case SPR_DCDBTRH: case SPR_ICDBTRL: case SPR_ICDBTRH:
 	case SPR_ICDBDR: case SPR_DBDR:
@@ -173,6 +175,8 @@ static enum spr_result spr_write(struct vcpu *v, unsigned spr, uint32_t val)
 	*p = val;
 	if (spr >= SPR_SPRG0 + 4 && spr < SPR_SPRG0 + 8)
 		vcpu_sync(v);
+	if (spr == SPR_DBCR2 || spr == SPR_DAC1 || spr == SPR_DAC2)
+		dbg_update(v); /* the guest's watchpoints follow */
 	return SPR_OK;
 }
 
@@ -371,13 +375,23 @@ enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *
 		*kind = HV_EXIT_EMUL_RFI;
 		switch (XO(insn)) {
 		case XO_RFI:
+			if (dbg_return(v, true)) {
+				*kind = HV_EXIT_DEBUG;
+				return EMUL_JUMPED;
+			}
 			rfx(v, v->srr0, v->srr1);
 			return EMUL_JUMPED;
 		case XO_RFCI:
-			rfx(v, v->csrr0, v->csrr1);
-			return EMUL_JUMPED;
 		case XO_RFMCI:
-			rfx(v, v->mcsrr0, v->mcsrr1);
+			/* RET with DE = 0 is not an event for these two (manual 8.3.6) */
+			if ((v->msr & MSR_DE) && dbg_return(v, false)) {
+				*kind = HV_EXIT_DEBUG;
+				return EMUL_JUMPED;
+			}
+			if (XO(insn) == XO_RFCI)
+				rfx(v, v->csrr0, v->csrr1);
+			else
+				rfx(v, v->mcsrr0, v->mcsrr1);
 			return EMUL_JUMPED;
 		}
 	} else if (OP(insn) == 31) {

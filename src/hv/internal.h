@@ -79,8 +79,46 @@
 #define TSR_DIS     0x08000000u
 #define TSR_FIS     0x04000000u
 
-/* DBCR0[RST]: writing non-zero requests a reset (PPC440x5 manual, DBCR0). */
+/* DBCR0 (PPC440x5 manual, figure 8-1). RST: writing non-zero requests a reset. */
+#define DBCR0_EDM   0x80000000u
+#define DBCR0_IDM   0x40000000u
 #define DBCR0_RST   0x30000000u
+#define DBCR0_ICMP  0x08000000u
+#define DBCR0_BRT   0x04000000u
+#define DBCR0_IRPT  0x02000000u
+#define DBCR0_TRAP  0x01000000u
+#define DBCR0_IAC1  0x00800000u
+#define DBCR0_IAC2  0x00400000u
+#define DBCR0_IAC3  0x00200000u
+#define DBCR0_IAC4  0x00100000u
+#define DBCR0_DAC1R 0x00080000u
+#define DBCR0_DAC1W 0x00040000u
+#define DBCR0_DAC2R 0x00020000u
+#define DBCR0_DAC2W 0x00010000u
+#define DBCR0_RET   0x00008000u
+#define DBCR0_FT    0x00000001u
+/* DBCR1 (figure 8-2): IACnUS, IACnER, IAC12M/IAC34M, auto-toggle enables. */
+#define DBCR1_IAC12AT 0x00010000u
+#define DBCR1_IAC34AT 0x00000001u
+/* DBCR2 (figure 8-3): DACnUS, DACnER, DAC12M, DAC12A, DVC fields. */
+#define DBCR2_DAC12A 0x00200000u
+/* DBSR (figure 8-4); the event bits sit where DBCR0 has their enables. */
+#define DBSR_IDE    0x80000000u
+#define DBSR_UDE    0x40000000u
+#define DBSR_MRR    0x30000000u
+#define DBSR_ICMP   0x08000000u
+#define DBSR_BRT    0x04000000u
+#define DBSR_IRPT   0x02000000u
+#define DBSR_TRAP   0x01000000u
+#define DBSR_IAC1   0x00800000u
+#define DBSR_IAC2   0x00400000u
+#define DBSR_IAC3   0x00200000u
+#define DBSR_IAC4   0x00100000u
+#define DBSR_RET    0x00008000u
+#define DBSR_IAC12ATS 0x00000002u
+#define DBSR_IAC34ATS 0x00000001u
+/* The bits that make a debug interrupt happen while MSR[DE] = 1 (all but IDE, MRR, ATS). */
+#define DBSR_EVENTS 0x4fff8000u
 
 /* MCSR (PPC440x5 manual, "Machine Check Status Register"). */
 #define MCSR_MCS    0x80000000u
@@ -120,10 +158,32 @@ enum emul_result {
 /* vcpu.c */
 void vcpu_sync(struct vcpu *v);               /* push MSR/PID/SPRG4-7 into the core */
 void vcpu_set_msr(struct vcpu *v, uint32_t msr);
+/* The instruction word at the guest's pc through its own TLB (false: not in RAM). */
+bool vcpu_insn_at_pc(const struct vcpu *v, uint32_t *word);
 void hv_log(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Account one exit of kind taking ns from start_ns (0: now), and trace it when tracing. */
 void vcpu_account(struct vcpu *v, enum hv_exit_kind kind, uint64_t start_ns, uint64_t ns,
 		  uint32_t pc, uint32_t arg, unsigned tlb_index);
+
+/* debug.c: the guest's debug facilities (PPC440x5 manual, chapter 8) */
+/* Must vcpu_run execute one instruction at a time (IAC, BRT or ICMP can occur)? */
+bool dbg_stepping(const struct vcpu *v);
+/* Before the instruction at pc: IAC and BRT events; true when a debug interrupt was taken. */
+bool dbg_before(struct vcpu *v);
+/* After an instruction completed (de_before: MSR[DE] when it started): ICMP. */
+void dbg_after(struct vcpu *v, bool de_before);
+/* Take the debug interrupt an earlier (imprecise) event left pending; true when taken. */
+bool dbg_pending(struct vcpu *v);
+/* A trap condition held: true when a debug interrupt replaced the program interrupt. */
+bool dbg_trap(struct vcpu *v);
+/* rfi (rfi) or rfci/rfmci about to execute: true when a debug interrupt suppressed it. */
+bool dbg_return(struct vcpu *v, bool rfi);
+/* A non-critical interrupt was just delivered: IRPT. */
+void dbg_interrupt_taken(struct vcpu *v);
+/* A guest watchpoint matched (CORE_EXIT_DAC): true when a debug interrupt suppressed the access. */
+bool dbg_dac(struct vcpu *v, uint32_t ea, bool write);
+/* DBCR0/2, DAC1/2 or MSR[PR] changed: the core's guest watchpoints follow. */
+void dbg_update(struct vcpu *v);
 
 /* emulate.c */
 enum emul_result emulate_priv(struct vcpu *v, uint32_t insn, enum hv_exit_kind *kind,

@@ -38,6 +38,10 @@ void irq_deliver(struct vcpu *v, enum vcpu_ivor ivor, uint32_t srr0)
 	vcpu_set_msr(v, v->msr & ~clear);
 	v->stats.irq_delivered[ivor]++;
 	trace_irq(v, ivor, srr0, v->core.pc);
+	/* IRPT debug events come from non-critical interrupts only (manual 8.3.8) */
+	if (__builtin_expect(v->dbcr0 & DBCR0_IRPT, 0) && ivor != IVOR_MACHINE_CHECK &&
+	    !is_critical(ivor))
+		dbg_interrupt_taken(v);
 }
 
 bool irq_machine_check(struct vcpu *v, uint32_t mcsr, uint32_t srr0)

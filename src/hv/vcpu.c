@@ -59,6 +59,9 @@ void vcpu_sync(struct vcpu *v)
 	v->core.fp_exc_mode = ((v->msr & MSR_FE0) ? 2 : 0) | ((v->msr & MSR_FE1) ? 1 : 0);
 	for (unsigned i = 0; i < 4; i++)
 		v->core.sprg_ro[i] = v->sprg[4 + i];
+	/* DAC user/supervisor selects follow the guest's MSR[PR] */
+	if (v->dbg_watching || (v->dbcr0 & DBCR0_IDM))
+		dbg_update(v);
 }
 
 void vcpu_set_msr(struct vcpu *v, uint32_t msr)
@@ -115,6 +118,7 @@ void vcpu_reset(struct vcpu *v)
 	memset(v->sprg, 0, sizeof(v->sprg));
 	v->pid = v->mmucr = v->ccr0 = v->ccr1 = 0;
 	v->dbcr0 = v->dbcr1 = v->dbcr2 = v->dbsr = 0;
+	v->dbg_skip_dac = false;
 	memset(v->iac, 0, sizeof(v->iac));
 	memset(v->dac, 0, sizeof(v->dac));
 	memset(v->dvc, 0, sizeof(v->dvc));
@@ -204,7 +208,7 @@ static bool translate(const struct vcpu *v, uint32_t ea, unsigned ts, uint64_t *
 	return true;
 }
 
-static bool guest_insn_at_pc(const struct vcpu *v, uint32_t *word)
+bool vcpu_insn_at_pc(const struct vcpu *v, uint32_t *word)
 {
 	uint64_t pa;
 	uint32_t len;
@@ -229,7 +233,20 @@ static bool spinning_for_good(const struct vcpu *v)
 				  !v->bus || !v->bus->crit_possible ||
 				  v->bus->crit_possible(v->bus->opaque)))
 		return false;
-	return guest_insn_at_pc(v, &word) && word == 0x48000000u;
+	return vcpu_insn_at_pc(v, &word) && word == 0x48000000u;
+}
+
+/* Does a debugger breakpoint stop the core at pc before the guest's own events are looked at? */
+static bool at_debugger_breakpoint(const struct vcpu *v)
+{
+	const struct core *c = &v->core;
+
+	if (c->skip_breakpoint_once)
+		return false;
+	for (unsigned k = 0; k < c->n_breakpoints && k < CORE_MAX_BREAKPOINTS; k++)
+		if (c->breakpoints[k] == c->pc)
+			return true;
+	return false;
 }
 
 /*
@@ -283,6 +300,10 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		break;
 	case CORE_EXIT_PROGRAM:
 		kind = HV_EXIT_EMULINST;
+		if ((e->esr & CORE_ESR_PTR) && dbg_trap(v)) {
+			kind = HV_EXIT_DEBUG;
+			break;
+		}
 		v->esr = e->esr;
 		irq_deliver(v, IVOR_PROGRAM, pc);
 		break;
@@ -344,6 +365,11 @@ static enum hv_exit_kind handle_exit(struct vcpu *v, const struct core_exit *e, 
 		v->debug.reason = VCPU_DEBUG_WATCH;
 		v->debug.watch_addr = e->ea;
 		v->debug.watch_write = e->write;
+		break;
+	case CORE_EXIT_DAC:
+		/* the guest's own DAC1/DAC2 (hv/debug.c) */
+		kind = HV_EXIT_DEBUG;
+		dbg_dac(v, e->ea, e->write);
 		break;
 	case CORE_EXIT_LOCKSTEP:
 		/* --engine lockstep found a JIT bug: stop here, main.c says what differed */
@@ -498,6 +524,8 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		uint64_t t0, t1, t2, insns0;
 		uint32_t pc0, epc, xpc = 0, xarg = 0;
 		unsigned xidx = TRACE_NO_INDEX;
+		uint64_t budget;
+		bool guest_step, de0;
 
 		if (ev & CORE_EVENT_STOP) {
 			core_event_clear(&v->core, CORE_EVENT_STOP);
@@ -514,6 +542,11 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 		if (!timer_update_at(v, core_tb_at(&v->core, now)) || v->reset_requested) {
 			v->reset_requested = false;
 			return VCPU_STOP_RESET;
+		}
+		/* A guest debug event recorded while MSR[DE] was 0 interrupts once it is 1. */
+		if (__builtin_expect(v->dbcr0 & DBCR0_IDM, 0) && dbg_pending(v) && v->debug.step) {
+			v->debug.reason = VCPU_DEBUG_STEP;
+			return VCPU_STOP_DEBUG;
 		}
 		/* A debugger's single step holds asynchronous interrupts off unless asked. */
 		if ((!v->debug.step || v->debug.step_irqs) && irq_deliver_pending(v) &&
@@ -540,12 +573,28 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 
 		if (v->debug.skip_pending && v->core.pc == v->debug.skip_pc)
 			v->core.skip_breakpoint_once = true;
+		/*
+		 * The guest's own debug events (hv/debug.c): one instruction at a
+		 * time while IAC, BRT or ICMP can occur, checked before and after;
+		 * a debugger's breakpoint at pc goes first (external debug mode wins).
+		 */
+		budget = v->debug.step ? 1 : RUN_BUDGET;
+		guest_step = false;
+		if (__builtin_expect(v->dbcr0 & DBCR0_IDM, 0) && dbg_stepping(v)) {
+			guest_step = true;
+			budget = 1;
+			if (!at_debugger_breakpoint(v) && dbg_before(v))
+				continue;
+		}
+		de0 = v->msr & MSR_DE;
+		if (__builtin_expect(v->dbg_skip_dac, 0))
+			dbg_update(v); /* off for one instruction: its DAC event was handled */
 		insns0 = v->core.stats.insns;
 		pc0 = v->core.pc;
 		pv_magic_store(v); /* the magic page is the master copy while the guest runs */
 		t0 = now;
 		v->light_ns = 0;
-		e = core_run(&v->core, v->debug.step ? 1 : RUN_BUDGET);
+		e = core_run(&v->core, v->dbg_skip_dac ? 1 : budget);
 		t1 = hv_clock_now(&v->clock);
 		/* Sample where the guest was, before the exit is handled (hv/profile.h). */
 		if (__builtin_expect(v->profile != NULL, 0))
@@ -560,8 +609,15 @@ enum vcpu_stop vcpu_run(struct vcpu *v)
 
 		if (TRACE_ON(v))
 			trace_exit_info(v, e, &xpc, &xarg, &xidx);
+		if (__builtin_expect(v->dbg_skip_dac, 0) && e->kind != CORE_EXIT_DAC) {
+			v->dbg_skip_dac = false;
+			dbg_update(v);
+		}
 		epc = v->core.pc;
 		kind = handle_exit(v, e, &stopping, &stop, &done);
+		/* ICMP: the instruction completed (retired in the core or finished here) */
+		if (guest_step && !stopping && (done || v->core.stats.insns != insns0))
+			dbg_after(v, de0);
 		t2 = now = hv_clock_now(&v->clock);
 		if (kind != HV_EXIT__COUNT)
 			vcpu_account(v, kind, t1, t2 - t1, xpc, xarg, xidx);

@@ -161,6 +161,8 @@ struct vcpu {
 	uint32_t sprg[8];
 	uint32_t pid, mmucr, ccr0, ccr1;
 	uint32_t dbcr0, dbcr1, dbcr2, dbsr, iac[4], dac[2], dvc[2];
+	bool dbg_watching;        /* the core holds guest watchpoints for DAC1/DAC2 (hv/debug.c) */
+	bool dbg_skip_dac;        /* the next instruction runs without them (its DAC event is done) */
 	uint32_t tcr, tsr, decar, pir, pvr;
 	uint32_t pvr_reset;       /* the PVR the board chose (-cpu); 0: the 440EP Rev. B */
 	uint64_t watchdog_resets; /* resets the watchdog caused (TCR[WRC]); never reset: for the host */

@@ -55,7 +55,7 @@ run_vmm() {
 	fi
 }
 
-MANUAL_EXPECTED=" fp_corner tlb timers "
+MANUAL_EXPECTED=" fp_corner tlb timers debug "
 pass=0
 fail=0
 for src in "$here"/progs/*.c "$here"/progs/*.S; do
