@@ -8,7 +8,8 @@
 #
 # Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
 # initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/, and guests/tools/*.c
-# built static as /usr/bin/NAME (latency: timer wake-up latency, see docs/realtime.md). The archive is
+# built static as /usr/bin/NAME (latency: timer wake-up latency, see docs/realtime.md; ptrace-test:
+# the guest debug facilities through ptrace, run by usr/share/tests/ptrace.sh). The archive is
 # reproducible: names sorted, owner 0:0, every mtime SOURCE_DATE_EPOCH, inode numbers
 # renumbered, gzip without name or time stamp. Skipped when the output exists and the hash of
 # the inputs (this script, every file of initramfs/, the busybox source version) matches.

@@ -443,6 +443,25 @@ def test_sandbox(ctx, con_factory):
         check(rc == 0, f"--sandbox {mode}: exit status {rc}")
 
 
+def test_ptrace(ctx, con_factory):
+    """The guest's debug facilities through Linux's ptrace (guests/tools/ptrace-test.c):
+    PTRACE_SINGLESTEP one instruction at a time (DBCR0[ICMP]), a PPC_PTRACE_SETHWDEBUG
+    execute breakpoint (IAC) and write watchpoint (DAC), each stopping at the right address.
+    hv440 only: QEMU 7.2 models no IAC or DAC events (tests/isa/QEMU-DIFFERENCES.md)."""
+    hv440_only(ctx)
+    con = con_factory(ctx.argv(guest("kernel"), guest("initrd"),
+                               "console=ttyS0 run=/usr/share/tests/ptrace.sh"), 300)
+    con.expect(r"^guest: up after [0-9.]+ s$", 120)
+    con.expect(r"^ptrace-test: ([0-9]+) passed, ([0-9]+) failed$", 120)
+    out = con.text()
+    m = re.findall(r"^ptrace-test: ([0-9]+) passed, ([0-9]+) failed", out, re.M)
+    check(m and int(m[-1][0]) >= 26 and m[-1][1] == "0", f"ptrace-test result {m}")
+    check(not re.search(r"^FAIL ", out, re.M), "a FAIL line from ptrace-test")
+    con.expect(r"^guest: /usr/share/tests/ptrace\.sh exited with 0$", 60)
+    rc = con.wait_exit(60)
+    check(rc == 0, f"VMM exit status {rc}, expected 0")
+
+
 TESTS = {
     "all_sh": test_all_sh,
     "interactive": test_interactive,
@@ -459,6 +478,7 @@ TESTS = {
     "escape_key": test_escape_key,
     "sysrq": test_sysrq,
     "sandbox": test_sandbox,
+    "ptrace": test_ptrace,
 }
 
 
