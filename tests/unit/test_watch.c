@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_watch.c - unit tests of the core's debugger watchpoints and breakpoints. */
+/* test_watch.c - unit tests of the core's debugger and guest watchpoints and breakpoints. */
 #include "core/core.h"
 
 #include <stdio.h>
@@ -168,6 +168,55 @@ int main(void)
 	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
 	CHECK_EQ(C.pc, CODE + 12);
 	CHECK_EQ(rd32(DATA), 0x11223344);
+
+	/*
+	 * The guest's watchpoints (the hypervisor's DAC1/DAC2): the access's starting EA
+	 * decides, not its bytes; they exit as CORE_EXIT_DAC with that EA, nothing written.
+	 */
+	setup();
+	CHECK_EQ(core_set_watchpoints(&C, NULL, 0), 0);
+	{
+		struct core_watchpoint g = { .ea = DATA + 4, .len = 1, .perm = CORE_PERM_W,
+					     .match = CORE_WATCH_START };
+
+		CHECK_EQ(core_set_guest_watchpoints(&C, &g, 1), 0);
+	}
+	e = RUN(1, STW(5, 1, 2)); /* bytes DATA+2..5 cover DATA+4, but start at DATA+2 */
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	e = RUN(1, LWZ(6, 1, 4)); /* a load: perm W only */
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	e = RUN(10, STW(5, 1, 4));
+	CHECK_EQ(e->kind, CORE_EXIT_DAC);
+	CHECK_EQ(e->ea, DATA + 4);
+	CHECK_EQ(e->write, 1);
+	CHECK_EQ(C.pc, CODE);
+	CHECK_EQ(rd32(DATA + 4), 0x33440000); /* the half the first store wrote; this one did not */
+	/* A debugger watchpoint set afterwards keeps the guest's, and wins where both match. */
+	watch(DATA + 4, 4, CORE_PERM_W);
+	e = RUN(10, STW(5, 1, 4));
+	CHECK_EQ(e->kind, CORE_EXIT_WATCH);
+	watch(DATA + 0x100, 4, CORE_PERM_W);
+	e = RUN(10, STW(5, 1, 4));
+	CHECK_EQ(e->kind, CORE_EXIT_DAC);
+	CHECK_EQ(core_set_watchpoints(&C, NULL, 0), 0);
+	/* Bit mask mode: DAC1 = DATA+3 under mask ~3 matches a word load at DATA. */
+	{
+		struct core_watchpoint g = { .ea = DATA + 3, .mask = 0xfffffffcu, .perm = CORE_PERM_R,
+					     .match = CORE_WATCH_MASK };
+
+		CHECK_EQ(core_set_guest_watchpoints(&C, &g, 1), 0);
+	}
+	e = RUN(10, NOP, LWZ(6, 1, 0));
+	CHECK_EQ(e->kind, CORE_EXIT_DAC);
+	CHECK_EQ(e->ea, DATA);
+	CHECK_EQ(e->write, 0);
+	CHECK_EQ(C.pc, CODE + 4);
+	e = RUN(1, LWZ(6, 1, 4));
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
+	CHECK_EQ(core_set_guest_watchpoints(&C, many, CORE_MAX_GUEST_WATCHPOINTS + 1), -1);
+	CHECK_EQ(core_set_guest_watchpoints(&C, NULL, 0), 0);
+	e = RUN(10, LWZ(6, 1, 0));
+	CHECK_EQ(e->kind, CORE_EXIT_BUDGET);
 
 	printf("test_watch: %d checks, %d failures\n", checks, failures);
 	free(ram);
