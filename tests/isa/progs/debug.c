@@ -48,6 +48,7 @@ uint32_t t_st(uint32_t msr, uint32_t p);
 uint32_t t_ld(uint32_t msr, uint32_t p);
 uint32_t t_ret(uint32_t msr, uint32_t p);
 uint32_t t_sc(uint32_t msr, uint32_t p);
+uint32_t t_rfi_de(uint32_t msr, uint32_t p);
 uint32_t t_de_on(uint32_t msr, uint32_t p);
 extern char t_icmp_2[], t_brt_b[], t_trap_tw[], t_iac_a[], t_iac_b[], t_iac_c[], t_st_st[],
 	t_ld_ld[], t_ret_rfi[], t_ret_to[], t_sc_sc[], t_de_on_next[], isa_vectors[];
@@ -122,6 +123,14 @@ __asm__(
 	".globl t_ret_to\n t_ret_to:\n"
 	"	addi 5,5,1\n"
 	"	mr 3,5\n	blr\n"
+	/* rfi with MSR[DE] = 0 to t_ret_to, restoring MSR = r3 (DE = 1) */
+	".globl t_rfi_de\n t_rfi_de:\n"
+	"	li 5,0\n"
+	"	lis 6,t_ret_to@ha\n"
+	"	addi 6,6,t_ret_to@l\n"
+	"	mtsrr0 6\n"
+	"	mtsrr1 3\n"
+	"	rfi\n"
 	/* IRPT: sc with r0 = 7 (the test's system call handler adds 1 to r5) */
 	".globl t_sc\n t_sc:\n"
 	"	li 5,0\n"
@@ -281,6 +290,11 @@ int main(void)
 
 	/* RET (8.3.6): DE = 1, the rfi is suppressed, CSRR0 = the rfi */
 	run("ret", t_ret, 0, IDM | RET, 0, 0, "t_ret_rfi", t_ret_rfi);
+	/*
+	 * RET with DE = 0 (8.3.6): an rfi records RET and IDE and returns; the rfi set DE, so
+	 * the delayed interrupt comes at once, CSRR0 = where the rfi returned to (6.4.16)
+	 */
+	run("ret DE=0", t_rfi_de, 0, IDM | RET, 0, 0, "t_ret_to", t_ret_to);
 	/* IRPT (8.3.8): after the system call interrupt, CSRR0 = its vector (IVOR8's stub) */
 	run("irpt", t_sc, 0, IDM | IRPT, 0, 0, "isa_vectors", isa_vectors);
 
