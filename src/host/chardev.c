@@ -68,7 +68,7 @@ static struct termios saved_tio;
 static volatile sig_atomic_t tio_saved;
 static pthread_mutex_t stdio_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stdio_in_use;
-static char stdio_owner[64];  /* the VM holding stdio (log_vm_name() then), "" for a lone VM */
+static char stdio_owner[64];  /* the VM holding stdio (log_thread_vm() then), "" for none */
 
 void chardev_restore_terminal(void)
 {
@@ -546,7 +546,7 @@ static struct chardev_impl *new_chardev(enum kind kind, struct loop *l, const ch
 static struct chardev_impl *open_stdio(struct loop *l)
 {
 	struct chardev_impl *c;
-	const char *vm = log_vm_name();
+	const char *vm = log_thread_vm();
 
 	pthread_mutex_lock(&stdio_lock);
 	if (stdio_in_use) {

@@ -23,6 +23,11 @@ void log_count_vm(int delta)
 	atomic_fetch_add(&vm_count, delta);
 }
 
+const char *log_thread_vm(void)
+{
+	return thread_vm;
+}
+
 const char *log_vm_name(void)
 {
 	return atomic_load(&vm_count) > 1 ? thread_vm : NULL;

@@ -26,6 +26,8 @@ const char *log_set_vm(const char *name);
 void log_count_vm(int delta);
 /* The calling thread's VM name when the process holds more than one VM, else NULL. */
 const char *log_vm_name(void);
+/* The calling thread's VM name, however many VMs there are (NULL: none). */
+const char *log_thread_vm(void);
 
 /* As fprintf(stderr, "hv440: " fmt, ...), with the VM's name after "hv440: " (see above). */
 __attribute__((format(printf, 1, 2)))
