@@ -7,12 +7,14 @@
  * of: create both VMs, start both runs together on two threads, join, check
  * each exit status and each console (a file) byte for byte, destroy both.
  * At least one round must show the two runs overlapping in time. Then:
+ * vm_request_stop() from another thread ends a guest that reboots for ever;
  * stdio taken by one VM is refused to a second one with one line naming
  * the owner, and messages name their VM only while there are several.
  * Run under ASan/UBSan (build-asan) it also checks a clean teardown.
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@
 #include "util/log.h"
 #include "vm/vm.h"
 
-#define ROUNDS 4
+#define ROUNDS 3
 
 static int failures;
 
@@ -151,6 +153,63 @@ static bool round_of_two(struct guest g[2], bool interp, unsigned round)
 	return overlap;
 }
 
+static void *run_only(void *opaque)
+{
+	struct guest *g = opaque;
+
+	g->status = vm_run(g->vm);
+	return NULL;
+}
+
+/*
+ * vm_request_stop from another thread: a guest that reboots for ever (each
+ * ISA program ends with a reset; without no_reboot the board reboots it)
+ * ends with 128 + the signal number given, after running its program at
+ * least once; vm_signal(SIGUSR2) on the way resets statistics harmlessly.
+ */
+static void test_request_stop(struct guest *g, bool interp)
+{
+	struct vm_config cfg = {
+		.board = { .kernel = g->elf, .ram_size = 32ull << 20, .serial = { NULL, "null" },
+			   .interp = interp },
+	};
+	char spec[128], *want, *got;
+	size_t nw = 0, ng = 0;
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	pthread_t th;
+
+	snprintf(g->out, sizeof(g->out), "/tmp/hv440-two-vms-%d-loop.out", (int)getpid());
+	snprintf(spec, sizeof(spec), "file:%s", g->out);
+	cfg.board.serial[0] = spec;
+	g->vm = vm_create(&cfg, "looping");
+	CHECK(g->vm, "vm_create of the rebooting guest");
+	if (!g->vm)
+		return;
+	CHECK(pthread_create(&th, NULL, run_only, g) == 0, "pthread_create");
+	want = slurp(g->expected, &nw);
+	/* Until the first run's output is all there (20 s at most), then into the second run. */
+	for (int i = 0; i < 400; i++) {
+		got = slurp(g->out, &ng);
+		free(got);
+		if (ng > nw)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	vm_signal(SIGUSR2);
+	vm_request_stop(g->vm, SIGTERM);
+	pthread_join(th, NULL);
+	CHECK(g->status == 128 + SIGTERM, "%s: a stopped VM's status is %d, not %d",
+	      interp ? "interp" : "jit", g->status, 128 + SIGTERM);
+	vm_destroy(g->vm);
+	got = slurp(g->out, &ng);
+	CHECK(want && got && ng >= nw && !memcmp(want, got, nw),
+	      "%s: the rebooting guest's first run (%zu bytes) is not %s", interp ? "interp" : "jit",
+	      ng, g->expected);
+	free(want);
+	free(got);
+	unlink(g->out);
+}
+
 /* stderr into a file around a call, to read what it printed. */
 struct capture {
 	int saved, fd;
@@ -235,6 +294,8 @@ int main(int argc, char **argv)
 		CHECK(overlapped > 0, "%s: the two runs never overlapped", interp ? "interp" : "jit");
 	}
 	pthread_barrier_destroy(&start_line);
+	test_request_stop(&g[0], false);
+	test_request_stop(&g[0], true);
 	test_stdio_owner(&g[0]);
 	if (failures) {
 		printf("%d failures\n", failures);
