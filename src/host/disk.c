@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "host/disk.h"
 #include "host/optstr.h"
+#include "util/log.h"
 
 /*
  * Image formats hv440 does not read, known by their first bytes (the magic

@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "host/net.h"
+#include "util/log.h"
 
 #define FRAME_MAX 65550
 

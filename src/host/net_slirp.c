@@ -11,8 +11,8 @@
 
 #include <slirp/libslirp.h>
 
-#include "util/log.h"
 #include "host/net.h"
+#include "util/log.h"
 
 #define MAX_POLL 256
 #define NET_SLIRP_MAX_HOSTFWD 16

@@ -3,8 +3,8 @@
 #include <libfdt.h>
 #include <stdio.h>
 
-#include "util/log.h"
 #include "hw/device.h"
+#include "util/log.h"
 
 void device_list_init(struct device_list *l)
 {
