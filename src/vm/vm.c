@@ -457,6 +457,9 @@ struct vm *vm_create(const struct vm_config *cfg, const char *name)
 	log_set_vm(outer);
 	return vm;
 fail:
+	/* Not every layer's start-up lines name the VM (board/ prints its own): this one does. */
+	if (log_vm_name())
+		log_err("not created (the line above says why)\n");
 	vm_destroy(vm);
 	log_set_vm(outer);
 	return NULL;
