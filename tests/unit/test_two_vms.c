@@ -253,7 +253,8 @@ static void test_stdio_owner(struct guest *g)
 	err = capture_end(&cap);
 	CHECK(!b, "a second VM on stdio was created");
 	CHECK(err && !strcmp(err, "hv440: second: --serial: stdio is already used by VM owner "
-			     "(one VM of a process can have it)\n"),
+			     "(one VM of a process can have it)\n"
+			     "hv440: second: not created (the line above says why)\n"),
 	      "the refusal was '%s'", err ? err : "(nothing)");
 	free(err);
 	vm_destroy(b);
