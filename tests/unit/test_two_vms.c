@@ -6,7 +6,8 @@
  * outputs, tests/isa/expected). For each engine (JIT, interpreter), rounds
  * of: create both VMs, start both runs together on two threads, join, check
  * each exit status and each console (a file) byte for byte, destroy both.
- * At least one round must show the two runs overlapping in time. Then:
+ * At least one round must show the two runs overlapping in time, and the
+ * JIT rounds' VMs share the process's perf map, each adding its lines. Then:
  * vm_request_stop() from another thread ends a guest that reboots for ever;
  * stdio taken by one VM is refused to a second one with one line naming
  * the owner, and messages name their VM only while there are several.
@@ -94,7 +95,7 @@ static struct vm *make_vm(struct guest *g, const char *serial, bool interp, cons
 {
 	struct vm_config cfg = {
 		.board = { .kernel = g->elf, .ram_size = 32ull << 20, .serial = { serial, "null" },
-			   .interp = interp },
+			   .interp = interp, .perf_map = !interp },
 		.no_reboot = true,  /* every ISA program ends with a reset: status 0 */
 	};
 
@@ -151,6 +152,44 @@ static bool round_of_two(struct guest g[2], bool interp, unsigned round)
 		unlink(g[i].out);
 	}
 	return overlap;
+}
+
+/*
+ * The JIT rounds ran with perf_map: the process's one map holds the shared
+ * code of every VM's JIT (one "jit-entry" line each: the first VM emptied
+ * the file, the others appended) and only whole lines.
+ */
+static void test_perf_map(unsigned jits)
+{
+	char path[64], *map;
+	size_t n = 0;
+	unsigned entries = 0, lines = 0, bad = 0;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	map = slurp(path, &n);
+	CHECK(map, "no %s", path);
+	if (!map)
+		return;
+	for (char *line = map, *end; *line; line = end + 1) {
+		unsigned long addr, size;
+		char name[64];
+
+		end = strchr(line, '\n');
+		if (!end) {
+			bad++; /* a last line cut short */
+			break;
+		}
+		*end = '\0';
+		lines++;
+		if (sscanf(line, "%lx %lx %63s", &addr, &size, name) != 3 ||
+		    (strncmp(name, "jit-", 4) && strncmp(name, "guest-pa-", 9)))
+			bad++;
+		entries += !strcmp(name, "jit-entry");
+	}
+	CHECK(entries == jits && !bad, "%s: %u jit-entry lines (want %u), %u bad lines of %u",
+	      path, entries, jits, bad, lines);
+	free(map);
+	unlink(path);
 }
 
 static void *run_only(void *opaque)
@@ -295,6 +334,7 @@ int main(int argc, char **argv)
 		CHECK(overlapped > 0, "%s: the two runs never overlapped", interp ? "interp" : "jit");
 	}
 	pthread_barrier_destroy(&start_line);
+	test_perf_map(2 * ROUNDS);
 	test_request_stop(&g[0], false);
 	test_request_stop(&g[0], true);
 	test_stdio_owner(&g[0]);
