@@ -1,42 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c - the hv440 command line: options, start-up, run loop, exit statuses. */
+/* main.c - the hv440 command line: options, the process (signals, sandbox, daemon), one VM run. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "board/board.h"
-#include "debug/gdbstub.h"
 #include "host/sandbox.h"
-#include "host/chardev.h"
-#include "hv/profile.h"
-#include "hv/stats.h"
-#include "hv/trace.h"
 #include "system/system.h"
-#include "hv/vcpu.h"
 #include "qemu_cli.h"
-#include "tools/control.h"
-#include "tools/qmp.h"
 #include "tools/tools.h"
+#include "vm/vm.h"
 
 #include "version.h"
 #include "host/realtime.h"
 
-/* Exit statuses (also in --help). */
-#define EXIT_OK        0   /* guest reset under --no-reboot, or user quit */
-#define EXIT_ERROR     1   /* bad input or start-up failure */
-#define EXIT_HALTED    2   /* guest halted for good */
-#define EXIT_CHECKSTOP 3   /* machine check with MSR[ME]=0 */
+/* Exit statuses (also in --help): the VM's (vm/vm.h), or 128 + a signal. */
+#define EXIT_OK        VM_EXIT_OK
+#define EXIT_ERROR     VM_EXIT_ERROR
 
 enum {
 	OPT_KERNEL_ADDR = 256,
@@ -114,23 +101,17 @@ static const struct {
 	{ "440epa", 0x42221850u }, { "440epx", 0x200008D0u },
 };
 
+
+/*
+ * Signals are the process's: the handlers hand them to every VM (vm_signal:
+ * stop, statistics, time across SIGSTOP). got_signal is for a start-up cut
+ * short, before there is a VM to run: exit 128 + N as for a running one.
+ */
 static volatile sig_atomic_t got_signal;
-static volatile sig_atomic_t stats_print_requested, stats_reset_requested;
-static volatile sig_atomic_t cont_requested;
-static volatile uint64_t cont_seen_ns;	/* vcpu_time_seen() when SIGCONT came */
-/* The vcpu the signal handlers stop; NULL before the board is freed (a signal may come after). */
-static struct vcpu *volatile signal_vcpu;
 
 /* Measurement options (docs/measuring.md). */
 #define TRACE_DEFAULT_SIZE (256ull << 20)
 #define PROFILE_DEFAULT_HZ 997
-static bool stats_json;
-static struct hv_trace *trace;
-static struct hv_profile *profile;
-static struct control *control;
-static struct qmp *qmp;              /* --qmp: QEMU's machine protocol, or NULL */
-static struct gdbstub *gdb;          /* --gdb / -s: the remote stub, or NULL */
-static int gdb_client_fd_polled = -1; /* the client fd registered in the board loop */
 
 static void usage(FILE *out)
 {
@@ -345,33 +326,9 @@ static int parse_trace_size(const char *s, uint64_t *out)
 
 static void on_signal(int sig)
 {
-	got_signal = sig;
-	if (signal_vcpu)
-		vcpu_request_stop(signal_vcpu);
-}
-
-/* SIGUSR1: print the statistics; SIGUSR2: reset them. Both on the vcpu thread, between runs. */
-static void on_stats_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		stats_print_requested = 1;
-	else
-		stats_reset_requested = 1;
-	if (signal_vcpu)
-		vcpu_request_stop(signal_vcpu);
-}
-
-/* SIGCONT after a SIGSTOP: the guest's time is held across the stop (docs/realtime.md). */
-static void on_cont_signal(int sig)
-{
-	struct vcpu *v = signal_vcpu;
-
-	(void)sig;
-	if (!v || cont_requested)
-		return;
-	cont_seen_ns = vcpu_time_seen(v);
-	cont_requested = 1;
-	vcpu_request_stop(v);
+	if (sig == SIGINT || sig == SIGTERM)
+		got_signal = sig;
+	vm_signal(sig);
 }
 
 static void install_signals(void)
@@ -381,46 +338,13 @@ static void install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a start-up waiting in poll() (a QMP server) sees EINTR and ends. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_stats_signal;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
-	sa.sa_handler = on_cont_signal;
 	sigaction(SIGCONT, &sa, NULL);
-}
-
-/* Guest RAM the guest touched (resident pages of its mapping) against hv440's peak RSS. */
-static void print_memory(const struct vcpu *v)
-{
-	size_t pages = (size_t)(v->ram_size / 4096), resident = 0;
-	unsigned char *vec = malloc(pages ? pages : 1);
-	struct rusage ru;
-
-	if (!vec || mincore(v->core.ram, (size_t)v->ram_size, vec) ||
-	    getrusage(RUSAGE_SELF, &ru)) {
-		free(vec);
-		return;
-	}
-	for (size_t i = 0; i < pages; i++)
-		resident += vec[i] & 1;
-	free(vec);
-	fprintf(stderr, "memory: peak RSS %.1f MiB; guest RAM resident %.1f MiB of %llu MiB\n",
-		ru.ru_maxrss / 1024.0, resident * 4096.0 / 1048576.0,
-		(unsigned long long)(v->ram_size >> 20));
-}
-
-static void print_stats(struct vcpu *v)
-{
-	vcpu_stats_sync(v);
-	if (stats_json) {
-		hv_stats_print_json(&v->stats, stderr);
-	} else {
-		hv_stats_print(&v->stats, stderr);
-		print_memory(v);
-	}
-	fflush(stderr);
 }
 
 /* FILE[,key=VALUE]: split off the one option a measuring flag takes. */
@@ -539,248 +463,114 @@ static void daemon_ready(int *ready_fd, int devnull)
 	*ready_fd = -1;
 }
 
-static int finish(struct board *b, const struct board_config *cfg, int status)
+/* The end of the process: the VM goes (its sockets, its console), then the pidfile. */
+static int finish(struct vm *vm, int status)
 {
+	vm_destroy(vm);
 	if (pidfile_written)
 		unlink(pidfile_written);
 	pidfile_written = NULL;
-	gdbstub_exiting(gdb, status);
-	gdbstub_close(gdb);
-	gdb = NULL;
-	chardev_restore_terminal();
-	if (b) {
-		b->vcpu.profile = NULL;
-		b->vcpu.trace = NULL;
-	}
-	control_close(control);
-	control = NULL;
-	qmp_close(qmp);
-	qmp = NULL;
-	profile_stop(profile);
-	trace_close(trace);
-	if (b && cfg->stats && signal_vcpu) /* not after a set-up error: the guest never ran */
-		print_stats(&b->vcpu);
-	signal_vcpu = NULL;
-	board_destroy(b);
 	return status;
 }
 
-static void gdb_fd_ready(void *opaque, int fd, short revents);
+/* What the command line asks for: one VM, and how the process around it runs. */
+struct cli {
+	struct vm_config vm;
+	const char *mem_arg;       /* -m as given, for its message */
+	bool serial0_set;          /* --serial given: not defaulted to null for another stdio user */
+	bool sandbox;
+	struct realtime_config rt;
+	const char *pidfile;
+	bool daemonize;
+};
 
-/*
- * --no-shutdown (QEMU's -no-shutdown): the guest ended (a reset under
- * --no-reboot, or a halt for good) but hv440 stays, its vcpu stopped and
- * its sockets served, until Ctrl-A x or a signal. status is the exit
- * status Ctrl-A x then gives.
- */
-static int stay_stopped(struct board *b, const struct board_config *cfg, bool no_shutdown,
-			int status)
+/* The options into c: -1 to go on, else the exit status (--help, --version, a bad option). */
+static int parse_args(int argc, char **argv, struct cli *c)
 {
-	if (!no_shutdown)
-		return finish(b, cfg, status);
-	fprintf(stderr, "hv440: guest stopped (--no-shutdown): Ctrl-A x or a signal ends hv440\n");
-	while (!got_signal && !board_quit_requested(b))
-		board_idle(b, 200 * 1000 * 1000);
-	return finish(b, cfg, got_signal ? 128 + got_signal : status);
-}
-
-/* Keep the board loop polling the stub's client socket (it changes on attach/detach). */
-static void gdb_sync_fds(struct board *b)
-{
-	int lfd, cfd;
-
-	gdbstub_fds(gdb, &lfd, &cfd);
-	if (cfd == gdb_client_fd_polled)
-		return;
-	if (gdb_client_fd_polled >= 0)
-		loop_remove_fd(&b->loop, gdb_client_fd_polled);
-	gdb_client_fd_polled = -1;
-	if (cfd >= 0 && loop_add_fd(&b->loop, cfd, POLLIN, gdb_fd_ready, b) == 0)
-		gdb_client_fd_polled = cfd;
-}
-
-/* Guest running: gdb sent something (Ctrl-C) or a client connects. */
-static void gdb_fd_ready(void *opaque, int fd, short revents)
-{
-	(void)fd;
-	(void)revents;
-	gdbstub_io(gdb);
-	gdb_sync_fds(opaque);
-}
-
-/* The vcpu stopped for gdb: serve it; false when gdb killed the target. */
-static bool gdb_stopped(struct board *b, enum vcpu_stop stop, bool hold)
-{
-	enum gdbstub_result r = gdbstub_stopped(gdb, stop, hold);
-
-	gdb_sync_fds(b);
-	return r != GDBSTUB_KILL;
-}
-
-/*
- * QMP between run chunks: a reset or quit the client asked for, and while
- * it holds the guest stopped, the board's host I/O (console, sockets) goes
- * on without running guest code. -1: run the guest; else the exit status.
- */
-static int qmp_serve(struct board *b)
-{
-	for (;;) {
-		unsigned req = qmp_take_requests(qmp);
-
-		if (req & QMP_REQ_QUIT)
-			return EXIT_OK; /* SHUTDOWN was sent with the answer */
-		if (req & QMP_REQ_RESET) {
-			if (board_reset(b))
-				return EXIT_ERROR;
-			qmp_reset_done(qmp, false);
-		}
-		if (got_signal) {
-			qmp_shutdown(qmp, false, "host-signal");
-			return 128 + got_signal;
-		}
-		if (board_quit_requested(b)) {
-			qmp_shutdown(qmp, false, "host-ui");
-			return EXIT_OK;
-		}
-		if (qmp_running(qmp))
-			return -1;
-		b->vcpu.bus->poll(b->vcpu.bus->opaque, 100 * 1000000ll);
-	}
-}
-
-/*
- * The stub listens before the sandbox is entered: a host name in --gdb is
- * resolved with getaddrinfo(), which may read files and talk to a resolver
- * the sandbox forbids (docs/sandbox.md).
- */
-static int open_gdb(struct board *b, const char *spec)
-{
-	int lfd, cfd;
-
-	if (gdbstub_open(&gdb, &b->vcpu, spec))
-		return -1;
-	gdbstub_fds(gdb, &lfd, &cfd);
-	if (loop_add_fd(&b->loop, lfd, POLLIN, gdb_fd_ready, b)) {
-		fprintf(stderr, "hv440: gdb: too many host file descriptors\n");
-		return -1;
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	struct board_config cfg = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } };
-	const char *dump_dtb = NULL, *mem_arg = "256M";
-	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
-	struct realtime_config rt = { 0, -1 };
 	char rt_err[160];
-	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL;
-	bool daemonize = false, no_shutdown = false;
-	int ready_fd = -1, devnull = -1;
-	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
-	uint64_t trace_size = TRACE_DEFAULT_SIZE;
-	unsigned profile_hz = PROFILE_DEFAULT_HZ;
-	struct board *b = NULL;
-	int opt, r;
+	int opt;
 
-	/* Offline subcommands. */
-	if (argc > 1 && !strcmp(argv[1], "trace"))
-		return trace_cmd(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "profile"))
-		return profile_cmd(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "system"))
-		return system_cmd(argc - 1, argv + 1);
-	if (qemu_cli_wanted(argc, argv, long_opts)) {
-		r = qemu_cli_translate(argc, argv, long_opts, &argc, &argv);
-		if (r)
-			return r > 0 ? EXIT_OK : EXIT_ERROR;
-	}
-	if (getenv("HV440_ENGINE") && set_engine(&cfg, "HV440_ENGINE", getenv("HV440_ENGINE")))
-		return EXIT_ERROR;
-	/* Set by `hv440 system` for its managing partition only (docs/system.md). */
-	if (getenv("HV440_SYSTEM_MGMT_FD"))
-		cfg.mgmt_fd = atoi(getenv("HV440_SYSTEM_MGMT_FD"));
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
-			cfg.kernel = optarg;
+			c->vm.board.kernel = optarg;
 			break;
 		case OPT_KERNEL_ADDR:
-			if (parse_addr(optarg, &cfg.kernel_addr)) {
+			if (parse_addr(optarg, &c->vm.board.kernel_addr)) {
 				fprintf(stderr, "hv440: --kernel-addr: invalid address '%s' (use e.g. "
 					"0x100000)\n",
 					optarg);
 				return try_help();
 			}
-			cfg.kernel_addr_set = true;
+			c->vm.board.kernel_addr_set = true;
 			break;
 		case 'm':
-			if (parse_size(optarg, &cfg.ram_size)) {
+			if (parse_size(optarg, &c->vm.board.ram_size)) {
 				fprintf(stderr, "hv440: -m/--memory: invalid size '%s' (use e.g. 256M, "
 					"256m, 256 or 1G)\n", optarg);
 				return try_help();
 			}
-			cfg.ram_size_set = true;
-			mem_arg = optarg;
+			c->vm.board.ram_size_set = true;
+			c->mem_arg = optarg;
 			break;
 		case OPT_INITRD:
-			cfg.initrd = optarg;
+			c->vm.board.initrd = optarg;
 			break;
 		case OPT_APPEND:
-			cfg.append = optarg;
+			c->vm.board.append = optarg;
 			break;
 		case OPT_DTB:
-			cfg.dtb = optarg;
+			c->vm.board.dtb = optarg;
 			break;
 		case OPT_DUMP_DTB:
-			dump_dtb = optarg;
+			c->vm.dump_dtb = optarg;
 			break;
 		case OPT_SERIAL:
-			cfg.serial[0] = optarg;
-			serial0_set = true;
+			c->vm.board.serial[0] = optarg;
+			c->serial0_set = true;
 			break;
 		case OPT_SERIAL1:
-			cfg.serial[1] = optarg;
+			c->vm.board.serial[1] = optarg;
 			break;
 		case OPT_DISK:
-			if (cfg.n_disks == BOARD_MAX_DISKS) {
+			if (c->vm.board.n_disks == BOARD_MAX_DISKS) {
 				fprintf(stderr, "hv440: too many --disk options (at most %d)\n",
 					BOARD_MAX_DISKS);
 				return EXIT_ERROR;
 			}
-			cfg.disk[cfg.n_disks++] = optarg;
+			c->vm.board.disk[c->vm.board.n_disks++] = optarg;
 			break;
 		case OPT_NET:
-			if (cfg.n_nets == BOARD_MAX_NICS) {
+			if (c->vm.board.n_nets == BOARD_MAX_NICS) {
 				fprintf(stderr, "hv440: too many --net options (at most %d)\n",
 					BOARD_MAX_NICS);
 				return EXIT_ERROR;
 			}
-			cfg.net[cfg.n_nets++] = optarg;
+			c->vm.board.net[c->vm.board.n_nets++] = optarg;
 			break;
 		case OPT_CONSOLE:
-			cfg.console = optarg;
+			c->vm.board.console = optarg;
 			break;
 		case OPT_NO_PARAVIRT:
-			cfg.no_paravirt = true;
+			c->vm.board.no_paravirt = true;
 			break;
 		case OPT_ENGINE:
-			if (set_engine(&cfg, "--engine", optarg))
+			if (set_engine(&c->vm.board, "--engine", optarg))
 				return try_help();
 			break;
 		case OPT_PERF_MAP:
-			cfg.perf_map = true;
+			c->vm.board.perf_map = true;
 			break;
 		case OPT_SANDBOX:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
 				fprintf(stderr, "hv440: --sandbox: takes on or off, not '%s'\n", optarg);
 				return try_help();
 			}
-			sandbox = !strcmp(optarg, "on");
+			c->sandbox = !strcmp(optarg, "on");
 			break;
 		case OPT_REALTIME:
-			if (realtime_parse(optarg, &rt, rt_err, sizeof(rt_err))) {
+			if (realtime_parse(optarg, &c->rt, rt_err, sizeof(rt_err))) {
 				fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
 				return EXIT_ERROR;
 			}
@@ -796,26 +586,26 @@ int main(int argc, char **argv)
 					"440epa or 440epx)\n", optarg);
 				return try_help();
 			}
-			cfg.pvr = cpu_models[i].pvr;
+			c->vm.board.pvr = cpu_models[i].pvr;
 			break;
 		}
 		case OPT_PIDFILE:
-			pidfile = optarg;
+			c->pidfile = optarg;
 			break;
 		case OPT_DAEMONIZE:
-			daemonize = true;
+			c->daemonize = true;
 			break;
 		case OPT_BYTECHAN:
-			cfg.bytechan = optarg;
+			c->vm.board.bytechan = optarg;
 			break;
 		case OPT_RNG:
-			cfg.rng = true;
+			c->vm.board.rng = true;
 			break;
 		case OPT_NO_REBOOT:
-			no_reboot = true;
+			c->vm.no_reboot = true;
 			break;
 		case OPT_NO_SHUTDOWN:
-			no_shutdown = true;
+			c->vm.no_shutdown = true;
 			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
@@ -823,14 +613,14 @@ int main(int argc, char **argv)
 					"--stats=json)\n", optarg);
 				return try_help();
 			}
-			cfg.stats = true;
-			stats_json = optarg && !strcmp(optarg, "json");
+			c->vm.board.stats = true;
+			c->vm.stats_json = optarg && !strcmp(optarg, "json");
 			break;
 		case OPT_TRACE: {
 			const char *size;
 
-			trace_path = split_option(optarg, "size", &size);
-			if (size && parse_trace_size(size, &trace_size)) {
+			c->vm.trace = split_option(optarg, "size", &size);
+			if (size && parse_trace_size(size, &c->vm.trace_size)) {
 				fprintf(stderr, "hv440: --trace: invalid size '%s' (at least 64K, e.g. "
 					"size=512M)\n", size);
 				return try_help();
@@ -838,34 +628,34 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_CONTROL:
-			control_spec = optarg;
+			c->vm.control = optarg;
 			break;
 		case OPT_QMP:
-			qmp_spec = optarg;
+			c->vm.qmp = optarg;
 			break;
 		case OPT_PROFILE: {
 			const char *hz;
 			uint32_t n;
 
-			profile_path = split_option(optarg, "hz", &hz);
+			c->vm.profile = split_option(optarg, "hz", &hz);
 			if (hz) {
 				if (parse_addr(hz, &n) || n < 1 || n > 100000) {
 					fprintf(stderr, "hv440: --profile: invalid rate '%s' (1 to "
 						"100000)\n", hz);
 					return try_help();
 				}
-				profile_hz = n;
+				c->vm.profile_hz = n;
 			}
 			break;
 		}
 		case OPT_GDB:
-			gdb_spec = optarg;
+			c->vm.gdb = optarg;
 			break;
 		case 's':
-			gdb_spec = "tcp::1234";
+			c->vm.gdb = "tcp::1234";
 			break;
 		case 'S':
-			gdb_hold = true;
+			c->vm.hold = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -884,60 +674,99 @@ int main(int argc, char **argv)
 			return try_help();
 		}
 	}
+	return -1;
+}
+
+/* The options together: -1 when they make sense, else the exit status after one line. */
+static int check_args(int argc, char **argv, struct cli *c)
+{
 	if (optind < argc) {
 		fprintf(stderr, "hv440: unexpected argument '%s'\n", argv[optind]);
 		return try_help();
 	}
-	if (!cfg.kernel && !dump_dtb) {
+	if (!c->vm.board.kernel && !c->vm.dump_dtb) {
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
-	if (gdb_hold && !gdb_spec && !qmp_spec) {
+	if (c->vm.hold && !c->vm.gdb && !c->vm.qmp) {
 		fprintf(stderr, "hv440: -S needs a gdb stub (--gdb tcp:HOST:PORT or -s) or --qmp\n");
 		return try_help();
 	}
-	if (cfg.kernel_addr_set && !cfg.kernel) {
+	if (c->vm.board.kernel_addr_set && !c->vm.board.kernel) {
 		fprintf(stderr, "hv440: --kernel-addr needs --kernel\n");
 		return try_help();
 	}
 	/* The bamboo board takes at most 2 GiB of RAM; Linux needs some room to boot. */
-	if (cfg.ram_size < BOARD_MIN_RAM || cfg.ram_size > BOARD_MAX_RAM ||
-	    cfg.ram_size % (1ull << 20)) {
+	if (c->vm.board.ram_size < BOARD_MIN_RAM || c->vm.board.ram_size > BOARD_MAX_RAM ||
+	    c->vm.board.ram_size % (1ull << 20)) {
 		fprintf(stderr, "hv440: -m/--memory: size '%s' is out of range (16M to 2G, multiple "
-			"of 1M)\n", mem_arg);
+			"of 1M)\n", c->mem_arg);
 		return EXIT_ERROR;
 	}
 	/* One stdio: a virtio console there takes it from UART0 unless --serial said otherwise. */
-	if (cfg.console && !strcmp(cfg.console, "stdio")) {
-		if (serial0_set && !strcmp(cfg.serial[0], "stdio")) {
+	if (c->vm.board.console && !strcmp(c->vm.board.console, "stdio")) {
+		if (c->serial0_set && !strcmp(c->vm.board.serial[0], "stdio")) {
 			fprintf(stderr, "hv440: --console stdio and --serial stdio cannot share stdio\n");
 			return EXIT_ERROR;
 		}
-		cfg.serial[0] = serial0_set ? cfg.serial[0] : "null";
+		c->vm.board.serial[0] = c->serial0_set ? c->vm.board.serial[0] : "null";
 	}
-	if (cfg.bytechan && cfg.no_paravirt) {
+	if (c->vm.board.bytechan && c->vm.board.no_paravirt) {
 		fprintf(stderr, "hv440: --bytechan needs paravirtualization (drop --no-paravirt)\n");
 		return EXIT_ERROR;
 	}
-	if (cfg.bytechan && !strcmp(cfg.bytechan, "stdio")) {
-		if ((serial0_set && !strcmp(cfg.serial[0], "stdio")) ||
-		    (cfg.console && !strcmp(cfg.console, "stdio"))) {
+	if (c->vm.board.bytechan && !strcmp(c->vm.board.bytechan, "stdio")) {
+		if ((c->serial0_set && !strcmp(c->vm.board.serial[0], "stdio")) ||
+		    (c->vm.board.console && !strcmp(c->vm.board.console, "stdio"))) {
 			fprintf(stderr, "hv440: --bytechan stdio cannot share stdio with --serial or --console\n");
 			return EXIT_ERROR;
 		}
-		cfg.serial[0] = serial0_set ? cfg.serial[0] : "null";
+		c->vm.board.serial[0] = c->serial0_set ? c->vm.board.serial[0] : "null";
 	}
 	/* --dump-dtb only looks at the tree: no console. */
-	if (dump_dtb) {
-		cfg.serial[0] = cfg.serial[1] = "null";
-		if (cfg.console)
-			cfg.console = "null";
-		if (cfg.bytechan)
-			cfg.bytechan = "null";
+	if (c->vm.dump_dtb) {
+		c->vm.board.serial[0] = c->vm.board.serial[1] = "null";
+		if (c->vm.board.console)
+			c->vm.board.console = "null";
+		if (c->vm.board.bytechan)
+			c->vm.board.bytechan = "null";
 	}
+	return -1;
+}
 
-	if (daemonize && !dump_dtb) {
-		const char *user = stdio_user(&cfg);
+int main(int argc, char **argv)
+{
+	struct cli c = {
+		.vm = { .board = { .ram_size = 256ull << 20, .serial = { "stdio", "null" } },
+			.trace_size = TRACE_DEFAULT_SIZE, .profile_hz = PROFILE_DEFAULT_HZ },
+		.mem_arg = "256M", .sandbox = true, .rt = { 0, -1 },
+	};
+	int ready_fd = -1, devnull = -1, r;
+	char rt_err[160];
+	struct vm *vm;
+
+	/* Offline subcommands. */
+	if (argc > 1 && !strcmp(argv[1], "trace"))
+		return trace_cmd(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return profile_cmd(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "system"))
+		return system_cmd(argc - 1, argv + 1);
+	if (qemu_cli_wanted(argc, argv, long_opts)) {
+		r = qemu_cli_translate(argc, argv, long_opts, &argc, &argv);
+		if (r)
+			return r > 0 ? EXIT_OK : EXIT_ERROR;
+	}
+	if (getenv("HV440_ENGINE") && set_engine(&c.vm.board, "HV440_ENGINE", getenv("HV440_ENGINE")))
+		return EXIT_ERROR;
+	/* Set by `hv440 system` for its managing partition only (docs/system.md). */
+	if (getenv("HV440_SYSTEM_MGMT_FD"))
+		c.vm.board.mgmt_fd = atoi(getenv("HV440_SYSTEM_MGMT_FD"));
+	if ((r = parse_args(argc, argv, &c)) >= 0 || (r = check_args(argc, argv, &c)) >= 0)
+		return r;
+
+	if (c.daemonize && !c.vm.dump_dtb) {
+		const char *user = stdio_user(&c.vm.board);
 
 		if (user) {
 			fprintf(stderr, "hv440: --daemonize: %s puts a console on stdio (give null, "
@@ -948,131 +777,24 @@ int main(int argc, char **argv)
 		if (ready_fd < 0)
 			return EXIT_ERROR;
 	}
-	if (pidfile && !dump_dtb && write_pidfile(pidfile))
+	if (c.pidfile && !c.vm.dump_dtb && write_pidfile(c.pidfile))
 		return EXIT_ERROR;
 
 	/* Before the chardevs, so theirs (restore the terminal and die) do not replace ours. */
 	install_signals();
-	if (board_create(&b, &cfg))
-		return finish(b, &cfg, EXIT_ERROR);
-	if (dump_dtb)
-		return finish(b, &cfg, board_fdt_write_file(b, dump_dtb) ? EXIT_ERROR : EXIT_OK);
-
-	if (trace_path) {
-		r = trace_open(&trace, trace_path, trace_size);
-		if (r == -ENOSPC) {
-			fprintf(stderr, "hv440: --trace '%s': a ring of %llu bytes is more than the free "
-				"space there (give a smaller size=N)\n", trace_path,
-				(unsigned long long)trace_size);
-			return finish(b, &cfg, EXIT_ERROR);
+	vm = vm_create(&c.vm, "vm0");
+	if (!vm)
+		return finish(NULL, got_signal ? 128 + got_signal : EXIT_ERROR);
+	/* The process, once its VM is built: real-time scheduling, then the sandbox. */
+	if (!c.vm.dump_dtb) {
+		/* Before the sandbox, which forbids scheduling and locking calls; this thread runs the vcpu. */
+		if (c.rt.prio && realtime_apply(&c.rt, rt_err, sizeof(rt_err))) {
+			fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
+			return finish(vm, EXIT_ERROR);
 		}
-		if (r) {
-			fprintf(stderr, "hv440: --trace: cannot create '%s': %s\n", trace_path,
-				strerror(-r));
-			return finish(b, &cfg, EXIT_ERROR);
-		}
-		b->vcpu.trace = trace;
+		if (c.sandbox && enter_sandbox(&c.vm.board))
+			return finish(vm, EXIT_ERROR);
+		daemon_ready(&ready_fd, devnull);
 	}
-	if (profile_path) {
-		r = profile_start(&profile, profile_path, profile_hz, &b->vcpu);
-		if (r) {
-			fprintf(stderr, "hv440: --profile: cannot start '%s': %s\n", profile_path,
-				strerror(-r));
-			return finish(b, &cfg, EXIT_ERROR);
-		}
-		b->vcpu.profile = profile;
-	}
-	/* QMP first: a server that waits for its client holds the rest of start-up (as QEMU). */
-	if (qmp_spec && qmp_open(&qmp, qmp_spec, &b->loop, &b->vcpu))
-		return finish(b, &cfg, got_signal ? 128 + got_signal : EXIT_ERROR);
-	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
-		return finish(b, &cfg, EXIT_ERROR);
-	if (gdb_hold && !gdb_spec)
-		qmp_hold(qmp); /* QEMU's -S: stopped until the QMP command cont */
-
-	/* Before the sandbox, which forbids scheduling and locking calls. */
-	if (rt.prio && realtime_apply(&rt, rt_err, sizeof(rt_err))) {
-		fprintf(stderr, "hv440: --realtime: %s\n", rt_err);
-		return finish(b, &cfg, EXIT_ERROR);
-	}
-	if (gdb_spec && open_gdb(b, gdb_spec))
-		return finish(b, &cfg, EXIT_ERROR);
-
-	if (sandbox && enter_sandbox(&cfg))
-		return finish(b, &cfg, EXIT_ERROR);
-	signal_vcpu = &b->vcpu;
-	daemon_ready(&ready_fd, devnull);
-	if (gdb_spec && gdb_hold && !gdb_stopped(b, VCPU_STOP_DEBUG, true))
-		return finish(b, &cfg, EXIT_OK);
-	for (;;) {
-		static uint64_t watchdog_seen;
-		enum vcpu_stop stop;
-
-		if (qmp && (r = qmp_serve(b)) >= 0)
-			return finish(b, &cfg, r);
-		if (got_signal) {
-			qmp_shutdown(qmp, false, "host-signal");
-			return finish(b, &cfg, 128 + got_signal);
-		}
-		stop = board_run(b);
-		switch (stop) {
-		case VCPU_STOP_RESET:
-			/* `hv440 system` reads this line to tell a watchdog's reset from the guest's own. */
-			if (b->vcpu.watchdog_resets != watchdog_seen) {
-				watchdog_seen = b->vcpu.watchdog_resets;
-				fprintf(stderr, "hv440: watchdog reset (the guest stopped clearing TSR[ENW/WIS])\n");
-			}
-			if (no_reboot) {
-				qmp_shutdown(qmp, true, "guest-reset");
-				return stay_stopped(b, &cfg, no_shutdown, EXIT_OK);
-			}
-			if (board_reset(b))
-				return finish(b, &cfg, EXIT_ERROR);
-			qmp_reset_done(qmp, true);
-			break;
-		case VCPU_STOP_HALT:
-			qmp_shutdown(qmp, true, "guest-shutdown");
-			fprintf(stderr, "hv440: guest halted (waiting with every interrupt masked) "
-				"at pc 0x%08x\n", b->vcpu.core.pc);
-			return stay_stopped(b, &cfg, no_shutdown, EXIT_HALTED);
-		case VCPU_STOP_LOCKSTEP:
-			fprintf(stderr, "hv440: lockstep: the JIT differs from the interpreter in the "
-				"block at EA 0x%08x (PA 0x%09llx): %s\n", b->vcpu.core.exit.ea,
-				(unsigned long long)b->vcpu.core.exit.pa, b->vcpu.core.lockstep_diff);
-			return finish(b, &cfg, EXIT_ERROR);
-		case VCPU_STOP_CHECKSTOP:
-			fprintf(stderr, "hv440: guest checkstop (machine check with MSR[ME]=0) "
-				"at pc 0x%08x\n", b->vcpu.core.pc);
-			return finish(b, &cfg, EXIT_CHECKSTOP);
-		case VCPU_STOP_HOST:
-			if (cont_requested) {
-				cont_requested = 0;
-				vcpu_hold_time_across_stop(&b->vcpu, cont_seen_ns);
-			}
-			if (stats_print_requested) {
-				stats_print_requested = 0;
-				print_stats(&b->vcpu);
-			}
-			if (stats_reset_requested) {
-				stats_reset_requested = 0;
-				vcpu_stats_reset(&b->vcpu);
-			}
-			if (got_signal) {
-				qmp_shutdown(qmp, false, "host-signal");
-				return finish(b, &cfg, 128 + got_signal);
-			}
-			if (board_quit_requested(b)) {
-				qmp_shutdown(qmp, false, "host-ui");
-				return finish(b, &cfg, EXIT_OK);
-			}
-			if (gdb && gdbstub_wants_stop(gdb) && !gdb_stopped(b, stop, false))
-				return finish(b, &cfg, EXIT_OK);
-			break;
-		case VCPU_STOP_DEBUG:
-			/* A gdb breakpoint, watchpoint or step (without a stub: resume). */
-			if (gdb && !gdb_stopped(b, stop, false))
-				return finish(b, &cfg, EXIT_OK);
-			break;
-		}
-	}
+	return finish(vm, vm_run(vm));
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "board/board.h"
+#include "host/perfmap.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
 #include "hw/virtio_net.h"
@@ -577,10 +578,9 @@ int board_create(struct board **out, const struct board_config *cfg)
 		if (cfg->perf_map) {
 			char path[64];
 
-			snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			fd = perf_map_open(path, sizeof(path)); /* the process's map: shared by its VMs */
 			if (fd < 0) {
-				fprintf(stderr, "hv440: --perf-map: %s: %s\n", path, strerror(errno));
+				fprintf(stderr, "hv440: --perf-map: %s: %s\n", path, strerror(-fd));
 				return -1;
 			}
 		}

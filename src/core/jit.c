@@ -37,6 +37,7 @@
 
 #include <cpuid.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +65,23 @@ _Static_assert(offsetof(struct core, fp_lazy_keep) == offsetof(struct core, fp_l
 	       "emit_fp_arith writes both with one store");
 _Static_assert(sizeof(struct core_fast_entry) == 16, "emit_fast scales the slot index by 16");
 
-/* The host has MOVBE (CPUID 1 ECX bit 22): loads and stores swap bytes in one instruction. */
+/*
+ * Host CPU features, probed once per process (pthread_once: several VMs may
+ * start their JITs on their own threads at the same time) and read-only after.
+ * The host has MOVBE (CPUID 1 ECX bit 22): loads and stores swap bytes in one instruction.
+ */
 static bool have_movbe;
 /* FMA3 and AVX usable: the multiply-adds translate to vfmadd/vfmsub (emit_fp_arith). */
 static bool have_fma;
+static pthread_once_t host_probed = PTHREAD_ONCE_INIT;
+
+static void probe_host(void)
+{
+	unsigned a, b, cx, d;
+
+	have_movbe = __get_cpuid(1, &a, &b, &cx, &d) && (cx >> 22 & 1);
+	have_fma = __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx");
+}
 
 /* ---- x86-64 encoding: core/x86enc.h; operands at [rbx + offset] ------- */
 
@@ -2002,12 +2016,7 @@ int jit_init(struct core *c, int perf_fd)
 
 	if (c->jit)
 		return 0;
-	{
-		unsigned a, b, cx, d;
-
-		have_movbe = __get_cpuid(1, &a, &b, &cx, &d) && (cx >> 22 & 1);
-	}
-	have_fma = __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx");
+	pthread_once(&host_probed, probe_host);
 	j = calloc(1, sizeof(*j));
 	if (j)
 		j->tr = calloc(1, sizeof(*j->tr));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "host/chardev.h"
 #include "host/optstr.h"
 #include "host/unixsock.h"
+#include "util/log.h"
 
 enum kind { CD_STDIO, CD_PTY, CD_SOCKET, CD_FILE, CD_NULL, CD_FD };
 
@@ -47,7 +49,8 @@ struct chardev_impl {
 #define CTRL_A 0x01
 
 /* The option being opened, for error lines ("--serial", "--console", ...): start-up only. */
-static const char *what = "serial";
+/* The option being opened, for messages: chardev_open_for() sets it for the calling thread. */
+static _Thread_local const char *what = "serial";
 
 static struct chardev_impl *impl(struct chardev *cd)
 {
@@ -56,9 +59,16 @@ static struct chardev_impl *impl(struct chardev *cd)
 
 /* ---- the terminal: raw mode saved and restored at exit and on fatal signals ---- */
 
+/*
+ * The process has one stdin, stdout and terminal: at most one stdio
+ * backend at a time, in whichever VM asked first (a second VM asking gets
+ * one clear line). saved_tio and tio_saved belong to that backend.
+ */
 static struct termios saved_tio;
 static volatile sig_atomic_t tio_saved;
+static pthread_mutex_t stdio_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stdio_in_use;
+static char stdio_owner[64];  /* the VM holding stdio (log_thread_vm() then), "" for none */
 
 void chardev_restore_terminal(void)
 {
@@ -74,16 +84,12 @@ static void fatal_signal(int sig)
 	raise(sig);
 }
 
-static void install_restore_handlers(void)
+static void install_restore_handlers_once(void)
 {
 	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT,
 				    SIGFPE, SIGSEGV, SIGBUS, SIGTERM };
-	static bool installed;
 	unsigned i;
 
-	if (installed)
-		return;
-	installed = true;
 	atexit(chardev_restore_terminal);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction old, sa;
@@ -98,6 +104,13 @@ static void install_restore_handlers(void)
 		sigemptyset(&sa.sa_mask);
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+static void install_restore_handlers(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, install_restore_handlers_once);
 }
 
 static int make_raw(int fd)
@@ -533,21 +546,32 @@ static struct chardev_impl *new_chardev(enum kind kind, struct loop *l, const ch
 static struct chardev_impl *open_stdio(struct loop *l)
 {
 	struct chardev_impl *c;
+	const char *vm = log_thread_vm();
 
+	pthread_mutex_lock(&stdio_lock);
 	if (stdio_in_use) {
-		fprintf(stderr, "hv440: %s: stdio is already used by another serial port\n", what);
+		if (stdio_owner[0] && (!vm || strcmp(vm, stdio_owner)))
+			log_err("%s: stdio is already used by VM %s (one VM of a process can have "
+				"it)\n", what, stdio_owner);
+		else
+			log_err("%s: stdio is already used by another serial port\n", what);
+		pthread_mutex_unlock(&stdio_lock);
 		return NULL;
 	}
 	c = new_chardev(CD_STDIO, l, "stdio");
-	if (!c)
+	if (!c) {
+		pthread_mutex_unlock(&stdio_lock);
 		return NULL;
+	}
+	stdio_in_use = true;
+	snprintf(stdio_owner, sizeof(stdio_owner), "%s", vm ? vm : "");
+	pthread_mutex_unlock(&stdio_lock);
 	c->cd.in_fd = STDIN_FILENO;
 	c->cd.out_fd = STDOUT_FILENO;
 	if (isatty(STDIN_FILENO) && make_raw(STDIN_FILENO) == 0)
 		c->cd.is_tty = true;
 	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
 		c->cd.in_fd = -1;  /* stdin closed: output only */
-	stdio_in_use = true;
 	return c;
 }
 
@@ -561,7 +585,7 @@ static struct chardev_impl *open_pty(struct loop *l)
 
 	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) || unlockpt(m) || !(name = ptsname(m))) {
-		fprintf(stderr, "hv440: %s: cannot create a pty: %s\n", what, strerror(errno));
+		log_err("%s: cannot create a pty: %s\n", what, strerror(errno));
 		if (m >= 0)
 			close(m);
 		return NULL;
@@ -581,7 +605,7 @@ static struct chardev_impl *open_pty(struct loop *l)
 	fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK);
 	c->cd.in_fd = m;
 	c->cd.out_fd = m;
-	fprintf(stderr, "hv440: serial on %s\n", name);
+	log_err("serial on %s\n", name);
 	return c;
 }
 
@@ -607,7 +631,7 @@ static int parse_sock_opts(char *opts, struct sock_opts *o, const char *spec)
 		else if (!strcmp(item, "nodelay") || !strcmp(item, "nodelay=on"))
 			;  /* hv440 sends each write at once anyway */
 		else {
-			fprintf(stderr, "hv440: %s '%s': unknown socket option '%s' (server=on|off, "
+			log_err("%s '%s': unknown socket option '%s' (server=on|off, "
 				"wait=on|off)\n", what, spec, item);
 			return -1;
 		}
@@ -629,7 +653,7 @@ static int wait_client(struct chardev_impl *c, const char *desc)
 	struct pollfd p = { .fd = c->listen_fd, .events = POLLIN };
 	int s;
 
-	fprintf(stderr, "hv440: %s: waiting for a connection on %s\n", what, desc);
+	log_err("%s: waiting for a connection on %s\n", what, desc);
 	for (;;) {
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			return -1;
@@ -652,7 +676,7 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 	int s, one = 1;
 
 	if (!l) {
-		fprintf(stderr, "hv440: %s: %s needs an event loop\n", what, desc);
+		log_err("%s: %s needs an event loop\n", what, desc);
 		return NULL;
 	}
 	if (o->server && sa->sa_family == AF_UNIX) {
@@ -661,13 +685,13 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 
 		s = unixsock_listen(unix_path, 1, err, sizeof(err));
 		if (s < 0) {
-			fprintf(stderr, "hv440: %s: %s\n", what, err);
+			log_err("%s: %s\n", what, err);
 			return NULL;
 		}
 	} else {
 		s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | (o->server ? SOCK_NONBLOCK : 0), 0);
 		if (s < 0) {
-			fprintf(stderr, "hv440: %s: cannot make a socket for %s: %s\n", what, desc,
+			log_err("%s: cannot make a socket for %s: %s\n", what, desc,
 				strerror(errno));
 			return NULL;
 		}
@@ -675,7 +699,7 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 	if (!o->server) {
 		/* QEMU's client: the peer must be listening already. */
 		if (connect(s, sa, len)) {
-			fprintf(stderr, "hv440: %s: cannot connect to %s: %s\n", what, desc,
+			log_err("%s: cannot connect to %s: %s\n", what, desc,
 				strerror(errno));
 			close(s);
 			return NULL;
@@ -684,7 +708,7 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 	} else if (sa->sa_family != AF_UNIX) {
 		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(s, sa, len) || listen(s, 1)) {
-			fprintf(stderr, "hv440: %s: cannot listen on %s: %s\n", what, desc,
+			log_err("%s: cannot listen on %s: %s\n", what, desc,
 				strerror(errno));
 			close(s);
 			return NULL;
@@ -693,7 +717,7 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 	c = new_chardev(CD_SOCKET, l, desc);
 	if (!c || (unix_path && o->server && !(c->path = strdup(unix_path))) ||
 	    (o->server && loop_add_fd(l, s, POLLIN, on_accept, c))) {
-		fprintf(stderr, "hv440: %s: cannot set up %s\n", what, desc);
+		log_err("%s: cannot set up %s\n", what, desc);
 		close(s);
 		if (unix_path && o->server)
 			unlink(unix_path);
@@ -710,7 +734,7 @@ static struct chardev_impl *open_socket(struct loop *l, const struct sockaddr *s
 	}
 	c->listen_fd = s;
 	if (o->wait && wait_client(c, desc)) {
-		fprintf(stderr, "hv440: %s: no client connected to %s: %s\n", what, desc,
+		log_err("%s: no client connected to %s: %s\n", what, desc,
 			strerror(errno));
 		chardev_close(&c->cd);
 		return NULL;
@@ -731,7 +755,7 @@ static struct chardev_impl *open_unix(struct loop *l, const char *arg)
 		return NULL;
 	path = optstr_next(&rest);
 	if (!*path || strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "hv440: %s: unix socket path '%s' is empty or too long\n", what, path);
+		log_err("%s: unix socket path '%s' is empty or too long\n", what, path);
 		goto out;
 	}
 	if (parse_sock_opts(rest, &o, arg))
@@ -763,7 +787,7 @@ static struct chardev_impl *open_tcp(struct loop *l, const char *arg)
 	addr = optstr_next(&rest);
 	port = strrchr(addr, ':');
 	if (!port || !port[1]) {
-		fprintf(stderr, "hv440: %s: tcp:%s needs HOST:PORT (e.g. tcp::4444,server=on)\n",
+		log_err("%s: tcp:%s needs HOST:PORT (e.g. tcp::4444,server=on)\n",
 			what, addr);
 		goto out;
 	}
@@ -779,7 +803,7 @@ static struct chardev_impl *open_tcp(struct loop *l, const char *arg)
 		goto out;
 	r = getaddrinfo(host, port, &hints, &ai);
 	if (r) {
-		fprintf(stderr, "hv440: %s: tcp:%s:%s: %s\n", what, host, port, gai_strerror(r));
+		log_err("%s: tcp:%s:%s: %s\n", what, host, port, gai_strerror(r));
 		goto out;
 	}
 	snprintf(desc, sizeof(desc), "tcp:%s:%s", host, port);
@@ -797,12 +821,12 @@ static struct chardev_impl *open_file(struct loop *l, const char *path)
 	int fd;
 
 	if (!*path) {
-		fprintf(stderr, "hv440: %s: file: needs a path\n", what);
+		log_err("%s: file: needs a path\n", what);
 		return NULL;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: %s: cannot open %s: %s\n", what, path, strerror(errno));
+		log_err("%s: cannot open %s: %s\n", what, path, strerror(errno));
 		return NULL;
 	}
 	if (asprintf(&desc, "file:%s", path) < 0) {
@@ -834,11 +858,11 @@ static struct chardev_impl *open_fd(struct loop *l, const char *num)
 	errno = 0;
 	fd = strtol(num, &end, 10);
 	if (errno || end == num || *end || fd < 3 || fd > 65535) {
-		fprintf(stderr, "hv440: %s: fd:%s is not a descriptor number above 2\n", what, num);
+		log_err("%s: fd:%s is not a descriptor number above 2\n", what, num);
 		return NULL;
 	}
 	if (fstat((int)fd, &st) || !S_ISSOCK(st.st_mode)) {
-		fprintf(stderr, "hv440: %s: fd:%ld is not an open socket\n", what, fd);
+		log_err("%s: fd:%ld is not an open socket\n", what, fd);
 		return NULL;
 	}
 	snprintf(desc, sizeof(desc), "fd:%ld", fd);
@@ -863,7 +887,7 @@ struct chardev *chardev_open_for(const char *option, const char *spec, struct lo
 
 	what = option;
 	if (!spec) {
-		fprintf(stderr, "hv440: %s: no backend given\n", what);
+		log_err("%s: no backend given\n", what);
 		return NULL;
 	}
 	if (!strcmp(spec, "stdio"))
@@ -881,7 +905,7 @@ struct chardev *chardev_open_for(const char *option, const char *spec, struct lo
 	else if (!strncmp(spec, "fd:", 3))
 		c = open_fd(l, spec + 3);
 	else {
-		fprintf(stderr, "hv440: %s: unknown backend '%s' "
+		log_err("%s: unknown backend '%s' "
 			"(use stdio, pty, unix:PATH, tcp:HOST:PORT, file:PATH or null)\n", what, spec);
 		return NULL;
 	}
@@ -935,7 +959,10 @@ void chardev_close(struct chardev *cd)
 	switch (c->kind) {
 	case CD_STDIO:
 		chardev_restore_terminal();
+		tio_saved = 0;
+		pthread_mutex_lock(&stdio_lock);
 		stdio_in_use = false;
+		pthread_mutex_unlock(&stdio_lock);
 		break;
 	case CD_PTY:
 		close(cd->in_fd);
@@ -962,7 +989,7 @@ void chardev_close(struct chardev *cd)
 		break;
 	}
 	if (c->drops)
-		fprintf(stderr, "hv440: serial %s: %llu output bytes dropped (no reader)\n",
+		log_err("serial %s: %llu output bytes dropped (no reader)\n",
 			cd->description, (unsigned long long)c->drops);
 	free(cd->description);
 	free(c);

@@ -10,6 +10,7 @@
 
 #include "host/disk.h"
 #include "host/optstr.h"
+#include "util/log.h"
 
 /*
  * Image formats hv440 does not read, known by their first bytes (the magic
@@ -73,11 +74,11 @@ static int parse_opts(struct disk *d, char *opts, const char *spec, bool *format
 		} else if (!strcmp(o, "format=raw")) {
 			*format_raw = true;
 		} else if (!strncmp(o, "format=", 7)) {
-			fprintf(stderr, "hv440: --disk '%s': format '%s' is not supported (hv440 reads "
+			log_err("--disk '%s': format '%s' is not supported (hv440 reads "
 				"raw images only; convert with qemu-img convert -O raw)\n", spec, o + 7);
 			return -1;
 		} else {
-			fprintf(stderr, "hv440: --disk '%s': unknown option '%s' (readonly=on|off, "
+			log_err("--disk '%s': unknown option '%s' (readonly=on|off, "
 				"cache=writeback|writethrough|unsafe, snapshot=on|off, format=raw)\n",
 				spec, o);
 			return -1;
@@ -125,7 +126,7 @@ struct disk *disk_open(const char *spec)
 	int flags, r;
 
 	if (!d || !copy) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		free(d);
 		free(copy);
 		return NULL;
@@ -135,7 +136,7 @@ struct disk *disk_open(const char *spec)
 	rest = copy;
 	path = optstr_next(&rest);
 	if (!*path) {
-		fprintf(stderr, "hv440: --disk '%s': no image file named\n", spec);
+		log_err("--disk '%s': no image file named\n", spec);
 		goto fail;
 	}
 	d->path = strdup(path);
@@ -148,24 +149,24 @@ struct disk *disk_open(const char *spec)
 		flags |= O_DSYNC;
 	d->fd = open(d->path, flags);
 	if (d->fd < 0) {
-		fprintf(stderr, "hv440: --disk: cannot open disk image '%s'%s: %s\n", d->path,
+		log_err("--disk: cannot open disk image '%s'%s: %s\n", d->path,
 			flags & O_RDWR ? "" : " read-only", strerror(errno));
 		goto fail;
 	}
 	if (fstat(d->fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
-		fprintf(stderr, "hv440: --disk: disk image '%s' is not a regular file or block "
+		log_err("--disk: disk image '%s' is not a regular file or block "
 			"device\n", d->path);
 		goto fail;
 	}
 	d->size = S_ISBLK(st.st_mode) ? (uint64_t)lseek(d->fd, 0, SEEK_END) : (uint64_t)st.st_size;
 	if (d->size < DISK_SECTOR) {
-		fprintf(stderr, "hv440: --disk: disk image '%s' is smaller than one 512-byte sector\n",
+		log_err("--disk: disk image '%s' is smaller than one 512-byte sector\n",
 			d->path);
 		goto fail;
 	}
 	/* As QEMU: an explicit format=raw is taken at its word, otherwise the image is probed. */
 	if (!format_raw && (foreign = probe_format(d->fd))) {
-		fprintf(stderr, "hv440: --disk: '%s' is a %s image; hv440 reads raw images only "
+		log_err("--disk: '%s' is a %s image; hv440 reads raw images only "
 			"(qemu-img convert -O raw makes one)\n", d->path, foreign);
 		goto fail;
 	}
@@ -179,16 +180,16 @@ struct disk *disk_open(const char *spec)
 	fl.l_whence = SEEK_SET;
 	if (fcntl(d->fd, F_OFD_SETLK, &fl)) {
 		if (errno == EAGAIN || errno == EACCES)
-			fprintf(stderr, "hv440: --disk: disk image '%s' is in use by another process "
+			log_err("--disk: disk image '%s' is in use by another process "
 				"(it holds a %s lock)\n", d->path,
 				fl.l_type == F_RDLCK ? "write" : "conflicting");
 		else
-			fprintf(stderr, "hv440: --disk: cannot lock disk image '%s': %s\n", d->path,
+			log_err("--disk: cannot lock disk image '%s': %s\n", d->path,
 				strerror(errno));
 		goto fail;
 	}
 	if (d->snapshot && !d->readonly && (r = open_overlay(d))) {
-		fprintf(stderr, "hv440: --disk: cannot create the snapshot overlay for '%s': %s\n",
+		log_err("--disk: cannot create the snapshot overlay for '%s': %s\n",
 			d->path, strerror(-r));
 		goto fail;
 	}
@@ -210,7 +211,7 @@ void disk_close(struct disk *d)
 	 * them. writethrough is stable already; unsafe asked for no flushes.
 	 */
 	if (d->fd >= 0 && d->unflushed && d->cache == DISK_CACHE_WRITEBACK && fdatasync(d->fd))
-		fprintf(stderr, "hv440: disk image '%s': cannot flush at exit: %s\n", d->path,
+		log_err("disk image '%s': cannot flush at exit: %s\n", d->path,
 			strerror(errno));
 	if (d->fd >= 0)
 		close(d->fd);

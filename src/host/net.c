@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host/net.h"
+#include "util/log.h"
 
 #define FRAME_MAX 65550
 
@@ -111,34 +112,34 @@ static int tap_open(struct net_backend *nb, char *opts, const char *spec)
 			ifname = o + 7;
 		} else if (!strncmp(o, "mac=", 4)) {
 			if (parse_mac(o + 4, nb->mac)) {
-				fprintf(stderr, "hv440: --net '%s': bad MAC address '%s'\n", spec, o + 4);
+				log_err("--net '%s': bad MAC address '%s'\n", spec, o + 4);
 				return -1;
 			}
 			nb->mac_set = true;
 		} else {
-			fprintf(stderr, "hv440: --net '%s': unknown tap option '%s' (ifname=NAME, mac=M)\n",
+			log_err("--net '%s': unknown tap option '%s' (ifname=NAME, mac=M)\n",
 				spec, o);
 			return -1;
 		}
 	}
 	if (!ifname || strlen(ifname) >= IFNAMSIZ) {
-		fprintf(stderr, "hv440: --net '%s': tap needs ifname=NAME (at most %d characters)\n",
+		log_err("--net '%s': tap needs ifname=NAME (at most %d characters)\n",
 			spec, IFNAMSIZ - 1);
 		return -1;
 	}
 	if (!interface_exists(ifname)) {
-		fprintf(stderr, "hv440: --net '%s': no network interface '%s' (create the TAP first: "
+		log_err("--net '%s': no network interface '%s' (create the TAP first: "
 			"ip tuntap add dev %s mode tap)\n", spec, ifname, ifname);
 		return -1;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
-		fprintf(stderr, "hv440: --net '%s': cannot open /dev/net/tun: %s\n", spec, strerror(errno));
+		log_err("--net '%s': cannot open /dev/net/tun: %s\n", spec, strerror(errno));
 		free(t);
 		return -1;
 	}
@@ -146,7 +147,7 @@ static int tap_open(struct net_backend *nb, char *opts, const char *spec)
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(t->fd, TUNSETIFF, &ifr)) {
-		fprintf(stderr, "hv440: --net '%s': cannot attach to TAP interface '%s': %s\n", spec,
+		log_err("--net '%s': cannot attach to TAP interface '%s': %s\n", spec,
 			ifname, strerror(errno));
 		close(t->fd);
 		free(t);
@@ -157,7 +158,7 @@ static int tap_open(struct net_backend *nb, char *opts, const char *spec)
 	nb->send = tap_send;
 	nb->close = tap_close;
 	if (loop_add_fd(nb->loop, t->fd, POLLIN, tap_readable, nb)) {
-		fprintf(stderr, "hv440: --net '%s': too many host file descriptors\n", spec);
+		log_err("--net '%s': too many host file descriptors\n", spec);
 		close(t->fd);
 		free(t);
 		return -1;
@@ -174,7 +175,7 @@ struct net_backend *net_open(const char *spec, struct loop *l)
 	int err;
 
 	if (!nb || !copy) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		free(nb);
 		free(copy);
 		return NULL;
@@ -190,7 +191,7 @@ struct net_backend *net_open(const char *spec, struct loop *l)
 	} else if (!strcmp(copy, "tap")) {
 		err = tap_open(nb, opts, spec);
 	} else {
-		fprintf(stderr, "hv440: --net '%s': unknown backend '%s' (user or tap)\n", spec, copy);
+		log_err("--net '%s': unknown backend '%s' (user or tap)\n", spec, copy);
 		err = -1;
 	}
 	free(copy);

@@ -12,6 +12,7 @@
 #include <slirp/libslirp.h>
 
 #include "host/net.h"
+#include "util/log.h"
 
 #define MAX_POLL 256
 #define NET_SLIRP_MAX_HOSTFWD 16
@@ -65,7 +66,7 @@ static ssize_t send_packet(const void *buf, size_t len, void *opaque)
 static void guest_error(const char *msg, void *opaque)
 {
 	(void)opaque;
-	fprintf(stderr, "hv440: slirp: guest error: %s\n", msg);
+	log_err("slirp: guest error: %s\n", msg);
 }
 
 static void *timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
@@ -298,13 +299,13 @@ static int add_hostfwd(Slirp *slirp, const char *rule, const char *spec)
 	if (!n || rule[n] || (strcmp(proto, "tcp") && strcmp(proto, "udp")) ||
 	    hport > 65535 || gport == 0 || gport > 65535 ||
 	    (haddr[0] && !inet_aton(haddr, &h)) || (gaddr[0] && !inet_aton(gaddr, &g))) {
-		fprintf(stderr, "hv440: --net '%s': bad hostfwd '%s' (use tcp::HOSTPORT-:GUESTPORT)\n",
+		log_err("--net '%s': bad hostfwd '%s' (use tcp::HOSTPORT-:GUESTPORT)\n",
 			spec, rule);
 		return -1;
 	}
 	is_udp = !strcmp(proto, "udp");
 	if (slirp_add_hostfwd(slirp, is_udp, h, (int)hport, g, (int)gport) < 0) {
-		fprintf(stderr, "hv440: --net '%s': cannot forward host port %u (%s): in use?\n",
+		log_err("--net '%s': cannot forward host port %u (%s): in use?\n",
 			spec, hport, proto);
 		return -1;
 	}
@@ -321,14 +322,14 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	SlirpConfig cfg;
 
 	if (!s) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	s->epfd = -1;
 	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		if (!strncmp(o, "hostfwd=", 8)) {
 			if (n_fwd == NET_SLIRP_MAX_HOSTFWD) {
-				fprintf(stderr, "hv440: --net '%s': too many hostfwd rules (at most %d)\n",
+				log_err("--net '%s': too many hostfwd rules (at most %d)\n",
 					spec, NET_SLIRP_MAX_HOSTFWD);
 				goto fail;
 			}
@@ -338,19 +339,19 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 			const char *v = strchr(o, '=') + 1;
 
 			if (strcmp(v, "on") && strcmp(v, "off")) {
-				fprintf(stderr, "hv440: --net '%s': %.*s takes on or off, not '%s'\n",
+				log_err("--net '%s': %.*s takes on or off, not '%s'\n",
 					spec, (int)(v - 1 - o), o, v);
 				goto fail;
 			}
 			*flag = !strcmp(v, "on");
 		} else if (!strncmp(o, "mac=", 4)) {
 			if (net_parse_mac(o + 4, nb->mac)) {
-				fprintf(stderr, "hv440: --net '%s': bad MAC address '%s'\n", spec, o + 4);
+				log_err("--net '%s': bad MAC address '%s'\n", spec, o + 4);
 				goto fail;
 			}
 			nb->mac_set = true;
 		} else {
-			fprintf(stderr, "hv440: --net '%s': unknown user option '%s' "
+			log_err("--net '%s': unknown user option '%s' "
 				"(hostfwd=tcp::HOSTPORT-:GUESTPORT, mac=M, host-loopback=on, "
 				"restrict=on)\n", spec, o);
 			goto fail;
@@ -382,13 +383,13 @@ int net_slirp_open(struct net_backend *nb, char *opts, const char *spec)
 	s->nb = nb;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0 || loop_add_fd(nb->loop, s->epfd, POLLIN, epoll_ready, s)) {
-		fprintf(stderr, "hv440: --net '%s': cannot set up polling for user-mode networking\n",
+		log_err("--net '%s': cannot set up polling for user-mode networking\n",
 			spec);
 		goto fail;
 	}
 	s->slirp = slirp_new(&cfg, &callbacks, s);
 	if (!s->slirp) {
-		fprintf(stderr, "hv440: --net '%s': cannot start user-mode networking\n", spec);
+		log_err("--net '%s': cannot start user-mode networking\n", spec);
 		loop_remove_fd(nb->loop, s->epfd);
 		goto fail;
 	}

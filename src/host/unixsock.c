@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* unixsock.c - listening unix sockets: refuse a live path, replace a stale one, mode 0600. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,6 +10,9 @@
 #include <unistd.h>
 
 #include "host/unixsock.h"
+
+/* umask() is the process's: unixsock_listen() changes it around bind() under this lock. */
+static pthread_mutex_t umask_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Is PATH served? A connect() answers: it succeeds (or, on a full backlog,
@@ -65,11 +69,15 @@ int unixsock_listen(const char *path, int backlog, char *err, size_t errlen)
 	/*
 	 * bind() creates the file with 0777 & ~umask; connecting needs write
 	 * permission on it (unix(7)), so a mask of 0177 makes it the user's
-	 * alone from its first instant. Set-up is single-threaded here.
+	 * alone from its first instant. The umask is the process's and VMs
+	 * may be set up on several threads at once: one bind at a time, so
+	 * that none restores another's 0177 as the process's mask.
 	 */
+	pthread_mutex_lock(&umask_lock);
 	old = umask(0177);
 	r = bind(s, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
+	pthread_mutex_unlock(&umask_lock);
 	if (r || listen(s, backlog)) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		if (!r)

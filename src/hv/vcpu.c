@@ -503,7 +503,7 @@ static void stall_exit(struct vcpu *v, enum hv_exit_kind kind, uint32_t pc, uint
 		if (s->kinds & (1u << k))
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
 					      hv_exit_name((enum hv_exit_kind)k));
-	fprintf(stderr, "hv440: guest makes no progress at pc=0x%08x: %llu exits in %.1f s (%s) "
+	log_err("guest makes no progress at pc=0x%08x: %llu exits in %.1f s (%s) "
 		"retired no instruction; still running, as a 440 would\n", pc,
 		(unsigned long long)s->exits, (double)(now - s->since_ns) / 1e9, names);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "hw/device.h"
+#include "util/log.h"
 
 void device_list_init(struct device_list *l)
 {
@@ -28,7 +29,7 @@ void device_reset_all(struct device_list *l)
 
 int fdt_error(const char *func, const char *call, int err)
 {
-	fprintf(stderr, "hv440: device tree: %s: %s: %s\n", func, call, fdt_strerror(err));
+	log_err("device tree: %s: %s: %s\n", func, call, fdt_strerror(err));
 	return -1;
 }
 
@@ -45,7 +46,7 @@ static int fdt_backwards(struct device *d, void *fdt)
 		return 0;
 	parent = fdt_path_offset(fdt, d->fdt_parent);
 	if (parent < 0) {
-		fprintf(stderr, "hv440: device tree: %s: no parent node %s: %s\n", d->name,
+		log_err("device tree: %s: no parent node %s: %s\n", d->name,
 			d->fdt_parent, fdt_strerror(parent));
 		return -1;
 	}
