@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "board/board.h"
 #include "host/optstr.h"
 #include "qemu_cli.h"
 
@@ -421,13 +422,14 @@ static int opt_machine(struct qcli *q, const char *val)
 			type = kv(it, "type");
 		if (type) {
 			if (!strcmp(type, "help") || !strcmp(type, "?")) {
-				printf("Supported machines are:\n"
-				       "bamboo               bamboo (the only one hv440 models)\n");
+				printf("Supported machines are:\n");
+				machine_list(stdout, "");
 				return 1;
 			}
-			if (strcmp(type, "bamboo"))
-				return fail(q, "hv440 models only the bamboo board (AMCC 440EP), not "
-					    "'%s'", type);
+			if (!machine_find(type))
+				return fail(q, "hv440 models the boards bamboo and sam460ex, not '%s'",
+					    type);
+			push2(q, "--machine", type);
 		} else if ((v = kv(it, "accel"))) {
 			if (strcmp(v, "tcg"))
 				return fail(q, "accel=%s: hv440 runs the guest with its own JIT "
@@ -444,7 +446,7 @@ static int opt_machine(struct qcli *q, const char *val)
 			push2(q, "--append", v);
 		} else if ((v = kv(it, "usb")) && on_off(v, &b)) {
 			if (b)
-				return fail(q, "usb=on: the bamboo board has no USB in hv440");
+				return fail(q, "usb=on: hv440 models no USB controller");
 		} else if (((v = kv(it, "graphics")) || (v = kv(it, "dump-guest-core")) ||
 			    (v = kv(it, "mem-merge"))) && on_off(v, &b)) {
 			;  /* host-side only: nothing the guest sees */
@@ -1058,9 +1060,9 @@ bool qemu_cli_wanted(int argc, char **argv, const struct option *native)
 				return true;
 			continue;
 		}
-		/* hv440's own short options, each alone, mean the same in QEMU (-m, -s, -S, -h). */
-		if (!a[2] && strchr("kmhVsS", a[1])) {
-			if (a[1] == 'k' || a[1] == 'm')
+		/* hv440's own short options, each alone, mean the same in QEMU (-m, -M, -s, -S, -h). */
+		if (!a[2] && strchr("kmMhVsS", a[1])) {
+			if (a[1] == 'k' || a[1] == 'm' || a[1] == 'M')
 				i++;
 			continue;
 		}

@@ -163,6 +163,7 @@ struct vcpu {
 	uint32_t dbcr0, dbcr1, dbcr2, dbsr, iac[4], dac[2], dvc[2];
 	uint32_t tcr, tsr, decar, pir, pvr;
 	uint32_t pvr_reset;       /* the PVR the board chose (-cpu); 0: the 440EP Rev. B */
+	bool indexed_dcr;         /* set by the board: mfdcrx/mtdcrx exist (460EX's PPC464; not the 440EP) */
 	uint64_t watchdog_resets; /* resets the watchdog caused (TCR[WRC]); never reset: for the host */
 	uint32_t dnv[4], dtv[4], inv[4], itv[4], ivlim, dvlim, rstcfg; /* cache/debug SPRs read back */
 	uint32_t dec;          /* DEC value as of dec_tb */
