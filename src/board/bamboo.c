@@ -159,6 +159,7 @@ const struct machine_class machine_bamboo = {
 	.compatible = "amcc,bamboo",
 	.cpu_model = "PowerPC,440EP",
 	.pvr = PVR_440EP_B,
+	.cpu_revisions = true,
 	.cpu_freq = BAMBOO_CPU_FREQ,
 	.min_ram = 16 * MIB,
 	.max_ram = 2048 * MIB,

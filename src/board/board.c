@@ -574,6 +574,11 @@ int board_create(struct board **out, const struct board_config *cfg)
 			cfg->ram_size >> 20);
 		return -1;
 	}
+	if (cfg->pvr && !mc->cpu_revisions) {
+		fprintf(stderr, "hv440: --cpu names a 440EP revision: the %s board has its own core\n",
+			mc->name);
+		return -1;
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		fprintf(stderr, "hv440: out of memory\n");

@@ -80,6 +80,7 @@ struct machine_class {
 	const char *cpu_model;     /* the cpu node's model, e.g. "PowerPC,440EP" */
 	uint32_t pvr;              /* processor version register at reset */
 	bool indexed_dcr;          /* the core has mfdcrx/mtdcrx (PPC464) */
+	bool cpu_revisions;        /* --cpu may pick another 440EP revision's PVR */
 	uint32_t cpu_freq;         /* core clock = timebase frequency (440 Time Base) */
 	uint64_t min_ram, max_ram; /* -m range */
 	uint64_t dtb_addr, initrd_addr;  /* where QEMU's board puts them, when free */
