@@ -1053,13 +1053,23 @@ bool qemu_cli_wanted(int argc, char **argv, const struct option *native)
 			const struct option *o = native_find(native, a + 2,
 							     eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 
+			/* --machine NAME is hv440's; with QEMU's options (bamboo,dumpdtb=F) it is QEMU's. */
+			if (o && o->val == 'M') {
+				const char *v = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : "";
+
+				if (strpbrk(v, ",="))
+					return true;
+			}
 			if (o && o->has_arg == required_argument && !eq)
 				i++;
-			/* QEMU also takes its options with two dashes: --machine is -machine. */
+			/* QEMU also takes its options with two dashes: --nographic is -nographic. */
 			if (!o && !eq && qemu_name(a + 2))
 				return true;
 			continue;
 		}
+		/* QEMU's -M with options (bamboo,dumpdtb=F) is QEMU's; a plain -M NAME is hv440's too. */
+		if (!strcmp(a, "-M") && i + 1 < argc && strpbrk(argv[i + 1], ",="))
+			return true;
 		/* hv440's own short options, each alone, mean the same in QEMU (-m, -M, -s, -S, -h). */
 		if (!a[2] && strchr("kmMhVsS", a[1])) {
 			if (a[1] == 'k' || a[1] == 'm' || a[1] == 'M')
@@ -1140,6 +1150,21 @@ int qemu_cli_translate(int argc, char **argv, const struct option *native,
 				fprintf(stderr, "hv440: '--' ends hv440's options; QEMU's command line "
 					"has no such thing\n");
 				return -1;
+			}
+			/*
+			 * --machine is also QEMU's -machine, whose options (bamboo,dumpdtb=F)
+			 * it takes; a plain name becomes --machine NAME again there.
+			 */
+			if (n && n->val == 'M') {
+				q.opt = "-machine";
+				if (!eq && i + 1 >= argc) {
+					fprintf(stderr, "hv440: option '%s' needs an argument\n", a);
+					return -1;
+				}
+				r = opt_machine(&q, eq ? eq + 1 : argv[++i]);
+				if (r)
+					return r;
+				continue;
 			}
 			/* hv440's own --options keep their meaning in a QEMU command line. */
 			if (n) {

@@ -134,8 +134,15 @@ def test_sam460ex_tree(ctx):
         check(re.search(pat, dts), f"sam460ex tree lacks {pat}")
     check(dts.count("interrupt-controller;") == 4, "sam460ex tree: not four UICs")
     qdtb = os.path.join(ctx.tmp, "q.dtb")
-    rc, out, err = ctx.hv(["-machine", f"sam460ex,dumpdtb={qdtb}", "-m", "256"])
-    check(rc == 0 and os.path.getsize(qdtb) > 0, f"-machine sam460ex,dumpdtb: exit {rc} {err!r}")
+    for spelling in (["-machine", f"sam460ex,dumpdtb={qdtb}"], [f"--machine=sam460ex,dumpdtb={qdtb}"],
+                     ["-M", f"type=sam460ex,dumpdtb={qdtb}"]):
+        if os.path.exists(qdtb):
+            os.unlink(qdtb)
+        rc, out, err = ctx.hv(spelling + ["-m", "256"])
+        check(rc == 0 and os.path.exists(qdtb), f"{spelling}: exit {rc} {err!r}")
+        q = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", qdtb], stdout=subprocess.PIPE,
+                           text=True)
+        check('"amcc,canyonlands"' in q.stdout, f"{spelling}: not the sam460ex tree")
     dts = dts_of(ctx, ["-M", "bamboo"])
     check('compatible = "amcc,bamboo";' in dts and "pci@ec000000" in dts and
           dts.count("interrupt-controller;") == 1, "bamboo tree changed")
