@@ -63,7 +63,6 @@ enum {
 	OPT_SANDBOX,
 	OPT_REALTIME,
 	OPT_CPU,
-	OPT_MACHINE,
 	OPT_PIDFILE,
 	OPT_DAEMONIZE,
 	OPT_QMP,
@@ -240,7 +239,8 @@ static void usage(FILE *out)
 "  -V, --version           show the version and exit\n"
 "\n"
 "QEMU's command line: a single-dash word other than -k -m -M -h -V -s -S (e.g.\n"
-"-machine, -kernel, -nographic, -drive, -netdev, -device, -snapshot)\n"
+"-machine, -kernel, -nographic, -drive, -netdev, -device, -snapshot), or -M\n"
+"with QEMU's machine options (-M bamboo,dumpdtb=F),\n"
 "makes hv440 read the whole line as qemu-system-ppc -M bamboo does (QEMU 7.2),\n"
 "translated to the options above; --options keep hv440's meaning there. What\n"
 "hv440 does not model is refused with one line. The table: docs/qemu.md.\n"
