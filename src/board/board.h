@@ -147,7 +147,7 @@ struct board {
 	struct virtio_console *vcons;
 	struct chardev *vcons_chr;
 	struct virtio_rng *rng;
-	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 20 (rx) / 21 (tx). */
+	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 (mc->bc_irq: rx, tx). */
 	struct bytechan bc;
 	struct chardev *bc_chr;   /* NULL: no byte channel */
 

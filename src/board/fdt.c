@@ -95,7 +95,8 @@ static int gen_chosen(struct board *b, void *fdt, int root)
  * The paravirt /hypervisor node (docs/paravirt.md): how Linux finds the
  * hypercall instructions (epapr_paravirt.c), that it runs on KVM's ABI
  * (firmware.c: "linux,kvm"), EV_IDLE, and the byte channels, which
- * "simple-bus" makes bamboo's of_platform_bus_probe() create as devices.
+ * "simple-bus" makes the platform's of_platform_bus_probe() (bamboo's, canyonlands') create
+ * as devices.
  */
 static int gen_hypervisor(struct board *b, void *fdt, int root)
 {
