@@ -83,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "sandbox",     required_argument, NULL, OPT_SANDBOX },
 	{ "realtime",    required_argument, NULL, OPT_REALTIME },
 	{ "cpu",         required_argument, NULL, OPT_CPU },
+	{ "machine",     required_argument, NULL, 'M' },
 	{ "pidfile",     required_argument, NULL, OPT_PIDFILE },
 	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
 	{ "qmp",         required_argument, NULL, OPT_QMP },
@@ -116,14 +117,17 @@ static volatile sig_atomic_t got_signal;
 static void usage(FILE *out)
 {
 	fprintf(out,
-"Usage: hv440 [options] --kernel FILE\n"
+"Usage: hv440 [-M BOARD] [options] --kernel FILE\n"
 "       hv440 -M bamboo -m 128m -kernel FILE [QEMU options]   (as qemu-system-ppc)\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
 "       hv440 system [--check] FILE.dts [--control unix:PATH] | --status unix:PATH\n"
-"Run a PowerPC 440 guest (bamboo board, PPC440EP) on this host.\n"
+"Run a PowerPC 440 guest (bamboo board, PPC440EP, or sam460ex, PPC460EX) on this host.\n"
 "\n"
 "Options:\n"
+"  -M, --machine BOARD     the board (docs/boards.md); -M help lists them:\n");
+	machine_list(out, "                            ");
+	fprintf(out,
 "  -k, --kernel FILE       guest kernel: ELF32 big-endian PowerPC (e.g. vmlinux),\n"
 "                          uImage (mkimage; none or gzip), or a raw binary with\n"
 "                          --kernel-addr\n"
@@ -132,7 +136,7 @@ static void usage(FILE *out)
 "                          MiB; 256MB is not a size, as in QEMU); 16M to 2G,\n"
 "                          multiple of 1M; default 256M\n"
 "      --cpu MODEL         440epb (default), 440ep, 440epa or 440epx: the 440EP's\n"
-"                          revisions, which differ in their PVR only\n"
+"                          revisions, which differ in their PVR only (bamboo)\n"
 "      --initrd FILE       initial ramdisk, loaded as-is (gzip or zstd cpio)\n"
 "      --append STRING     kernel command line (/chosen bootargs)\n"
 "      --dtb FILE          use this device tree instead of the generated one\n"
@@ -215,8 +219,9 @@ static void usage(FILE *out)
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n"
 "\n"
-"QEMU's command line: a single-dash word other than -k -m -h -V -s -S (e.g.\n"
-"-M bamboo, -machine, -kernel, -nographic, -drive, -netdev, -device, -snapshot)\n"
+"QEMU's command line: a single-dash word other than -k -m -M -h -V -s -S (e.g.\n"
+"-machine, -kernel, -nographic, -drive, -netdev, -device, -snapshot), or -M\n"
+"with QEMU's machine options (-M bamboo,dumpdtb=F),\n"
 "makes hv440 read the whole line as qemu-system-ppc -M bamboo does (QEMU 7.2),\n"
 "translated to the options above; --options keep hv440's meaning there. What\n"
 "hv440 does not model is refused with one line. The table: docs/qemu.md.\n"
@@ -491,10 +496,22 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":k:m:hVsS", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:m:M:hVsS", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			c->vm.board.kernel = optarg;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "help") || !strcmp(optarg, "?")) {
+				machine_list(stdout, "");
+				return EXIT_OK;
+			}
+			if (!machine_find(optarg)) {
+				fprintf(stderr, "hv440: -M/--machine: no board '%s' (-M help lists them)\n",
+					optarg);
+				return EXIT_ERROR;
+			}
+			c->vm.board.machine = optarg;
 			break;
 		case OPT_KERNEL_ADDR:
 			if (parse_addr(optarg, &c->vm.board.kernel_addr)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "board/board.h"
 #include "host/optstr.h"
 #include "qemu_cli.h"
 
@@ -421,13 +422,14 @@ static int opt_machine(struct qcli *q, const char *val)
 			type = kv(it, "type");
 		if (type) {
 			if (!strcmp(type, "help") || !strcmp(type, "?")) {
-				printf("Supported machines are:\n"
-				       "bamboo               bamboo (the only one hv440 models)\n");
+				printf("Supported machines are:\n");
+				machine_list(stdout, "");
 				return 1;
 			}
-			if (strcmp(type, "bamboo"))
-				return fail(q, "hv440 models only the bamboo board (AMCC 440EP), not "
-					    "'%s'", type);
+			if (!machine_find(type))
+				return fail(q, "hv440 models the boards bamboo and sam460ex, not '%s'",
+					    type);
+			push2(q, "--machine", type);
 		} else if ((v = kv(it, "accel"))) {
 			if (strcmp(v, "tcg"))
 				return fail(q, "accel=%s: hv440 runs the guest with its own JIT "
@@ -444,7 +446,7 @@ static int opt_machine(struct qcli *q, const char *val)
 			push2(q, "--append", v);
 		} else if ((v = kv(it, "usb")) && on_off(v, &b)) {
 			if (b)
-				return fail(q, "usb=on: the bamboo board has no USB in hv440");
+				return fail(q, "usb=on: hv440 models no USB controller");
 		} else if (((v = kv(it, "graphics")) || (v = kv(it, "dump-guest-core")) ||
 			    (v = kv(it, "mem-merge"))) && on_off(v, &b)) {
 			;  /* host-side only: nothing the guest sees */
@@ -1051,16 +1053,26 @@ bool qemu_cli_wanted(int argc, char **argv, const struct option *native)
 			const struct option *o = native_find(native, a + 2,
 							     eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 
+			/* --machine NAME is hv440's; with QEMU's options (bamboo,dumpdtb=F) it is QEMU's. */
+			if (o && o->val == 'M') {
+				const char *v = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : "";
+
+				if (strpbrk(v, ",="))
+					return true;
+			}
 			if (o && o->has_arg == required_argument && !eq)
 				i++;
-			/* QEMU also takes its options with two dashes: --machine is -machine. */
+			/* QEMU also takes its options with two dashes: --nographic is -nographic. */
 			if (!o && !eq && qemu_name(a + 2))
 				return true;
 			continue;
 		}
-		/* hv440's own short options, each alone, mean the same in QEMU (-m, -s, -S, -h). */
-		if (!a[2] && strchr("kmhVsS", a[1])) {
-			if (a[1] == 'k' || a[1] == 'm')
+		/* QEMU's -M with options (bamboo,dumpdtb=F) is QEMU's; a plain -M NAME is hv440's too. */
+		if (!strcmp(a, "-M") && i + 1 < argc && strpbrk(argv[i + 1], ",="))
+			return true;
+		/* hv440's own short options, each alone, mean the same in QEMU (-m, -M, -s, -S, -h). */
+		if (!a[2] && strchr("kmMhVsS", a[1])) {
+			if (a[1] == 'k' || a[1] == 'm' || a[1] == 'M')
 				i++;
 			continue;
 		}
@@ -1138,6 +1150,21 @@ int qemu_cli_translate(int argc, char **argv, const struct option *native,
 				fprintf(stderr, "hv440: '--' ends hv440's options; QEMU's command line "
 					"has no such thing\n");
 				return -1;
+			}
+			/*
+			 * --machine is also QEMU's -machine, whose options (bamboo,dumpdtb=F)
+			 * it takes; a plain name becomes --machine NAME again there.
+			 */
+			if (n && n->val == 'M') {
+				q.opt = "-machine";
+				if (!eq && i + 1 >= argc) {
+					fprintf(stderr, "hv440: option '%s' needs an argument\n", a);
+					return -1;
+				}
+				r = opt_machine(&q, eq ? eq + 1 : argv[++i]);
+				if (r)
+					return r;
+				continue;
 			}
 			/* hv440's own --options keep their meaning in a QEMU command line. */
 			if (n) {

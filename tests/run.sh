@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run.sh - run every test tier against one build: unit, cli, isa, differential, boot, qemu-cli,
+# run.sh - run every test tier against one build: unit, cli, isa, differential, boot, boards, qemu-cli,
 # ramsize, system, ...
 # Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio,
 # qemu-cli, ramsize, pv, gdb, trace, system tiers)
@@ -76,10 +76,14 @@ if [ "$quick" != "--quick" ]; then
 	run_tier boot-interp env HV440_ENGINE=interp tests/boot/run.sh "$build"
 	run_tier boot-lockstep env HV440_ENGINE=lockstep tests/boot/run.sh "$build" interactive
 	run_tier virtio tests/virtio/run.sh "$build"
+	# -M bamboo and -M sam460ex: the multi-board ppc44x kernel on both, JIT and interpreter.
+	run_tier boards tests/boards/run.sh "$build"
 	run_tier qemu-cli tests/qemu/run.sh "$build"
 	# Linux to init at every RAM size from 16M to 2G, JIT and interpreter, two boots at a time.
 	run_tier ramsize tests/ramsize/run.sh "$build"
 fi
+[ "$quick" != "--quick" ] ||
+	run_tier boards tests/boards/run.sh "$build" machine-help machine-unknown sam460ex-tree
 run_tier gdb tests/gdb/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier qmp tests/qmp/run.sh "$build"

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* board.h - the bamboo (PPC440EP) board: RAM, vcpu, buses, devices, boot images. */
+/* board.h - a board: its machine class, RAM, vcpu, buses, devices, boot images. */
 #ifndef HV440_BOARD_BOARD_H
 #define HV440_BOARD_BOARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "board/loader.h"
 #include "host/chardev.h"
@@ -19,24 +20,17 @@
 #include "hw/uic.h"
 #include "hw/virtio_pci.h"
 
-/* Bamboo memory map and wiring (as QEMU's bamboo, which Linux 6.1 boots). */
+/*
+ * What every board shares (board.c). A board's own facts (memory map,
+ * clocks, PVR, interrupt wiring) live in its machine_class, one file per
+ * board (bamboo.c, sam460ex.c).
+ */
 #define BOARD_UIC_PHANDLE  2u           /* UIC0's phandle in the device tree */
 #define BOARD_OPB_PATH     "/plb/opb"
-#define BOARD_UART0_BASE   0xEF600300u
-#define BOARD_UART1_BASE   0xEF600400u
-#define BOARD_UART_CLOCK   11059200u
-#define BOARD_UIC0_DCR     0xC0u
-#define BOARD_CPU_FREQ     400000000u  /* core clock = timebase frequency */
-#define BOARD_PLB_FREQ     133333332u
-#define BOARD_OPB_FREQ     66666666u
-#define BOARD_DTB_ADDR     0x1800000u
-#define BOARD_INITRD_ADDR  0x1900000u
-#define BOARD_MIN_RAM      (16ull << 20)
+#define BOARD_MIN_RAM      (16ull << 20) /* the widest range any board takes */
 #define BOARD_MAX_RAM      (2ull << 30)
 #define BOARD_EPAPR_MAGIC  0x45504150u
 #define BOARD_IMA_SIZE     (256u << 20) /* initial mapped area: TLB entry 0 */
-#define BOARD_BC_RX_IRQ    20u          /* byte channel interrupts on UIC0 */
-#define BOARD_BC_TX_IRQ    21u
 
 #define BOARD_MAX_DISKS 8
 #define BOARD_MAX_NICS  4
@@ -44,6 +38,7 @@
 
 /* What the command line asks for. */
 struct board_config {
+	const char *machine;      /* -M/--machine: a machine_class name; NULL: bamboo */
 	const char *kernel;
 	bool kernel_addr_set;
 	uint32_t kernel_addr;     /* raw binaries: load address = entry */
@@ -67,8 +62,41 @@ struct board_config {
 	bool interp;              /* --engine interp: no JIT (docs/jit.md) */
 	bool lockstep;            /* --engine lockstep: JIT checked against the interpreter */
 	bool perf_map;            /* --perf-map: /tmp/perf-PID.map names translated code */
-	uint32_t pvr;             /* --cpu: the processor version register; 0: 440EP Rev. B */
+	uint32_t pvr;             /* --cpu: the processor version register; 0: the board's */
 };
+
+struct board;
+
+/*
+ * A board model (TinyEMU's VirtMachineClass): a table of facts plus the
+ * function that creates and wires its devices. Shared code (board.c) maps
+ * RAM, makes the buses and the vcpu, places the images and sets the boot
+ * state; fdt.c writes the generic nodes and calls fdt_nodes for the rest.
+ */
+struct machine_class {
+	const char *name;          /* -M NAME */
+	const char *desc;          /* one line for -M help */
+	const char *compatible;    /* the root node's model and compatible */
+	const char *cpu_model;     /* the cpu node's model, e.g. "PowerPC,440EP" */
+	uint32_t pvr;              /* processor version register at reset */
+	bool indexed_dcr;          /* the core has mfdcrx/mtdcrx (PPC464) */
+	bool cpu_revisions;        /* --cpu may pick another 440EP revision's PVR */
+	uint32_t cpu_freq;         /* core clock = timebase frequency (440 Time Base) */
+	uint64_t min_ram, max_ram; /* -m range */
+	uint64_t dtb_addr, initrd_addr;  /* where QEMU's board puts them, when free */
+	const char *uart_path[2];  /* device-tree paths of the UARTs (aliases, stdout-path) */
+	unsigned bc_irq[2];        /* ePAPR byte channel rx, tx on UIC0 */
+	/* Devices in their documented order, after RAM, buses and vcpu; -1 after one error line. */
+	int (*create)(struct board *b);
+	/* The board's own nodes under root (buses, DCR nodes); the devices add theirs after. */
+	int (*fdt_nodes)(struct board *b, void *fdt, int root);
+};
+
+extern const struct machine_class machine_bamboo, machine_sam460ex;
+/* The class called name; NULL if none is. */
+const struct machine_class *machine_find(const char *name);
+/* One line per board, indent then "NAME  DESCRIPTION", the default first. */
+void machine_list(FILE *out, const char *indent);
 
 /*
  * A 4xx "indirect" DCR pair (address register at base, data at base+1)
@@ -88,6 +116,7 @@ struct board_indirect {
 
 struct board {
 	const struct board_config *cfg;
+	const struct machine_class *mc;  /* NULL (a bare tree for the fuzzers): bamboo */
 
 	uint8_t *ram;
 	uint64_t ram_size;
@@ -108,6 +137,7 @@ struct board {
 	struct uart16550 uart[2];
 	struct pci_host pci;
 	struct board_indirect cpr0, sdr0, sdram0, ebc0;
+	struct uic uicn[3];       /* sam460ex: UIC1..UIC3, cascaded into UIC0 */
 
 	/* virtio devices (hw/virtio*.h), slot i+1 holds virtio[i]. */
 	struct virtio_pci *virtio[BOARD_MAX_VIRTIO];
@@ -117,7 +147,7 @@ struct board {
 	struct virtio_console *vcons;
 	struct chardev *vcons_chr;
 	struct virtio_rng *rng;
-	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 20 (rx) / 21 (tx). */
+	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 (mc->bc_irq: rx, tx). */
 	struct bytechan bc;
 	struct chardev *bc_chr;   /* NULL: no byte channel */
 
@@ -129,6 +159,25 @@ struct board {
 	size_t fdt_size;
 	uint64_t fdt_addr, initrd_addr;
 };
+
+/* ---- for board files (board.c) ---- */
+
+/* A device joins the board: its node under fdt_parent (NULL: none) on controller intc, inputs irq0/1. */
+void board_add_device(struct board *b, struct device *dev, const char *fdt_parent,
+		      uint32_t intc, unsigned irq0, unsigned irq1);
+/* UIC0's two outputs, to wire into uic_init(): the core's external and critical inputs. */
+struct irq_line board_core_irq(struct board *b, bool critical);
+/* An indirect DCR register file at dcr, dcr+1 on the DCR bus and the board's device list. */
+int board_indirect_add(struct board *b, struct board_indirect *ind, const char *name, uint32_t dcr);
+/* A register's value at reset (and now). */
+void board_indirect_preset(struct board_indirect *ind, uint32_t addr, uint32_t value);
+/* The serial backends of --serial/--serial1 and the two UARTs at base[i] on irq[i]. */
+int board_uarts(struct board *b, const uint64_t base[2], uint32_t clock, const struct irq_line irq[2],
+		uint32_t intc, const unsigned irq_n[2], const char *fdt_parent);
+/* The virtio devices of the command line on b->pci, slots 1, 2, ... (docs/devices.md). */
+int board_create_virtio(struct board *b);
+/* The byte channel of --bytechan on UIC0 (mc->bc_irq), when asked for. */
+int board_bytechan(struct board *b);
 
 /* Build the board in its documented order and load the images; -1 after one clear error line. */
 int board_create(struct board **out, const struct board_config *cfg);
@@ -147,6 +196,10 @@ void board_idle(struct board *b, int64_t timeout_ns);
  * placeholders; board_fdt_finish() fills in the final initrd addresses.
  */
 int board_fdt_build(struct board *b);
+/* Helpers for a board's fdt_nodes: a property of n cells; a node with a dcr-reg pair (its offset). */
+int board_fdt_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n);
+int board_fdt_dcr_node(void *fdt, int parent, const char *name, const char *compat,
+		       size_t compat_len, uint32_t dcr, uint32_t n);
 int board_fdt_finish(struct board *b);
 /* Generate the tree only (for --dump-dtb): no images needed. */
 int board_fdt_write_file(struct board *b, const char *path);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fdt.c - the bamboo device tree: generated with libfdt, or the user's with /chosen patched. */
+/* fdt.c - a board's device tree: generated with libfdt, or the user's with /chosen patched. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,13 +18,11 @@
 #define CPU_PHANDLE 1
 #define UIC_PHANDLE BOARD_UIC_PHANDLE
 
-#define UART0_PATH "/plb/opb/serial@ef600300"
-#define UART1_PATH "/plb/opb/serial@ef600400"
 #define BC0_PATH   "/hypervisor/byte-channel@0"
 
 /* Every libfdt call goes through FDT() (hw/device.h): one clear line naming what failed. */
 
-static int set_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n)
+int board_fdt_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n)
 {
 	fdt32_t be[16];
 	unsigned i;
@@ -36,7 +34,7 @@ static int set_cells(void *fdt, int node, const char *name, const uint32_t *v, u
 	return fdt_setprop(fdt, node, name, be, n * sizeof(be[0]));
 }
 
-static int gen_cpus(void *fdt, int root)
+static int gen_cpus(const struct machine_class *mc, void *fdt, int root)
 {
 	int cpus, cpu;
 
@@ -45,11 +43,11 @@ static int gen_cpus(void *fdt, int root)
 	FDT(fdt_setprop_u32(fdt, cpus, "#size-cells", 0));
 	FDT(cpu = fdt_add_subnode(fdt, cpus, "cpu@0"));
 	FDT(fdt_setprop_string(fdt, cpu, "device_type", "cpu"));
-	FDT(fdt_setprop_string(fdt, cpu, "model", "PowerPC,440EP"));
+	FDT(fdt_setprop_string(fdt, cpu, "model", mc->cpu_model));
 	FDT(fdt_setprop_u32(fdt, cpu, "reg", 0));
 	/* The timebase counts at the core clock on the 440 (PPC440x5 manual, Time Base). */
-	FDT(fdt_setprop_u32(fdt, cpu, "clock-frequency", BOARD_CPU_FREQ));
-	FDT(fdt_setprop_u32(fdt, cpu, "timebase-frequency", BOARD_CPU_FREQ));
+	FDT(fdt_setprop_u32(fdt, cpu, "clock-frequency", mc->cpu_freq));
+	FDT(fdt_setprop_u32(fdt, cpu, "timebase-frequency", mc->cpu_freq));
 	/* 32 KiB instruction and data caches with 32-byte lines (PPC440x5 manual, Caches). */
 	FDT(fdt_setprop_u32(fdt, cpu, "i-cache-line-size", 32));
 	FDT(fdt_setprop_u32(fdt, cpu, "d-cache-line-size", 32));
@@ -61,64 +59,16 @@ static int gen_cpus(void *fdt, int root)
 	return 0;
 }
 
-static int gen_dcr_node(void *fdt, int parent, const char *name, const char *compat,
-			size_t compat_len, uint32_t dcr, uint32_t n)
+int board_fdt_dcr_node(void *fdt, int parent, const char *name, const char *compat,
+		       size_t compat_len, uint32_t dcr, uint32_t n)
 {
 	const uint32_t reg[2] = { dcr, n };
 	int node;
 
 	FDT(node = fdt_add_subnode(fdt, parent, name));
 	FDT(fdt_setprop(fdt, node, "compatible", compat, (int)compat_len));
-	FDT(set_cells(fdt, node, "dcr-reg", reg, 2));
+	FDT(board_fdt_cells(fdt, node, "dcr-reg", reg, 2));
 	return node;
-}
-
-/* The OPB and its external bus controller; the UARTs add their own nodes under it. */
-static int gen_opb(struct board *b, void *fdt, int plb)
-{
-	static const char opb_compat[] = "ibm,opb-440ep\0ibm,opb-440gp\0ibm,opb";
-	static const char ebc_compat[] = "ibm,ebc-440ep\0ibm,ebc-440gp\0ibm,ebc";
-	/* As QEMU's bamboo.dtb: OPB addresses are the 32-bit PLB addresses. */
-	static const uint32_t ranges[] = {
-		0x00000000, 0x00000000, 0x00000000, 0x80000000,
-		0x80000000, 0x00000000, 0x80000000, 0x80000000,
-	};
-	int opb, ebc;
-
-	FDT(opb = fdt_add_subnode(fdt, plb, "opb"));
-	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)));
-	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1));
-	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1));
-	FDT(set_cells(fdt, opb, "ranges", ranges, 8));
-	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", BOARD_OPB_FREQ));
-
-	ebc = gen_dcr_node(fdt, opb, "ebc", ebc_compat, sizeof(ebc_compat), 0x12, 2);
-	if (ebc < 0)
-		return -1;
-	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1));
-	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", BOARD_OPB_FREQ));
-	return 0;
-}
-
-static int gen_plb(struct board *b, void *fdt, int root)
-{
-	static const char plb_compat[] = "ibm,plb-440ep\0ibm,plb-440gp\0ibm,plb4";
-	static const char sdram_compat[] = "ibm,sdram-440ep\0ibm,sdram-405gp";
-	int plb;
-
-	FDT(plb = fdt_add_subnode(fdt, root, "plb"));
-	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)));
-	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1));
-	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0));
-	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", BOARD_PLB_FREQ));
-
-	if (gen_opb(b, fdt, plb))
-		return -1;
-	if (gen_dcr_node(fdt, plb, "sdram", sdram_compat, sizeof(sdram_compat), 0x10, 2) < 0)
-		return -1;
-	return 0;
 }
 
 static int gen_chosen(struct board *b, void *fdt, int root)
@@ -133,7 +83,8 @@ static int gen_chosen(struct board *b, void *fdt, int root)
 	 * (Linux's ehv_bytechan finds it here); with UART0 on a backend, UART0
 	 * stays the console and the channel is a plain ttyEHV0 (docs/system.md).
 	 */
-	const char *out = b->bc_chr && !strcmp(b->cfg->serial[0], "null") ? BC0_PATH : UART0_PATH;
+	const char *out = b->bc_chr && !strcmp(b->cfg->serial[0], "null") ? BC0_PATH :
+			  b->mc->uart_path[0];
 
 	FDT(fdt_setprop_string(fdt, chosen, "stdout-path", out));
 	FDT(fdt_setprop_string(fdt, chosen, "linux,stdout-path", out));
@@ -144,7 +95,8 @@ static int gen_chosen(struct board *b, void *fdt, int root)
  * The paravirt /hypervisor node (docs/paravirt.md): how Linux finds the
  * hypercall instructions (epapr_paravirt.c), that it runs on KVM's ABI
  * (firmware.c: "linux,kvm"), EV_IDLE, and the byte channels, which
- * "simple-bus" makes bamboo's of_platform_bus_probe() create as devices.
+ * "simple-bus" makes the platform's of_platform_bus_probe() (bamboo's, canyonlands') create
+ * as devices.
  */
 static int gen_hypervisor(struct board *b, void *fdt, int root)
 {
@@ -155,7 +107,7 @@ static int gen_hypervisor(struct board *b, void *fdt, int root)
 
 	FDT(node = fdt_add_subnode(fdt, root, "hypervisor"));
 	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
-	FDT(set_cells(fdt, node, "hcall-instructions", hcall, 4));
+	FDT(board_fdt_cells(fdt, node, "hcall-instructions", hcall, 4));
 	FDT(fdt_setprop(fdt, node, "has-idle", NULL, 0));
 	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 1));
 	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 0));
@@ -164,34 +116,33 @@ static int gen_hypervisor(struct board *b, void *fdt, int root)
 
 static int generate(struct board *b, void *fdt)
 {
-	static const char sdr_compat[] = "ibm,sdr-440ep";
-	static const char cpr_compat[] = "ibm,cpr-440ep";
+	const struct machine_class *mc = b->mc;
 	const uint32_t mem_reg[3] = { 0, 0, (uint32_t)b->ram_size };
 	int root = 0, node;
 
 	FDT(fdt_create_empty_tree(fdt, FDT_ROOM));
 	FDT(fdt_setprop_u32(fdt, root, "#address-cells", 2));
 	FDT(fdt_setprop_u32(fdt, root, "#size-cells", 1));
-	FDT(fdt_setprop_string(fdt, root, "model", "amcc,bamboo"));
-	FDT(fdt_setprop_string(fdt, root, "compatible", "amcc,bamboo"));
+	FDT(fdt_setprop_string(fdt, root, "model", mc->compatible));
+	FDT(fdt_setprop_string(fdt, root, "compatible", mc->compatible));
 	FDT(fdt_setprop_u32(fdt, root, "dcr-parent", CPU_PHANDLE));
 
 	/* fdt_add_subnode puts a node first among its siblings: add them last first. */
-	if (gen_chosen(b, fdt, root) || gen_plb(b, fdt, root))
+	if (gen_chosen(b, fdt, root))
 		return -1;
 	if (!b->cfg->no_paravirt && gen_hypervisor(b, fdt, root))
 		return -1;
-	if (gen_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
-	    gen_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
+	/* The board's buses and DCR nodes (bamboo.c, sam460ex.c). */
+	if (mc->fdt_nodes(b, fdt, root))
 		return -1;
 	FDT(node = fdt_add_subnode(fdt, root, "memory"));
 	FDT(fdt_setprop_string(fdt, node, "device_type", "memory"));
-	FDT(set_cells(fdt, node, "reg", mem_reg, 3));
-	if (gen_cpus(fdt, root))
+	FDT(board_fdt_cells(fdt, node, "reg", mem_reg, 3));
+	if (gen_cpus(mc, fdt, root))
 		return -1;
 	FDT(node = fdt_add_subnode(fdt, root, "aliases"));
-	FDT(fdt_setprop_string(fdt, node, "serial0", UART0_PATH));
-	FDT(fdt_setprop_string(fdt, node, "serial1", UART1_PATH));
+	FDT(fdt_setprop_string(fdt, node, "serial0", mc->uart_path[0]));
+	FDT(fdt_setprop_string(fdt, node, "serial1", mc->uart_path[1]));
 	/* Then each device writes its own node under the one its board named (hw/device.h). */
 	return device_fdt_all(&b->devices, fdt);
 }
@@ -219,7 +170,7 @@ static int patch_user(struct board *b, void *fdt)
 			FDT(fdt_setprop_string(fdt, mem, "device_type", "memory"));
 		}
 		FDT(mem); /* /memory found or added */
-		FDT(set_cells(fdt, mem, "reg", reg, 3));
+		FDT(board_fdt_cells(fdt, mem, "reg", reg, 3));
 	}
 	return 0;
 }
@@ -286,6 +237,8 @@ int board_fdt_build(struct board *b)
 			return -1;
 		}
 	} else {
+		if (!b->mc)
+			b->mc = &machine_bamboo;
 		fdt = calloc(1, FDT_ROOM);
 		if (!fdt) {
 			fprintf(stderr, "hv440: device tree: out of memory\n");

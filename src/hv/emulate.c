@@ -14,7 +14,7 @@
 /* Primary opcode 31 extended opcodes. */
 enum {
 	XO_MFMSR = 83, XO_WRTEE = 131, XO_MTMSR = 146, XO_WRTEEI = 163,
-	XO_MFDCR = 323, XO_MFSPR = 339, XO_MTDCR = 451, XO_DCCCI = 454,
+	XO_MFDCRX = 259, XO_MTDCRX = 387, XO_MFDCR = 323, XO_MFSPR = 339, XO_MTDCR = 451, XO_DCCCI = 454,
 	XO_MTSPR = 467, XO_DCBI = 470, XO_DCREAD = 486, XO_TLBSYNC = 566,
 	XO_TLBSX = 914, XO_TLBRE = 946, XO_ICCCI = 966, XO_TLBWE = 978,
 	XO_ICREAD = 998,
@@ -224,7 +224,9 @@ static enum emul_result emulate_user(struct vcpu *v, uint32_t insn, enum hv_exit
 		program(v, CORE_ESR_PIL);
 		return EMUL_JUMPED;
 	}
-	program(v, is_priv_insn(insn) ? CORE_ESR_PPR : CORE_ESR_PIL);
+	program(v, is_priv_insn(insn) || (v->indexed_dcr && OP(insn) == 31 &&
+					    (XO(insn) == XO_MFDCRX || XO(insn) == XO_MTDCRX)) ?
+		   CORE_ESR_PPR : CORE_ESR_PIL);
 	return EMUL_JUMPED;
 }
 
@@ -292,25 +294,38 @@ static enum emul_result emulate_31(struct vcpu *v, uint32_t insn, enum hv_exit_k
 			program(v, CORE_ESR_PIL);
 			return EMUL_JUMPED;
 		}
+	case XO_MFDCRX:
+	case XO_MTDCRX:
+		/* Indexed DCR access (DCR number in RA, 10 bits): only cores that have it (PPC464). */
+		if (!v->indexed_dcr) {
+			*kind = HV_EXIT_EMULINST;
+			program(v, CORE_ESR_PIL);
+			return EMUL_JUMPED;
+		}
+		/* fall through */
 	case XO_MFDCR:
+	case XO_MTDCR: {
+		bool indexed = XO(insn) == XO_MFDCRX || XO(insn) == XO_MTDCRX;
+		uint32_t dcrn = indexed ? gpr[RA(insn)] & 0x3ff : SPRN(insn);
+
 		*kind = HV_EXIT_DCR;
-		r = v->bus && v->bus->dcr_read ?
-		    v->bus->dcr_read(v->bus->opaque, SPRN(insn), &val) : -1;
+		if (XO(insn) == XO_MTDCR || XO(insn) == XO_MTDCRX) {
+			r = v->bus && v->bus->dcr_write ?
+			    v->bus->dcr_write(v->bus->opaque, dcrn, gpr[RT(insn)]) : -1;
+			if (r < 0)
+				hv_log(v, "mtdcr 0x%x <- 0x%x: no device (ignored)", dcrn,
+				       gpr[RT(insn)]);
+			return EMUL_DONE;
+		}
+		r = v->bus && v->bus->dcr_read ? v->bus->dcr_read(v->bus->opaque, dcrn, &val) : -1;
 		if (r < 0) {
 			/* No device acknowledges: the DCR bus times out; read as 0. */
-			hv_log(v, "mfdcr 0x%x: no device (reads 0)", SPRN(insn));
+			hv_log(v, "mfdcr 0x%x: no device (reads 0)", dcrn);
 			val = 0;
 		}
 		gpr[RT(insn)] = val;
 		return EMUL_DONE;
-	case XO_MTDCR:
-		*kind = HV_EXIT_DCR;
-		r = v->bus && v->bus->dcr_write ?
-		    v->bus->dcr_write(v->bus->opaque, SPRN(insn), gpr[RT(insn)]) : -1;
-		if (r < 0)
-			hv_log(v, "mtdcr 0x%x <- 0x%x: no device (ignored)", SPRN(insn),
-			       gpr[RT(insn)]);
-		return EMUL_DONE;
+	}
 	case XO_TLBWE:
 		*kind = HV_EXIT_EMUL_TLBWE;
 		if (RB(insn) > 2) {

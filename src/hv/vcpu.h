@@ -165,6 +165,7 @@ struct vcpu {
 	bool dbg_skip_dac;        /* the next instruction runs without them (its DAC event is done) */
 	uint32_t tcr, tsr, decar, pir, pvr;
 	uint32_t pvr_reset;       /* the PVR the board chose (-cpu); 0: the 440EP Rev. B */
+	bool indexed_dcr;         /* set by the board: mfdcrx/mtdcrx exist (460EX's PPC464; not the 440EP) */
 	uint64_t watchdog_resets; /* resets the watchdog caused (TCR[WRC]); never reset: for the host */
 	uint32_t dnv[4], dtv[4], inv[4], itv[4], ivlim, dvlim, rstcfg; /* cache/debug SPRs read back */
 	uint32_t dec;          /* DEC value as of dec_tb */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pci_host.c - the 440EP PCI host bridge: indirect config access, PCIL0 windows, BAR mapping. */
+/* pci_host.c - the 4xx PCI host bridges: indirect config access, PCIL0/PCIX0 registers, BAR mapping. */
 #include <errno.h>
 #include <libfdt.h>
 #include <stddef.h>
@@ -16,6 +16,18 @@
 #define PCI_IO_SIZE    0x10000u
 #define PCI_MEM_BASE   0xa0000000u  /* PCI memory window, identity mapped */
 #define PCI_MEM_SIZE   0x20000000u
+
+/* As QEMU's bamboo, which Linux 6.1 boots: slots 1-4 INTA on UIC0 28, 27, 26, 25. */
+const struct pci_host_layout pci_host_440ep = {
+	.node = "pci@ec000000",
+	.compat = "ibm,plb440ep-pci\0ibm,plb-pci",
+	.compat_len = sizeof("ibm,plb440ep-pci\0ibm,plb-pci"),
+	.cfg_base = PCI_CFG_BASE, .iack_base = PCI_IACK_BASE,
+	.regs_base = PCIL0_BASE, .regs_size = PCIL0_SIZE,
+	.io_base = PCI_IO_BASE, .io_size = PCI_IO_SIZE,
+	.mem_base = PCI_MEM_BASE, .mem_pci = PCI_MEM_BASE, .mem_size = PCI_MEM_SIZE,
+	.n_intx = 4, .intx_irq = { 28, 27, 26, 25 },
+};
 
 /* PCI Local Bus Specification 3.0, type-0 configuration header. */
 #define PCI_VENDOR_ID      0x00
@@ -85,6 +97,9 @@ static void update_bars(struct pci_host *h, struct pci_function *f)
 
 		if (io && addr + size > PCI_IO_SIZE)
 			want = false;
+		/* A memory BAR appears at the CPU address of the outbound window that reaches it. */
+		if (!io && want)
+			addr = addr - h->layout->mem_pci + h->layout->mem_base;
 		if (f->bar_mapped[i] && (!want || f->bar[i].base != addr))
 			unmap_bar(h, f, i);
 		if (want && !f->bar_mapped[i] && b) {
@@ -175,7 +190,17 @@ static uint32_t *pcil0_reg(struct pci_host *h, unsigned i)
 	return &h->ptm[i / 2][i % 2];
 }
 
-/* The PCIL0 registers are little-endian too (Linux writes them with writel). */
+/*
+ * PCI-X register i (offset 4*i): the POM/PIM windows and the bridge's own
+ * config header; Linux only writes them (ppc4xx_probe_pcix_bridge), so they
+ * read back what was written, as a file of 128 words.
+ */
+static uint32_t *reg_word(struct pci_host *h, unsigned i)
+{
+	return h->layout->pcix ? &h->pcix_regs[i % 128] : pcil0_reg(h, i);
+}
+
+/* The PCIL0/PCIX0 registers are little-endian too (Linux writes them with writel). */
 static uint64_t regs_read(void *opaque, uint64_t offset, unsigned size)
 {
 	struct pci_host *h = opaque;
@@ -185,7 +210,7 @@ static uint64_t regs_read(void *opaque, uint64_t offset, unsigned size)
 	for (i = 0; i < size; i++) {
 		unsigned a = (unsigned)offset + i;
 
-		v = v << 8 | (uint8_t)(*pcil0_reg(h, a / 4) >> (8 * (a % 4)));
+		v = v << 8 | (uint8_t)(*reg_word(h, a / 4) >> (8 * (a % 4)));
 	}
 	return v;
 }
@@ -197,7 +222,7 @@ static void regs_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 
 	for (i = 0; i < size; i++) {
 		unsigned a = (unsigned)offset + i;
-		uint32_t *r = pcil0_reg(h, a / 4);
+		uint32_t *r = reg_word(h, a / 4);
 		uint32_t b = (uint8_t)(value >> (8 * (size - 1 - i)));
 
 		*r = (*r & ~(0xffu << (8 * (a % 4)))) | b << (8 * (a % 4));
@@ -259,6 +284,7 @@ void pci_host_reset(struct pci_host *h)
 	h->cfgaddr = 0;
 	memset(h->pmm, 0, sizeof(h->pmm));
 	memset(h->ptm, 0, sizeof(h->ptm));
+	memset(h->pcix_regs, 0, sizeof(h->pcix_regs));
 	bridge_init(&h->bridge);
 	for (s = 1; s < PCI_MAX_SLOTS; s++)
 		if (h->slot[s])
@@ -269,22 +295,30 @@ static const struct device_ops pci_host_ops;
 
 void pci_host_init(struct pci_host *h, struct bus *mmio_bus, const struct irq_line inta[4])
 {
+	pci_host_init_layout(h, &pci_host_440ep, mmio_bus, inta);
+}
+
+void pci_host_init_layout(struct pci_host *h, const struct pci_host_layout *l,
+			  struct bus *mmio_bus, const struct irq_line inta[4])
+{
 	unsigned i;
 
 	memset(h, 0, sizeof(*h));
+	h->layout = l;
 	h->mmio_bus = mmio_bus;
 	if (inta)
 		for (i = 0; i < 4; i++)
 			h->inta[i] = inta[i];
 	bus_init(&h->io_bus, "pci-io");
 
-	h->cfg = (struct region){ .name = "pci-cfg", .base = PCI_CFG_BASE, .size = 8,
+	h->cfg = (struct region){ .name = "pci-cfg", .base = l->cfg_base, .size = 8,
 				  .min_access = 1, .max_access = 4, .opaque = h,
 				  .read = cfg_read, .write = cfg_write };
-	h->regs = (struct region){ .name = "pcil0", .base = PCIL0_BASE, .size = PCIL0_SIZE,
+	h->regs = (struct region){ .name = l->pcix ? "pcix0" : "pcil0", .base = l->regs_base,
+				   .size = l->regs_size,
 				   .min_access = 1, .max_access = 4, .opaque = h,
 				   .read = regs_read, .write = regs_write };
-	h->io = (struct region){ .name = "pci-io", .base = PCI_IO_BASE, .size = PCI_IO_SIZE,
+	h->io = (struct region){ .name = "pci-io", .base = l->io_base, .size = l->io_size,
 				 .min_access = 1, .max_access = 4, .opaque = h,
 				 .read = io_read, .write = io_write };
 	h->slot[0] = &h->bridge;
@@ -309,14 +343,14 @@ static bool bar_size_ok(const struct pci_function *f, unsigned i)
 static void intx_set(void *opaque, unsigned slot, bool level)
 {
 	struct pci_host *h = opaque;
-	unsigned line = (slot - 1) % 4, s;
+	unsigned n = h->layout->n_intx, line = (slot - 1) % n, s;
 	bool any = false;
 
 	if (level)
 		h->intx_level |= 1u << slot;
 	else
 		h->intx_level &= ~(1u << slot);
-	for (s = line + 1; s < PCI_MAX_SLOTS; s += 4)
+	for (s = line + 1; s < PCI_MAX_SLOTS; s += n)
 		any |= (h->intx_level >> s) & 1;
 	irq_set(&h->inta[line], any);
 }
@@ -367,54 +401,75 @@ static int set_cells(void *fdt, int node, const char *name, const uint32_t *cell
 	return fdt_setprop(fdt, node, name, be, n * sizeof(be[0]));
 }
 
+static uint32_t hi32(uint64_t x)
+{
+	return (uint32_t)(x >> 32);
+}
+
 int pci_host_fdt_node(struct pci_host *h, void *fdt, int parent, uint32_t uic_phandle)
 {
-	static const char compat[] = "ibm,plb440ep-pci\0ibm,plb-pci";
-	/* As QEMU's bamboo.dtb: config, IACK, special cycle, PCIL0 registers. */
-	const uint32_t reg[] = {
-		0, PCI_CFG_BASE, 8,
-		0, PCI_IACK_BASE, 4,
-		0, PCI_IACK_BASE, 4,
-		0, PCIL0_BASE, PCIL0_SIZE,
+	const struct pci_host_layout *l = h->layout;
+	/*
+	 * Config, IACK, special cycle and the bridge's registers (as QEMU's
+	 * bamboo.dtb); the 460EX's PCI-X has no IACK cycles and splits its
+	 * registers in two, as canyonlands.dts has it (Linux takes entry 3).
+	 */
+	const uint32_t reg_ep[] = {
+		hi32(l->cfg_base), (uint32_t)l->cfg_base, 8,
+		hi32(l->iack_base), (uint32_t)l->iack_base, 4,
+		hi32(l->iack_base), (uint32_t)l->iack_base, 4,
+		hi32(l->regs_base), (uint32_t)l->regs_base, l->regs_size,
 	};
-	/* 32-bit memory space identity mapped, I/O space 0 at 0xE8000000. */
+	const uint32_t reg_x[] = {
+		hi32(l->cfg_base), (uint32_t)l->cfg_base, 8,
+		0, 0, 0,
+		hi32(l->iack_base), (uint32_t)l->iack_base, 4,
+		hi32(l->regs_base), (uint32_t)l->regs_base, l->regs_size / 2,
+		hi32(l->regs_base), (uint32_t)l->regs_base + l->regs_size / 2, l->regs_size / 2 - 4,
+	};
+	/* The memory window (CPU base -> PCI base) and I/O space 0 at the I/O window. */
 	const uint32_t ranges[] = {
-		0x02000000, 0, PCI_MEM_BASE, 0, PCI_MEM_BASE, 0, PCI_MEM_SIZE,
-		0x01000000, 0, 0, 0, PCI_IO_BASE, 0, PCI_IO_SIZE,
+		0x02000000, 0, l->mem_pci, hi32(l->mem_base), (uint32_t)l->mem_base, 0, l->mem_size,
+		0x01000000, 0, 0, hi32(l->io_base), (uint32_t)l->io_base, 0, l->io_size,
 	};
 	/* Inbound: prefetchable memory, PCI 0 = RAM 0, 2 GiB. */
 	const uint32_t dma_ranges[] = { 0x42000000, 0, 0, 0, 0, 0, 0x80000000 };
-	const uint32_t map_mask[] = { 0xf800, 0, 0, 0 };
+	const uint32_t map_mask[] = { l->n_intx > 1 ? 0xf800 : 0, 0, 0, 0 };
+	const uint32_t bus_range[] = { 0, l->bus_hi };
 	/*
-	 * Slots 1-4 INTA -> UIC0 28, 27, 26, 25 (as QEMU's bamboo); slot s
-	 * beyond uses the line of slot (s-1)%4+1. 8 = level, active low.
+	 * Slot s INTA -> line (s-1)%n_intx and that line's controller input;
+	 * with one line, one entry matches every slot. 8 = level, active low.
 	 */
 	uint32_t map[7 * (PCI_MAX_SLOTS - 1)];
-	unsigned s;
+	unsigned s, n_map = l->n_intx > 1 ? PCI_MAX_SLOTS - 1 : 1;
 	int node;
 
-	(void)h;
-	for (s = 1; s < PCI_MAX_SLOTS; s++) {
+	for (s = 1; s <= n_map; s++) {
 		uint32_t *e = &map[7 * (s - 1)];
 
-		e[0] = s << 11;
+		e[0] = l->n_intx > 1 ? s << 11 : 0;
 		e[1] = e[2] = e[3] = 0;
 		e[4] = uic_phandle;
-		e[5] = 28 - (s - 1) % 4;
+		e[5] = l->intx_irq[(s - 1) % l->n_intx];
 		e[6] = 8;
 	}
-	FDT(node = fdt_add_subnode(fdt, parent, "pci@ec000000"));
+	FDT(node = fdt_add_subnode(fdt, parent, l->node));
 	FDT(fdt_setprop_string(fdt, node, "device_type", "pci"));
 	FDT(fdt_setprop_u32(fdt, node, "#interrupt-cells", 1));
 	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 2));
 	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 3));
-	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	FDT(fdt_setprop(fdt, node, "compatible", l->compat, (int)l->compat_len));
 	FDT(fdt_setprop(fdt, node, "primary", NULL, 0));
-	FDT(set_cells(fdt, node, "reg", reg, sizeof(reg) / sizeof(reg[0])));
+	if (l->pcix)
+		FDT(set_cells(fdt, node, "reg", reg_x, sizeof(reg_x) / sizeof(reg_x[0])));
+	else
+		FDT(set_cells(fdt, node, "reg", reg_ep, sizeof(reg_ep) / sizeof(reg_ep[0])));
 	FDT(set_cells(fdt, node, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0])));
 	FDT(set_cells(fdt, node, "dma-ranges", dma_ranges, sizeof(dma_ranges) / sizeof(dma_ranges[0])));
+	if (l->bus_hi)
+		FDT(set_cells(fdt, node, "bus-range", bus_range, 2));
 	FDT(set_cells(fdt, node, "interrupt-map-mask", map_mask, sizeof(map_mask) / sizeof(map_mask[0])));
-	FDT(set_cells(fdt, node, "interrupt-map", map, sizeof(map) / sizeof(map[0])));
+	FDT(set_cells(fdt, node, "interrupt-map", map, 7 * n_map));
 	return node;
 }
 

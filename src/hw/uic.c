@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/uic.h"
@@ -194,14 +195,19 @@ void uic_init(struct uic *u, uint32_t dcr_base, struct irq_line out_int, struct 
 
 int uic_fdt_node(struct uic *u, void *fdt, int parent, uint32_t phandle)
 {
-	static const char compat[] = "ibm,uic-440ep\0ibm,uic";
+	static const char compat_440ep[] = "ibm,uic-440ep\0ibm,uic";
 	uint32_t dcr_reg[2] = { cpu_to_fdt32((uint32_t)u->dcr.base), cpu_to_fdt32(UIC_NREGS) };
+	char name[32];
 	int node;
 
-	FDT(node = fdt_add_subnode(fdt, parent, "interrupt-controller0"));
-	FDT(fdt_setprop(fdt, node, "compatible", compat, sizeof(compat)));
+	snprintf(name, sizeof(name), "interrupt-controller%u", u->index);
+	FDT(node = fdt_add_subnode(fdt, parent, name));
+	if (u->compat)
+		FDT(fdt_setprop(fdt, node, "compatible", u->compat, (int)u->compat_len));
+	else
+		FDT(fdt_setprop(fdt, node, "compatible", compat_440ep, sizeof(compat_440ep)));
 	FDT(fdt_setprop(fdt, node, "interrupt-controller", NULL, 0));
-	FDT(fdt_setprop_u32(fdt, node, "cell-index", 0));
+	FDT(fdt_setprop_u32(fdt, node, "cell-index", u->index));
 	FDT(fdt_setprop(fdt, node, "dcr-reg", dcr_reg, sizeof(dcr_reg)));
 	FDT(fdt_setprop_u32(fdt, node, "#address-cells", 0));
 	FDT(fdt_setprop_u32(fdt, node, "#size-cells", 0));
@@ -222,10 +228,27 @@ static void uic_dev_reset(struct device *dev)
 	uic_reset(uic_of(dev));
 }
 
-/* The UIC is its own interrupt parent: dev->fdt_intc is its phandle. */
+/*
+ * UIC0 is its own interrupt parent: dev->fdt_intc is its phandle. A
+ * cascaded UIC has its own (u->phandle) and names its outputs on the
+ * parent (Linux's uic.c chains it there: non-critical, then critical).
+ */
 static int uic_dev_fdt_node(struct device *dev, void *fdt, int parent)
 {
-	return uic_fdt_node(uic_of(dev), fdt, parent, dev->fdt_intc) < 0 ? -1 : 0;
+	struct uic *u = uic_of(dev);
+	int node;
+
+	if (!u->phandle)
+		return uic_fdt_node(u, fdt, parent, dev->fdt_intc) < 0 ? -1 : 0;
+	if (uic_fdt_node(u, fdt, parent, u->phandle) < 0)
+		return -1;
+	FDT(node = fdt_node_offset_by_phandle(fdt, u->phandle));
+	const uint32_t irqs[4] = { cpu_to_fdt32(dev->fdt_irq[0]), cpu_to_fdt32(4),
+				   cpu_to_fdt32(dev->fdt_irq[1]), cpu_to_fdt32(4) };
+
+	FDT(fdt_setprop(fdt, node, "interrupts", irqs, sizeof(irqs)));
+	FDT(fdt_setprop_u32(fdt, node, "interrupt-parent", dev->fdt_intc));
+	return 0;
 }
 
 /* The state's tag and version (util/state.h); a new field is a new version. */

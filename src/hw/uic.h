@@ -16,6 +16,16 @@ struct uic {
 	uint32_t sr, er, cr, pr, tr, vcr;
 	uint32_t level;          /* current input levels */
 	struct irq_line out_int, out_crit;
+	/*
+	 * Added for SoCs with several UICs (set after uic_init(); zero keeps
+	 * UIC0 of the 440EP): the node's cell-index and compatible list, and
+	 * for a cascaded UIC its own phandle (dev->fdt_intc and fdt_irq[] are
+	 * then its parent and the parent's inputs its two outputs drive).
+	 */
+	unsigned index;
+	const char *compat;
+	unsigned compat_len;
+	uint32_t phandle;
 };
 
 void uic_init(struct uic *u, uint32_t dcr_base, struct irq_line out_int, struct irq_line out_crit);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_pci.c - unit tests of the 440EP PCI host: empty bus, bridge IDs, BAR sizing and mapping. */
+/* test_pci.c - unit tests of the 4xx PCI hosts: empty bus, bridge IDs, BAR sizing and mapping, 460EX PCI-X. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
@@ -18,13 +18,14 @@
 
 static struct bus mmio;
 static struct pci_host h;
+static uint64_t cfg_base = CFG;  /* where the bridge under test has CFGADDR */
 
 /* As Linux's indirect_pci: out_le32 to CFGADDR, in_le32/le16/8 at CFGDATA + (reg & 3). */
 static void cfg_addr(unsigned devfn, unsigned reg)
 {
 	uint32_t a = 0x80000000u | devfn << 8 | (reg & 0xfc);
 
-	CHECK(bus_write(&mmio, CFG, 4, __builtin_bswap32(a)) == 0);
+	CHECK(bus_write(&mmio, cfg_base, 4, __builtin_bswap32(a)) == 0);
 }
 
 static uint32_t cfg_read(unsigned devfn, unsigned reg, unsigned size)
@@ -32,7 +33,7 @@ static uint32_t cfg_read(unsigned devfn, unsigned reg, unsigned size)
 	uint64_t v = 0;
 
 	cfg_addr(devfn, reg);
-	CHECK(bus_read(&mmio, CFG + 4 + (reg & 3), size, &v) == 0);
+	CHECK(bus_read(&mmio, cfg_base + 4 + (reg & 3), size, &v) == 0);
 	if (size == 4)
 		return __builtin_bswap32((uint32_t)v);
 	if (size == 2)
@@ -45,7 +46,7 @@ static void cfg_write(unsigned devfn, unsigned reg, unsigned size, uint32_t val)
 	uint64_t v = size == 4 ? __builtin_bswap32(val) : size == 2 ? __builtin_bswap16((uint16_t)val) : val;
 
 	cfg_addr(devfn, reg);
-	CHECK(bus_write(&mmio, CFG + 4 + (reg & 3), size, v) == 0);
+	CHECK(bus_write(&mmio, cfg_base + 4 + (reg & 3), size, v) == 0);
 }
 
 /* A fake function: BAR0 4 KiB memory, BAR1 32 bytes I/O, BAR2 absent. */
@@ -304,6 +305,97 @@ static void test_fdt(void)
 	}
 }
 
+/*
+ * The 460EX's PCI-X bridge as the sam460ex places it (src/board/sam460ex.c):
+ * everything above 4 GiB, memory BARs at PCI 0x80000000+ appear at CPU
+ * 0xD_80000000+, every slot's INTA on one wired-OR line, a 512-byte register
+ * file that reads back, and a device-tree node of canyonlands.dts's shape.
+ */
+static void test_pcix(void)
+{
+	static const struct pci_host_layout lx = {
+		.node = "pci@c0ec00000", .compat = "ibm,plb-pcix-460ex\0ibm,plb-pcix",
+		.compat_len = sizeof("ibm,plb-pcix-460ex\0ibm,plb-pcix"), .pcix = true,
+		.cfg_base = 0xC0EC00000ull, .iack_base = 0xC0ED00000ull,
+		.regs_base = 0xC0EC80000ull, .regs_size = 0x200,
+		.io_base = 0xC08000000ull, .io_size = 0x10000,
+		.mem_base = 0xD80000000ull, .mem_pci = 0x80000000u, .mem_size = 0x80000000u,
+		.n_intx = 1, .bus_hi = 0x3f,
+	};
+	static struct fake a, b;
+	static char fdt[8192];
+	bool lines[4] = { 0 };
+	struct irq_line inta[4];
+	uint64_t v;
+	unsigned i;
+	int node, len;
+	const fdt32_t *p;
+
+	for (i = 0; i < 4; i++)
+		inta[i] = (struct irq_line){ .set = inta_set, .opaque = lines, .n = i };
+	bus_init(&mmio, "mmio");
+	pci_host_init_layout(&h, &lx, &mmio, inta);
+	CHECK(bus_add(&mmio, &h.cfg) == 0);
+	CHECK(bus_add(&mmio, &h.regs) == 0);
+	CHECK(bus_add(&mmio, &h.io) == 0);
+	cfg_base = lx.cfg_base;
+	CHECK(bus_find(&mmio, 0xC0EC00000ull) == &h.cfg);
+	CHECK(bus_find(&mmio, 0x0EC00000u) == NULL);  /* not at the 32-bit alias */
+	CHECK(cfg_read(0, 0x00, 4) == 0x027f1014);
+
+	/* Two slots, one line: it stays up while either asserts. */
+	fake_init(&a);
+	fake_init(&b);
+	CHECK(pci_host_plug(&h, 1, &a.f) == 0);
+	CHECK(pci_host_plug(&h, 6, &b.f) == 0);
+	irq_set(&a.f.intx, true);
+	irq_set(&b.f.intx, true);
+	CHECK(lines[0] && !lines[1] && !lines[2] && !lines[3]);
+	irq_set(&a.f.intx, false);
+	CHECK(lines[0]);
+	irq_set(&b.f.intx, false);
+	CHECK(!lines[0]);
+
+	/* A memory BAR at PCI 0x80001000 answers at CPU 0xD_80001000; the I/O BAR in the window. */
+	cfg_write(1 << 3, 0x10, 4, 0x80001000u);
+	cfg_write(1 << 3, 0x14, 4, 0x00000100u);
+	cfg_write(1 << 3, 0x04, 2, 0x0003);
+	CHECK(a.f.bar_mapped[0] && bus_find(&mmio, 0xD80001000ull) == &a.f.bar[0]);
+	CHECK(bus_find(&mmio, 0x80001000u) == NULL);
+	CHECK(bus_write(&mmio, 0xD80001004ull, 4, 0x99) == 0 && a.reg[1] == 0x99);
+	CHECK(bus_read(&mmio, 0xC08000100ull, 4, &v) == 0 && v == a.reg[0]);
+
+	/* The register file reads back what Linux wrote (little-endian), all 512 bytes of it. */
+	CHECK(bus_write(&mmio, 0xC0EC80000ull + 0x1fc, 4, __builtin_bswap32(0x12345678u)) == 0);
+	CHECK(bus_read(&mmio, 0xC0EC80000ull + 0x1fc, 4, &v) == 0 && v == __builtin_bswap32(0x12345678u));
+	CHECK(bus_read(&mmio, 0xC0EC80000ull + 0x1fc, 1, &v) == 0 && v == 0x78);
+	CHECK(bus_read(&mmio, 0xC0EC80000ull + 0x200, 4, &v) == -ENOENT);
+	pci_host_reset(&h);
+	CHECK(bus_read(&mmio, 0xC0EC80000ull + 0x1fc, 4, &v) == 0 && v == 0);
+
+	/* The node: 36-bit reg and ranges, one interrupt-map entry for every slot. */
+	CHECK(fdt_create_empty_tree(fdt, sizeof(fdt)) == 0);
+	CHECK(pci_host_fdt_node(&h, fdt, 0, 4) >= 0);
+	node = fdt_path_offset(fdt, "/pci@c0ec00000");
+	CHECK(node >= 0);
+	p = fdt_getprop(fdt, node, "reg", &len);
+	CHECK(p && len == 15 * 4 && fdt32_to_cpu(p[0]) == 0xc && fdt32_to_cpu(p[1]) == 0x0ec00000 &&
+	      fdt32_to_cpu(p[9]) == 0xc && fdt32_to_cpu(p[10]) == 0x0ec80000 &&
+	      fdt32_to_cpu(p[11]) == 0x100);
+	p = fdt_getprop(fdt, node, "ranges", &len);
+	CHECK(p && len == 14 * 4 && fdt32_to_cpu(p[2]) == 0x80000000u && fdt32_to_cpu(p[3]) == 0xd &&
+	      fdt32_to_cpu(p[4]) == 0x80000000u && fdt32_to_cpu(p[10]) == 0xc &&
+	      fdt32_to_cpu(p[11]) == 0x08000000u);
+	p = fdt_getprop(fdt, node, "interrupt-map", &len);
+	CHECK(p && len == 7 * 4 && fdt32_to_cpu(p[0]) == 0 && fdt32_to_cpu(p[4]) == 4 &&
+	      fdt32_to_cpu(p[5]) == 0 && fdt32_to_cpu(p[6]) == 8);
+	p = fdt_getprop(fdt, node, "interrupt-map-mask", &len);
+	CHECK(p && len == 16 && fdt32_to_cpu(p[0]) == 0);
+	p = fdt_getprop(fdt, node, "bus-range", &len);
+	CHECK(p && len == 8 && fdt32_to_cpu(p[1]) == 0x3f);
+	cfg_base = CFG;
+}
+
 int main(void)
 {
 	bus_init(&mmio, "mmio");
@@ -315,6 +407,7 @@ int main(void)
 	test_pcil0();
 	test_function();
 	test_fdt();
+	test_pcix();
 	printf("test_pci: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

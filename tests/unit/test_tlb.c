@@ -37,11 +37,18 @@ static uint8_t *ram;
 static struct vcpu vcpu;
 static struct vcpu *volatile running;
 
-/* Stub board: one 4 KiB device at 0xef600000 reading 0x5a, DCR 0x10 readable. */
+/*
+ * Stub board: one 4 KiB device at 0xef600000 reading 0x5a, another above
+ * 4 GiB at 0x4_ef600000 (as the 460EX's OPB) reading 0xa5, DCR 0x10 readable.
+ */
 static int stub_mmio_read(void *o, gpa_t pa, unsigned size, uint64_t *val)
 {
 	if (pa >= 0xef600000u && pa < 0xef601000u) {
 		*val = 0x5a;
+		return 0;
+	}
+	if (pa >= 0x4ef600000ull && pa < 0x4ef601000ull) {
+		*val = 0xa5;
 		return 0;
 	}
 	return -1;
@@ -105,6 +112,8 @@ static uint32_t x_form(unsigned rt, unsigned ra, unsigned rb, unsigned xo, unsig
 #define MFSPR(rt, spr)     x_form(rt, (spr) & 31, (spr) >> 5, 339, 0)
 #define MTSPR(spr, rs)     x_form(rs, (spr) & 31, (spr) >> 5, 467, 0)
 #define MFDCR(rt, dcr)     x_form(rt, (dcr) & 31, (dcr) >> 5, 323, 0)
+#define MFDCRX(rt, ra)     x_form(rt, ra, 0, 259, 0)
+#define MTDCRX(ra, rs)     x_form(rs, ra, 0, 387, 0)
 #define MFMSR(rt)          x_form(rt, 0, 0, 83, 0)
 #define MTMSR(rs)          x_form(rs, 0, 0, 146, 0)
 #define WRTEEI(e)          ((31u << 26) | ((e) << 15) | (163u << 1))
@@ -570,6 +579,56 @@ static void test_mmio(void)
 	CHECK_EQ(run_to(0), VCPU_STOP_CHECKSTOP);
 }
 
+/* ERPN (TLB word 1 bits 28-31) is the top of a 36-bit physical address: devices above 4 GiB. */
+static void test_mmio_36bit(void)
+{
+	struct vcpu_tlb_entry lo = entry(0xe0000000u, 4, 0xef600000u, 0x500 | 0x3, 0, 0);
+	struct vcpu_tlb_entry hi = entry(0xe1000000u, 4, 0xef600000u | 0x4, 0x500 | 0x3, 0, 0);
+
+	setup();
+	vcpu_tlb_set(&vcpu, 30, &lo);
+	vcpu_tlb_set(&vcpu, 31, &hi);
+	li32(3, 0xe0000000u);
+	emit(LWZ(4, 0x300, 3));
+	li32(3, 0xe1000000u);
+	emit(LWZ(5, 0x300, 3));
+	emit(SC);
+	CHECK_EQ(run_to(0), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.core.pc, vec(8));
+	CHECK_EQ(vcpu.core.gpr[4], 0x5a);
+	CHECK_EQ(vcpu.core.gpr[5], 0xa5);
+	CHECK_EQ(vcpu.stats.exit[HV_EXIT_MMIO].count, 2);
+}
+
+/* mfdcrx/mtdcrx: the DCR number in RA; only on a core that has them (vcpu.indexed_dcr, PPC464). */
+static void test_indexed_dcr(void)
+{
+	setup();
+	vcpu.indexed_dcr = true;
+	li32(3, 0x10);
+	li32(4, 0x77);
+	emit(MFDCRX(6, 3));
+	emit(MTDCRX(3, 4));
+	li32(3, 0x11);
+	emit(MFDCRX(7, 3));   /* nothing there: reads 0 */
+	emit(SC);
+	vcpu.core.gpr[7] = 0xdead;
+	CHECK_EQ(run_to(0), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.core.pc, vec(8));
+	CHECK_EQ(vcpu.core.gpr[6], 0x1234);
+	CHECK_EQ(vcpu.core.gpr[7], 0);
+	CHECK_EQ(vcpu.stats.exit[HV_EXIT_DCR].count, 3);
+
+	/* The 440EP has no indexed DCR access: an illegal instruction (ESR[PIL]). */
+	setup();
+	li32(3, 0x10);
+	emit(MFDCRX(6, 3));
+	CHECK_EQ(run_to(0), VCPU_STOP_DEBUG);
+	CHECK_EQ(vcpu.core.pc, vec(6));
+	CHECK_EQ(vcpu.esr, 0x08000000u);
+	CHECK_EQ(vcpu.stats.exit[HV_EXIT_DCR].count, 0);
+}
+
 /* FIT: TSR[FIS] on the rising edge of TB bit 12 (TCR[FP]=0), interrupt with FIE and EE. */
 static void test_fit(void)
 {
@@ -775,6 +834,8 @@ int main(void)
 	test_sc_and_spr();
 	test_dec();
 	test_mmio();
+	test_mmio_36bit();
+	test_indexed_dcr();
 	test_fit();
 	test_watchdog();
 	test_wait();

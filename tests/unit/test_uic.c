@@ -208,6 +208,58 @@ static void test_fdt(void)
 	CHECK(uic_fdt_node(&u, fdt, 0, 2) == -1);
 }
 
+/*
+ * A cascaded UIC (the 460EX's UIC1 into UIC0 30/31): its outputs are UIC0
+ * inputs, so an enabled UIC1 input reaches the core only through UIC0's
+ * enable; its node names its parent and the two inputs (dev.fdt_*).
+ */
+static void test_cascade(void)
+{
+	static struct uic u1;
+	static char fdt[4096];
+	const uint32_t *cells;
+	int len, node;
+
+	uic_reset(&u);
+	uic_init(&u1, 0xd0, uic_input(&u, 30), uic_input(&u, 31));
+	CHECK(bus_add(&dcr, &u1.dcr) == 0);
+	/* UIC1 input 3, enabled there; UIC0 30 not yet enabled: nothing reaches the core. */
+	CHECK(bus_write(&dcr, 0xd0 + ER, 4, IRQ(3)) == 0);
+	uic_set_input(&u1, 3, true);
+	CHECK(rd(SR) == IRQ(30) && !out[0]);
+	wr(ER, IRQ(30));
+	CHECK(out[0] && !out[1]);
+	/* Routed critical in UIC1: UIC0 31 instead (enabled, non-critical there). */
+	CHECK(bus_write(&dcr, 0xd0 + CR, 4, IRQ(3)) == 0);
+	CHECK(rd(SR) == IRQ(31) && !out[0]);  /* level inputs: SR follows them */
+	wr(ER, IRQ(31));
+	CHECK(out[0]);
+	uic_set_input(&u1, 3, false);
+	CHECK(rd(SR) == 0 && !out[0] && !out[1]);
+
+	u1.index = 1;
+	u1.compat = "ibm,uic-460ex\0ibm,uic";
+	u1.compat_len = sizeof("ibm,uic-460ex\0ibm,uic");
+	u1.phandle = 4;
+	u1.dev.fdt_intc = 2;
+	u1.dev.fdt_irq[0] = 30;
+	u1.dev.fdt_irq[1] = 31;
+	CHECK(fdt_create_empty_tree(fdt, sizeof(fdt)) == 0);
+	CHECK(u1.dev.ops->fdt_node(&u1.dev, fdt, 0) == 0);
+	node = fdt_path_offset(fdt, "/interrupt-controller1");
+	CHECK(node >= 0 && fdt_get_phandle(fdt, node) == 4);
+	cells = fdt_getprop(fdt, node, "cell-index", &len);
+	CHECK(cells && fdt32_to_cpu(cells[0]) == 1);
+	cells = fdt_getprop(fdt, node, "interrupts", &len);
+	CHECK(cells && len == 16 && fdt32_to_cpu(cells[0]) == 30 && fdt32_to_cpu(cells[2]) == 31 &&
+	      fdt32_to_cpu(cells[3]) == 4);
+	cells = fdt_getprop(fdt, node, "interrupt-parent", &len);
+	CHECK(cells && fdt32_to_cpu(cells[0]) == 2);
+	CHECK(fdt_getprop(fdt, node, "compatible", &len) && len == (int)u1.compat_len);
+	bus_remove(&dcr, &u1.dcr);
+	uic_reset(&u);
+}
+
 int main(void)
 {
 	setup();
@@ -216,6 +268,7 @@ int main(void)
 	test_edge();
 	test_critical_and_vector();
 	test_fdt();
+	test_cascade();
 	printf("test_uic: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
