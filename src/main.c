@@ -25,6 +25,7 @@
 #include "system/system.h"
 #include "hv/vcpu.h"
 #include "qemu_cli.h"
+#include "snapshot/snapshot.h"
 #include "tools/control.h"
 #include "tools/qmp.h"
 #include "tools/tools.h"
@@ -67,6 +68,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_QMP,
 	OPT_NO_SHUTDOWN,
+	OPT_RESTORE,
 };
 
 static const struct option long_opts[] = {
@@ -100,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
 	{ "qmp",         required_argument, NULL, OPT_QMP },
 	{ "no-shutdown", no_argument,       NULL, OPT_NO_SHUTDOWN },
+	{ "restore",     required_argument, NULL, OPT_RESTORE },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -136,6 +139,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: hv440 [options] --kernel FILE\n"
+"       hv440 [host options] --restore SNAPSHOT\n"
 "       hv440 -M bamboo -m 128m -kernel FILE [QEMU options]   (as qemu-system-ppc)\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
@@ -157,6 +161,11 @@ static void usage(FILE *out)
 "      --dtb FILE          use this device tree instead of the generated one\n"
 "                          (bootargs, initrd and memory patched only when given)\n"
 "      --dump-dtb FILE     write the device tree the guest would get and exit 0\n"
+"      --restore FILE      run the machine saved in FILE (the control socket's\n"
+"                          snapshot command) from where it was; the file names\n"
+"                          the kernel, RAM and devices; --serial, --console,\n"
+"                          --bytechan, --disk, --net and --engine may be given\n"
+"                          again (docs/snapshot.md)\n"
 "      --serial SPEC       UART0 backend: stdio (default), pty, file:PATH, null,\n"
 "                          unix:PATH (listens; ,server=off connects), or\n"
 "                          tcp:[HOST]:PORT (connects; ,server=on listens on HOST,\n"
@@ -214,7 +223,8 @@ static void usage(FILE *out)
 "                          'hv440 trace FILE'\n"
 "      --profile FILE[,hz=N]  sample the guest PC and call chain N times a second\n"
 "                          (default 997) into FILE; report with 'hv440 profile'\n"
-"      --control unix:PATH  a socket taking the commands stats, stats json, reset\n"
+"      --control unix:PATH  a socket taking the commands stats, stats json, reset,\n"
+"                          snapshot FILE\n"
 "      --qmp unix:PATH[,server][,nowait]\n"
 "      --qmp tcp:HOST:PORT[,server][,nowait]\n"
 "                          QEMU's machine protocol (QMP): qmp_capabilities,\n"
@@ -674,7 +684,7 @@ int main(int argc, char **argv)
 	bool no_reboot = false, gdb_hold = false, serial0_set = false, sandbox = true;
 	struct realtime_config rt = { 0, -1 };
 	char rt_err[160];
-	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL;
+	const char *gdb_spec = NULL, *pidfile = NULL, *qmp_spec = NULL, *restore = NULL;
 	bool daemonize = false, no_shutdown = false;
 	int ready_fd = -1, devnull = -1;
 	const char *trace_path = NULL, *profile_path = NULL, *control_spec = NULL;
@@ -817,6 +827,9 @@ int main(int argc, char **argv)
 		case OPT_NO_SHUTDOWN:
 			no_shutdown = true;
 			break;
+		case OPT_RESTORE:
+			restore = optarg;
+			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
 				fprintf(stderr, "hv440: --stats: invalid format '%s' (use --stats or "
@@ -888,7 +901,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hv440: unexpected argument '%s'\n", argv[optind]);
 		return try_help();
 	}
-	if (!cfg.kernel && !dump_dtb) {
+	if (!cfg.kernel && !dump_dtb && !restore) {
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}
@@ -953,7 +966,7 @@ int main(int argc, char **argv)
 
 	/* Before the chardevs, so theirs (restore the terminal and die) do not replace ours. */
 	install_signals();
-	if (board_create(&b, &cfg))
+	if (restore ? snapshot_restore(&b, &cfg, restore) : board_create(&b, &cfg))
 		return finish(b, &cfg, EXIT_ERROR);
 	if (dump_dtb)
 		return finish(b, &cfg, board_fdt_write_file(b, dump_dtb) ? EXIT_ERROR : EXIT_OK);
@@ -987,6 +1000,7 @@ int main(int argc, char **argv)
 		return finish(b, &cfg, got_signal ? 128 + got_signal : EXIT_ERROR);
 	if (control_spec && control_open(&control, control_spec, &b->loop, &b->vcpu))
 		return finish(b, &cfg, EXIT_ERROR);
+	control_set_snapshot(control, snapshot_save_hook, b);
 	if (gdb_hold && !gdb_spec)
 		qmp_hold(qmp); /* QEMU's -S: stopped until the QMP command cont */
 

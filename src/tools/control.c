@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* control.c - the control socket (--control unix:PATH): live statistics and their reset. */
+/* control.c - the control socket (--control unix:PATH): live statistics, their reset, snapshots. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +26,8 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char buf[512];
 	size_t len;
+	int (*snapshot)(void *opaque, const char *path, char *err, size_t errlen);
+	void *snapshot_opaque;
 };
 
 static void send_all(int fd, const char *p, size_t n)
@@ -75,8 +77,23 @@ static void command(struct control *c, char *line)
 	} else if (!strcmp(line, "reset")) {
 		vcpu_stats_reset(c->v);
 		fputs("ok\n", f);
+	} else if (!strncmp(line, "snapshot", 8) && (line[8] == ' ' || !line[8])) {
+		const char *path = line + 8;
+		char err[256];
+
+		while (*path == ' ')
+			path++;
+		/* The vcpu is between runs here: it stays paused while the file is written. */
+		if (!*path)
+			fputs("error: snapshot needs a file name (snapshot FILE)\n", f);
+		else if (!c->snapshot)
+			fputs("error: this machine cannot be snapshotted\n", f);
+		else if (c->snapshot(c->snapshot_opaque, path, err, sizeof(err)))
+			fprintf(f, "error: %s\n", err);
+		else
+			fputs("ok\n", f);
 	} else if (!strcmp(line, "help")) {
-		fputs("commands: stats, stats json, reset, help\nok\n", f);
+		fputs("commands: stats, stats json, reset, snapshot FILE, help\nok\n", f);
 	} else if (*line) {
 		fprintf(f, "error: unknown command '%.64s' (try help)\n", line);
 	}
@@ -173,6 +190,16 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 	}
 	*out = c;
 	return 0;
+}
+
+void control_set_snapshot(struct control *c,
+			  int (*fn)(void *opaque, const char *path, char *err, size_t errlen),
+			  void *opaque)
+{
+	if (!c)
+		return;
+	c->snapshot = fn;
+	c->snapshot_opaque = opaque;
 }
 
 void control_close(struct control *c)
