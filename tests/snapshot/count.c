@@ -2,7 +2,7 @@
 /* count.c - a bare-metal guest for snapshot tests: deterministic work, a line of its state per step. */
 #include "isa.h"
 
-#define STEPS 3000
+#define STEPS 1500
 #define WORK  60000
 
 static volatile uint32_t shared;
