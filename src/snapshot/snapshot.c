@@ -219,7 +219,7 @@ out:
 	return ret;
 }
 
-static int write_file(struct board *b, const char *path, char *err, size_t errlen)
+static int write_file(struct board *b, const char *path, int fd, char *err, size_t errlen)
 {
 	struct state_writer w;
 	uint8_t *buf = malloc(SNAP_DEV_BUF), *ram = NULL, h[SNAP_HEADER_SIZE];
@@ -238,9 +238,24 @@ static int write_file(struct board *b, const char *path, char *err, size_t errle
 	state_writer_init(&w, buf, SNAP_DEV_BUF);
 	if (machine_record(b, &w, err, errlen) || ram_record(b, &ram, &ram_len, &ram_cap, err, errlen))
 		goto out;
-	o.f = fopen(tmp, "wbe");
-	if (!o.f) {
-		snprintf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+	if (fd >= 0) {
+		int copy = -1;
+
+		/* The client's file (passed over the control socket): written in place. */
+		if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) || (copy = dup(fd)) < 0 ||
+		    !(o.f = fdopen(copy, "wb"))) {
+			snprintf(err, errlen, "cannot write the file passed for '%s': %s", path,
+				 strerror(errno));
+			if (copy >= 0)
+				close(copy);
+			goto out;
+		}
+		free(tmp);
+		tmp = NULL;
+	} else if (!(o.f = fopen(tmp, "wbe"))) {
+		snprintf(err, errlen, "cannot create '%s': %s%s", tmp, strerror(errno),
+			 errno == EACCES ? " (under the sandbox, pass the file's descriptor with "
+			 "the command: docs/snapshot.md)" : "");
 		goto out;
 	}
 	make_header(h, b->ram_size, 0);
@@ -276,16 +291,17 @@ static int write_file(struct board *b, const char *path, char *err, size_t errle
 	make_header(h, b->ram_size, o.n_sections);
 	if (o.failed || fflush(o.f) || fseek(o.f, 0, SEEK_SET) || fwrite(h, sizeof(h), 1, o.f) != 1 ||
 	    fflush(o.f) || fsync(fileno(o.f))) {
-		snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno ? errno : EIO));
+		snprintf(err, errlen, "cannot write '%s': %s", tmp ? tmp : path,
+			 strerror(errno ? errno : EIO));
 		goto out;
 	}
 	if (fclose(o.f)) {
 		o.f = NULL;
-		snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+		snprintf(err, errlen, "cannot write '%s': %s", tmp ? tmp : path, strerror(errno));
 		goto out;
 	}
 	o.f = NULL;
-	if (rename(tmp, path)) {
+	if (tmp && rename(tmp, path)) {
 		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 		goto out;
 	}
@@ -302,7 +318,7 @@ out:
 	return ret;
 }
 
-int snapshot_save(struct board *b, const char *path, char *err, size_t errlen)
+int snapshot_save(struct board *b, const char *path, int fd, char *err, size_t errlen)
 {
 	uint64_t tb;
 	int r;
@@ -316,14 +332,14 @@ int snapshot_save(struct board *b, const char *path, char *err, size_t errlen)
 			virtio_blk_drain(b->blk[i]);
 	/* The guest is paused while the file is written: its time resumes where it stopped. */
 	tb = core_tb_read(&b->vcpu.core);
-	r = write_file(b, path, err, errlen);
+	r = write_file(b, path, fd, err, errlen);
 	vcpu_debug_resume_time(&b->vcpu, tb);
 	return r;
 }
 
-int snapshot_save_hook(void *opaque, const char *path, char *err, size_t errlen)
+int snapshot_save_hook(void *opaque, const char *path, int fd, char *err, size_t errlen)
 {
-	return snapshot_save(opaque, path, err, errlen);
+	return snapshot_save(opaque, path, fd, err, errlen);
 }
 
 /* ---- reading ---- */

@@ -16,10 +16,11 @@
  * snapshot_save() runs on the vcpu thread while the vcpu is not inside
  * core_run() (between run chunks: the board's poll, a stopped guest). It
  * drains in-flight disk requests, writes path (through a temporary file
- * renamed into place) and holds guest time over the write. 0, or -1 with
- * one line in err.
+ * renamed into place) or, when fd >= 0, the file open on fd (truncated
+ * first; path names it in messages), and holds guest time over the write.
+ * 0, or -1 with one line in err.
  */
-int snapshot_save(struct board *b, const char *path, char *err, size_t errlen);
+int snapshot_save(struct board *b, const char *path, int fd, char *err, size_t errlen);
 
 /*
  * --restore FILE: check the whole file (every refusal is one line on
@@ -31,6 +32,6 @@ int snapshot_save(struct board *b, const char *path, char *err, size_t errlen);
 int snapshot_restore(struct board **out, struct board_config *cfg, const char *path);
 
 /* The control socket's hook (tools/control.h): opaque is the board. */
-int snapshot_save_hook(void *opaque, const char *path, char *err, size_t errlen);
+int snapshot_save_hook(void *opaque, const char *path, int fd, char *err, size_t errlen);
 
 #endif
