@@ -561,6 +561,10 @@ static int machine_load(struct snap_in *in, struct board_config *cfg,
 		cfg->console = console;
 	if (!cfg->bytechan)
 		cfg->bytechan = bytechan;
+	/* As on a first start: a console on stdio takes it from UART0 (unless --serial said stdio). */
+	if (((cfg->console && !strcmp(cfg->console, "stdio")) ||
+	     (cfg->bytechan && !strcmp(cfg->bytechan, "stdio"))) && !strcmp(cfg->serial[0], "stdio"))
+		cfg->serial[0] = "null";
 	if (!cfg->n_disks)
 		for (cfg->n_disks = n_disks; n_disks--;)
 			cfg->disk[n_disks] = disk[n_disks];
