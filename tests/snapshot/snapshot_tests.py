@@ -147,15 +147,16 @@ def test_bare_metal_interp(ctx):
 
 # ---- Linux ----
 
-def linux_argv(ctx, append, extra=()):
-    return [ctx.hv440, "-m", "256M", "--no-reboot", "--kernel", guest("kernel"),
+def linux_argv(ctx, append, extra=(), kernel="kernel"):
+    return [ctx.hv440, "-m", "256M", "--no-reboot", "--kernel", guest(kernel),
             "--initrd", guest("initrd"), "--append", append] + list(extra)
 
 
-def shell_restore(ctx, engine):
+def shell_restore(ctx, engine, kernel="kernel"):
     env = dict(os.environ, HV440_ENGINE=engine)
-    sock, snap = ctx.path(f"sh-{engine}.sock"), ctx.path(f"sh-{engine}.snap")
-    con = Console(linux_argv(ctx, "console=ttyS0", ["--control", "unix:" + sock]), 600, env=env)
+    sock, snap = ctx.path(f"sh-{engine}.sock"), ctx.path(f"sh-{engine}-{kernel}.snap")
+    con = Console(linux_argv(ctx, "console=ttyS0", ["--control", "unix:" + sock], kernel), 600,
+                  env=env)
     try:
         con.expect(r"^guest: shell ready$", 400)
         con.expect(r"[#$] $", 60)
@@ -185,6 +186,11 @@ def test_linux_shell_jit(ctx):
 
 def test_linux_shell_interp(ctx):
     shell_restore(ctx, "interp")
+
+
+def test_linux_pv_shell(ctx):
+    """The paravirt kernel: its magic page is mapped and is the master copy of its state."""
+    shell_restore(ctx, "jit", "kernel-pv")
 
 
 ALL_SH = [r"^guest: up after [0-9.]+ s$",
@@ -347,7 +353,7 @@ def test_bad_files(ctx):
 
 
 TESTS = [test_bad_files, test_sandbox_needs_fd, test_bare_metal_jit, test_bare_metal_interp, test_linux_shell_jit,
-         test_linux_shell_interp, test_disk_keeps_data, test_all_sh_points]
+         test_linux_shell_interp, test_linux_pv_shell, test_disk_keeps_data, test_all_sh_points]
 
 
 def main(argv):
