@@ -596,6 +596,7 @@ static int ram_load(struct snap_in *in, struct board *b)
 	ZSTD_inBuffer ib = { s->data, (size_t)s->len, 0 };
 	uint8_t head[8];
 	uint32_t *idx = NULL, n = 0, pages = (uint32_t)(b->ram_size / SNAP_PAGE);
+	unsigned char *vec = NULL;
 	int ret = -1;
 
 	if (!z)
@@ -610,21 +611,43 @@ static int ram_load(struct snap_in *in, struct board *b)
 		refuse(in, "corrupted: the RAM section's page list");
 		goto out;
 	}
-	/* What the boot before left in RAM goes: pages not in the file are zero. */
-	if (madvise(b->ram, (size_t)b->ram_size, MADV_DONTNEED))
-		memset(b->ram, 0, (size_t)b->ram_size);
 	for (uint32_t i = 0, prev = 0; i < n; i++) {
 		uint32_t p = be32toh(idx[i]);
 
-		if (p >= pages || (i && p <= prev) ||
-		    !inflate_to(z, &ib, b->ram + (size_t)p * SNAP_PAGE, SNAP_PAGE)) {
+		if (p >= pages || (i && p <= prev)) {
+			refuse(in, "corrupted: the RAM section's page list");
+			goto out;
+		}
+		idx[i] = p;
+		prev = p;
+	}
+	/*
+	 * What the board's reset left in RAM (the kernel, the initrd, the tree)
+	 * goes where the file has no page: those pages are zero. The pages the
+	 * file has are overwritten in place, not dropped and faulted in again.
+	 */
+	vec = malloc(pages);
+	if (!vec || mincore(b->ram, (size_t)b->ram_size, vec)) {
+		if (madvise(b->ram, (size_t)b->ram_size, MADV_DONTNEED))
+			memset(b->ram, 0, (size_t)b->ram_size);
+	} else {
+		for (uint32_t p = 0, i = 0; p < pages; p++) {
+			while (i < n && idx[i] < p)
+				i++;
+			if ((vec[p] & 1) && (i == n || idx[i] != p) &&
+			    madvise(b->ram + (size_t)p * SNAP_PAGE, SNAP_PAGE, MADV_DONTNEED))
+				memset(b->ram + (size_t)p * SNAP_PAGE, 0, SNAP_PAGE);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (!inflate_to(z, &ib, b->ram + (size_t)idx[i] * SNAP_PAGE, SNAP_PAGE)) {
 			refuse(in, "corrupted: the RAM section's page %u", i);
 			goto out;
 		}
-		prev = p;
 	}
 	ret = 0;
 out:
+	free(vec);
 	free(idx);
 	ZSTD_freeDCtx(z);
 	return ret;
