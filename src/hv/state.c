@@ -64,7 +64,7 @@ int vcpu_state_load(struct vcpu *v, struct state_reader *r)
 		bool irq_ext, irq_crit, halted, reset_requested;
 		struct { bool mapped; } pv;
 	} n;
-	static uint8_t page[VCPU_PV_EXTRA];
+	uint8_t page[VCPU_PV_EXTRA];
 	bool pv_enabled;
 
 	if (state_get_header(r, VCPU_STATE_TAG) != VCPU_STATE_VERSION)

@@ -178,7 +178,7 @@ static int bytechan_dev_save(struct device *dev, struct state_writer *w)
 static int bytechan_dev_load(struct device *dev, struct state_reader *r)
 {
 	struct bytechan *bc = bytechan_of(dev);
-	static uint8_t rx[BYTECHAN_RX_SIZE];
+	uint8_t rx[BYTECHAN_RX_SIZE];
 	uint32_t head, count;
 
 	if (state_get_header(r, BC_STATE_TAG) != BC_STATE_VERSION)

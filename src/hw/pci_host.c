@@ -467,7 +467,7 @@ static int pci_host_dev_save(struct device *dev, struct state_writer *w)
 static int pci_host_dev_load(struct device *dev, struct state_reader *r)
 {
 	struct pci_host *h = pci_host_of(dev);
-	static uint8_t config[PCI_MAX_SLOTS][256];
+	uint8_t config[PCI_MAX_SLOTS][256];
 	uint32_t cfgaddr, pmm[3][4], ptm[2][3];
 
 	if (state_get_header(r, PCI_STATE_TAG) != PCI_STATE_VERSION)

@@ -464,8 +464,10 @@ static char *get_str(struct state_reader *r)
 	if (len == UINT32_MAX)
 		return NULL;
 	p = state_get_bytes_at(r, len);
-	if (!p || memchr(p, 0, len))
-		return r->failed = true, NULL;
+	if (!p || memchr(p, 0, len)) {
+		state_fail(r);
+		return NULL;
+	}
 	s = strndup((const char *)p, len);
 	if (!s)
 		r->failed = true;
