@@ -7,7 +7,7 @@
 #   lava: test + lava-dispatcher for tests/lava (150 packages, 260 MB, not part of test)
 set -euo pipefail
 what=${1:-build}
-build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev device-tree-compiler libslirp-dev libglib2.0-dev libseccomp-dev)
+build_pkgs=(meson ninja-build gcc clang pkg-config libfdt-dev zlib1g-dev device-tree-compiler libslirp-dev libglib2.0-dev libseccomp-dev libzstd-dev)
 test_pkgs=(gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu qemu-system-ppc ipxe-qemu u-boot-tools zstd cpio
            python3 gdb-multiarch e2fsprogs libclang-rt-14-dev iproute2 iputils-ping curl wget)
 pkgs=("${build_pkgs[@]}")

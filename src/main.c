@@ -54,6 +54,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_QMP,
 	OPT_NO_SHUTDOWN,
+	OPT_RESTORE,
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +89,7 @@ static const struct option long_opts[] = {
 	{ "daemonize",   no_argument,       NULL, OPT_DAEMONIZE },
 	{ "qmp",         required_argument, NULL, OPT_QMP },
 	{ "no-shutdown", no_argument,       NULL, OPT_NO_SHUTDOWN },
+	{ "restore",     required_argument, NULL, OPT_RESTORE },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -118,6 +120,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: hv440 [-M BOARD] [options] --kernel FILE\n"
+"       hv440 [host options] --restore SNAPSHOT\n"
 "       hv440 -M bamboo -m 128m -kernel FILE [QEMU options]   (as qemu-system-ppc)\n"
 "       hv440 trace FILE [--kind K] [--pc LO-HI] [--summary [--json]] [--limit N]\n"
 "       hv440 profile FILE --vmlinux ELF [--top N] [--folded]\n"
@@ -142,6 +145,11 @@ static void usage(FILE *out)
 "      --dtb FILE          use this device tree instead of the generated one\n"
 "                          (bootargs, initrd and memory patched only when given)\n"
 "      --dump-dtb FILE     write the device tree the guest would get and exit 0\n"
+"      --restore FILE      run the machine saved in FILE (the control socket's\n"
+"                          snapshot command) from where it was; the file names\n"
+"                          the kernel, RAM and devices; --serial, --console,\n"
+"                          --bytechan, --disk, --net and --engine may be given\n"
+"                          again (docs/snapshot.md)\n"
 "      --serial SPEC       UART0 backend: stdio (default), pty, file:PATH, null,\n"
 "                          unix:PATH (listens; ,server=off connects), or\n"
 "                          tcp:[HOST]:PORT (connects; ,server=on listens on HOST,\n"
@@ -199,7 +207,8 @@ static void usage(FILE *out)
 "                          'hv440 trace FILE'\n"
 "      --profile FILE[,hz=N]  sample the guest PC and call chain N times a second\n"
 "                          (default 997) into FILE; report with 'hv440 profile'\n"
-"      --control unix:PATH  a socket taking the commands stats, stats json, reset\n"
+"      --control unix:PATH  a socket taking the commands stats, stats json, reset,\n"
+"                          snapshot FILE\n"
 "      --qmp unix:PATH[,server][,nowait]\n"
 "      --qmp tcp:HOST:PORT[,server][,nowait]\n"
 "                          QEMU's machine protocol (QMP): qmp_capabilities,\n"
@@ -624,6 +633,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_NO_SHUTDOWN:
 			c->vm.no_shutdown = true;
 			break;
+		case OPT_RESTORE:
+			c->vm.restore = optarg;
+			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
 				fprintf(stderr, "hv440: --stats: invalid format '%s' (use --stats or "
@@ -701,7 +713,7 @@ static int check_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "hv440: unexpected argument '%s'\n", argv[optind]);
 		return try_help();
 	}
-	if (!c->vm.board.kernel && !c->vm.dump_dtb) {
+	if (!c->vm.board.kernel && !c->vm.dump_dtb && !c->vm.restore) {
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh - run every test tier against one build: unit, cli, isa, differential, boot, boards, qemu-cli,
-# ramsize, system, ...
+# ramsize, snapshot, system, ...
 # Usage: tests/run.sh BUILD_DIR [--quick]   (--quick: skip the Linux boots of the boot, virtio,
 # qemu-cli, ramsize, pv, gdb, trace, system tiers)
 set -uo pipefail
@@ -78,12 +78,14 @@ if [ "$quick" != "--quick" ]; then
 	run_tier virtio tests/virtio/run.sh "$build"
 	# -M bamboo and -M sam460ex: the multi-board ppc44x kernel on both, JIT and interpreter.
 	run_tier boards tests/boards/run.sh "$build"
+	run_tier snapshot tests/snapshot/run.sh "$build"
 	run_tier qemu-cli tests/qemu/run.sh "$build"
 	# Linux to init at every RAM size from 16M to 2G, JIT and interpreter, two boots at a time.
 	run_tier ramsize tests/ramsize/run.sh "$build"
 fi
 [ "$quick" != "--quick" ] ||
 	run_tier boards tests/boards/run.sh "$build" machine-help machine-unknown sam460ex-tree
+[ "$quick" != "--quick" ] || run_tier snapshot tests/snapshot/run.sh "$build" bad_files bare_metal_jit
 run_tier gdb tests/gdb/run.sh "$build" $quick
 if [ "$quick" != "--quick" ]; then
 	run_tier qmp tests/qmp/run.sh "$build"

@@ -76,9 +76,58 @@ static void indirect_dev_reset(struct device *dev)
 	indirect_reset((struct board_indirect *)((char *)dev - offsetof(struct board_indirect, dev)));
 }
 
+#define INDIRECT_STATE_TAG "IDCR"
+#define INDIRECT_STATE_VERSION 1
+
+/* The address register and every register written so far (the sparse table, in its order). */
+static int indirect_dev_save(struct device *dev, struct state_writer *w)
+{
+	struct board_indirect *ind = (struct board_indirect *)((char *)dev -
+							       offsetof(struct board_indirect, dev));
+
+	state_put_header(w, INDIRECT_STATE_TAG, INDIRECT_STATE_VERSION);
+	state_put_u32(w, ind->addr);
+	state_put_u32(w, ind->n);
+	for (unsigned i = 0; i < ind->n; i++) {
+		state_put_u32(w, ind->addr_of[i]);
+		state_put_u32(w, ind->val[i]);
+	}
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int indirect_dev_load(struct device *dev, struct state_reader *r)
+{
+	struct board_indirect *ind = (struct board_indirect *)((char *)dev -
+							       offsetof(struct board_indirect, dev));
+	uint32_t addr, n, addr_of[BOARD_INDIRECT_REGS], val[BOARD_INDIRECT_REGS];
+
+	if (state_get_header(r, INDIRECT_STATE_TAG) != INDIRECT_STATE_VERSION)
+		return -EINVAL;
+	addr = state_get_u32(r);
+	n = state_get_u32(r);
+	if (n > BOARD_INDIRECT_REGS)
+		state_fail(r);
+	for (unsigned i = 0; i < n && state_reader_ok(r); i++) {
+		addr_of[i] = state_get_u32(r);
+		val[i] = state_get_u32(r);
+		for (unsigned j = 0; j < i; j++)
+			if (addr_of[j] == addr_of[i])
+				state_fail(r); /* one slot per register */
+	}
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	ind->addr = addr;
+	ind->n = n;
+	memcpy(ind->addr_of, addr_of, n * sizeof(addr_of[0]));
+	memcpy(ind->val, val, n * sizeof(val[0]));
+	return 0;
+}
+
 static const struct device_ops indirect_ops = {
 	.name = "4xx-indirect-dcr",
 	.reset = indirect_dev_reset,
+	.save = indirect_dev_save,
+	.load = indirect_dev_load,
 };
 
 static void indirect_init(struct board_indirect *ind, const char *name, uint32_t dcr)

@@ -316,6 +316,17 @@ struct core {
  * or on the heap.
  */
 int core_init(struct core *c, uint8_t *ram, uint64_t ram_size, uint64_t tb_freq);
+/*
+ * Snapshots (core/state.c): the user-visible registers, the reservation
+ * and the timebase as bytes (util/state.h), and back. Loading flushes the
+ * shadow TLB and the decoded blocks (caches, not state); the caller sets
+ * the context again (core_set_ctx). 0, -ENOSPC (save) or -EINVAL (load,
+ * the core unchanged).
+ */
+struct state_writer;
+struct state_reader;
+int core_state_save(struct core *c, struct state_writer *w);
+int core_state_load(struct core *c, struct state_reader *r);
 void core_reset(struct core *c); /* registers to 0, shadow TLB empty, TB restarts at 0 */
 
 /*

@@ -400,3 +400,15 @@ int disk_flush(struct disk *d)
 	d->unflushed = false;
 	return 0;
 }
+
+int disk_identity(const struct disk *d, struct disk_identity *id)
+{
+	struct stat st;
+
+	if (fstat(d->fd, &st))
+		return -errno;
+	id->ino = st.st_ino;
+	id->size = d->size;
+	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return 0;
+}

@@ -44,4 +44,15 @@ int disk_preadv(struct disk *d, const struct iovec *iov, unsigned n, uint64_t of
 int disk_pwritev(struct disk *d, const struct iovec *iov, unsigned n, uint64_t offset);
 int disk_flush(struct disk *d);
 
+/*
+ * Which file a disk is, for snapshots (docs/snapshot.md): its inode, size
+ * and last modification (ns). A copy of the image is another inode; an
+ * image written since is another mtime. 0, or -errno.
+ */
+struct disk_identity {
+	uint64_t ino, size;
+	int64_t mtime_ns;
+};
+int disk_identity(const struct disk *d, struct disk_identity *id);
+
 #endif

@@ -216,6 +216,18 @@ void vcpu_pv_enable(struct vcpu *v);
 /* Board set-up helpers. */
 void vcpu_tlb_set(struct vcpu *v, unsigned index, const struct vcpu_tlb_entry *e);
 
+/*
+ * Snapshots (hv/state.c): the vcpu's privileged state, guest TLB, timers
+ * (timebase values), interrupt inputs, paravirt page and the core's
+ * registers as bytes, and back; vcpu thread, between runs. A load fails
+ * with -EINVAL, the vcpu unchanged, on anything it cannot hold (and when
+ * paravirtualization differs); the shadow TLB and blocks are flushed.
+ */
+struct state_writer;
+struct state_reader;
+int vcpu_state_save(struct vcpu *v, struct state_writer *w);
+int vcpu_state_load(struct vcpu *v, struct state_reader *r);
+
 /* Run the guest until it must stop; see enum vcpu_stop. */
 enum vcpu_stop vcpu_run(struct vcpu *v);
 

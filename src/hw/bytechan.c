@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* bytechan.c - an ePAPR byte channel: a host character backend behind hypercalls, rx/tx interrupt lines. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libfdt.h>
 
@@ -157,8 +159,50 @@ static int bytechan_dev_fdt_node(struct device *dev, void *fdt, int parent)
 				 dev->fdt_irq[1]) < 0 ? -1 : 0;
 }
 
+#define BC_STATE_TAG "BCHN"
+#define BC_STATE_VERSION 1
+
+/* The receive buffer the guest has not read yet; the lines follow from it and the host side. */
+static int bytechan_dev_save(struct device *dev, struct state_writer *w)
+{
+	struct bytechan *bc = bytechan_of(dev);
+
+	state_put_header(w, BC_STATE_TAG, BC_STATE_VERSION);
+	state_put_u32(w, bc->handle);
+	state_put_u32(w, bc->rx_head);
+	state_put_u32(w, bc->rx_count);
+	state_put_bytes(w, bc->rx, sizeof(bc->rx));
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int bytechan_dev_load(struct device *dev, struct state_reader *r)
+{
+	struct bytechan *bc = bytechan_of(dev);
+	uint8_t rx[BYTECHAN_RX_SIZE];
+	uint32_t head, count;
+
+	if (state_get_header(r, BC_STATE_TAG) != BC_STATE_VERSION)
+		return -EINVAL;
+	if (state_get_u32(r) != bc->handle)
+		state_fail(r);
+	head = state_get_u32(r);
+	count = state_get_u32(r);
+	state_get_bytes(r, rx, sizeof(rx));
+	if (head >= BYTECHAN_RX_SIZE || count > BYTECHAN_RX_SIZE)
+		state_fail(r);
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	bc->rx_head = head;
+	bc->rx_count = count;
+	memcpy(bc->rx, rx, sizeof(rx));
+	update_irq(bc);
+	return 0;
+}
+
 static const struct device_ops bytechan_ops = {
 	.name = "epapr,hv-byte-channel",
 	.reset = bytechan_dev_reset,
 	.fdt_node = bytechan_dev_fdt_node,
+	.save = bytechan_dev_save,
+	.load = bytechan_dev_load,
 };

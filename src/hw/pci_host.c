@@ -490,8 +490,92 @@ static int pci_host_dev_fdt_node(struct device *dev, void *fdt, int parent)
 	return pci_host_fdt_node(pci_host_of(dev), fdt, parent, dev->fdt_intc) < 0 ? -1 : 0;
 }
 
+#define PCI_STATE_TAG "PCIH"
+#define PCI_STATE_VERSION 2 /* 2: the PCI-X register file (sam460ex) */
+
+/*
+ * The bridge's registers and the configuration space of every function on
+ * the bus (the bus owns config space; each function's own registers are its
+ * device's). A slot's presence and its read-only bytes (IDs, class, BAR
+ * types, capabilities) must match the board being loaded into.
+ */
+static int pci_host_dev_save(struct device *dev, struct state_writer *w)
+{
+	struct pci_host *h = pci_host_of(dev);
+
+	state_put_header(w, PCI_STATE_TAG, PCI_STATE_VERSION);
+	state_put_u32(w, h->cfgaddr);
+	for (unsigned i = 0; i < 3; i++)
+		for (unsigned j = 0; j < 4; j++)
+			state_put_u32(w, h->pmm[i][j]);
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < 3; j++)
+			state_put_u32(w, h->ptm[i][j]);
+	for (unsigned i = 0; i < 128; i++)
+		state_put_u32(w, h->pcix_regs[i]);
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
+		state_put_u8(w, h->slot[s] != NULL);
+		if (h->slot[s])
+			state_put_bytes(w, h->slot[s]->config, 256);
+	}
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int pci_host_dev_load(struct device *dev, struct state_reader *r)
+{
+	struct pci_host *h = pci_host_of(dev);
+	uint8_t config[PCI_MAX_SLOTS][256];
+	uint32_t cfgaddr, pmm[3][4], ptm[2][3], pcix[128];
+
+	if (state_get_header(r, PCI_STATE_TAG) != PCI_STATE_VERSION)
+		return -EINVAL;
+	cfgaddr = state_get_u32(r);
+	for (unsigned i = 0; i < 3; i++)
+		for (unsigned j = 0; j < 4; j++)
+			pmm[i][j] = state_get_u32(r);
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < 3; j++)
+			ptm[i][j] = state_get_u32(r);
+	for (unsigned i = 0; i < 128; i++)
+		pcix[i] = state_get_u32(r);
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
+		struct pci_function *f = h->slot[s];
+
+		if (state_get_bool(r) != (f != NULL)) {
+			state_fail(r);
+			break;
+		}
+		if (!f)
+			continue;
+		state_get_bytes(r, config[s], 256);
+		for (unsigned i = 0; i < 256; i++)
+			if ((config[s][i] ^ f->config[i]) & ~f->wmask[i])
+				state_fail(r); /* another device, or a bit the guest cannot set */
+	}
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	h->cfgaddr = cfgaddr;
+	memcpy(h->pmm, pmm, sizeof(pmm));
+	memcpy(h->ptm, ptm, sizeof(ptm));
+	memcpy(h->pcix_regs, pcix, sizeof(pcix));
+	/* Everything off the buses first, so no BAR collides with one not yet moved. */
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++)
+		if (h->slot[s])
+			for (unsigned i = 0; i < 6; i++)
+				unmap_bar(h, h->slot[s], i);
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
+		if (!h->slot[s])
+			continue;
+		memcpy(h->slot[s]->config, config[s], 256);
+		update_bars(h, h->slot[s]);
+	}
+	return 0;
+}
+
 static const struct device_ops pci_host_ops = {
 	.name = "ibm,plb-pci",
 	.reset = pci_host_dev_reset,
 	.fdt_node = pci_host_dev_fdt_node,
+	.save = pci_host_dev_save,
+	.load = pci_host_dev_load,
 };

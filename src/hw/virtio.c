@@ -464,3 +464,117 @@ size_t iov_from_buf(const struct iovec *iov, unsigned n, size_t skip, const void
 	}
 	return done;
 }
+
+/* ---- state (snapshots) ---- */
+
+#define VIRTIO_STATE_TAG "VRTO"
+#define VIRTIO_STATE_VERSION 1
+
+int virtio_state_save(struct virtio_dev *d, struct state_writer *w)
+{
+	state_put_header(w, VIRTIO_STATE_TAG, VIRTIO_STATE_VERSION);
+	state_put_u32(w, d->device_id);
+	state_put_u64(w, d->host_features);
+	state_put_u64(w, d->guest_features);
+	state_put_u8(w, d->status);
+	state_put_u8(w, d->isr);
+	state_put_u8(w, d->config_generation);
+	state_put_u8(w, d->modern_access);
+	state_put_u8(w, (uint8_t)d->num_queues);
+	for (unsigned i = 0; i < d->num_queues; i++) {
+		const struct virtqueue *vq = &d->vq[i];
+
+		state_put_u32(w, vq->size);
+		state_put_u8(w, vq->ready);
+		state_put_u64(w, vq->desc);
+		state_put_u64(w, vq->avail);
+		state_put_u64(w, vq->used);
+		state_put_u32(w, vq->last_avail);
+		state_put_u32(w, vq->used_idx);
+		state_put_u32(w, vq->signalled_used);
+		state_put_u8(w, vq->signalled_valid);
+	}
+	if (d->ops->save && d->ops->save(d, w))
+		return -ENOSPC;
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+int virtio_state_load(struct virtio_dev *d, struct state_reader *r)
+{
+	struct virtqueue vq[VIRTIO_MAX_QUEUES], old_vq[VIRTIO_MAX_QUEUES];
+	uint64_t guest_features, old_features = d->guest_features;
+	uint8_t status, isr, gen, old[4] = { d->status, d->isr, d->config_generation,
+					     d->modern_access };
+	bool modern;
+
+	if (state_get_header(r, VIRTIO_STATE_TAG) != VIRTIO_STATE_VERSION)
+		return -EINVAL;
+	/* The same kind of device offering the same features, with the same queues. */
+	if (state_get_u32(r) != d->device_id || state_get_u64(r) != d->host_features)
+		state_fail(r);
+	guest_features = state_get_u64(r);
+	status = state_get_u8(r);
+	isr = state_get_u8(r);
+	gen = state_get_u8(r);
+	modern = state_get_bool(r);
+	if (state_get_u8(r) != d->num_queues || (guest_features & ~d->host_features) ||
+	    (isr & ~(VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG)))
+		state_fail(r);
+	memcpy(vq, d->vq, sizeof(vq));
+	for (unsigned i = 0; i < d->num_queues && state_reader_ok(r); i++) {
+		uint32_t size = state_get_u32(r), last, used, sig;
+
+		vq[i].ready = state_get_bool(r);
+		vq[i].desc = state_get_u64(r);
+		vq[i].avail = state_get_u64(r);
+		vq[i].used = state_get_u64(r);
+		last = state_get_u32(r);
+		used = state_get_u32(r);
+		sig = state_get_u32(r);
+		vq[i].signalled_valid = state_get_bool(r);
+		if (!size || size > VIRTIO_QUEUE_MAX || (size & (size - 1)) || last > 0xffff ||
+		    used > 0xffff || sig > 0xffff) {
+			state_fail(r);
+			break;
+		}
+		vq[i].size = (uint16_t)size;
+		vq[i].last_avail = (uint16_t)last;
+		vq[i].used_idx = (uint16_t)used;
+		vq[i].signalled_used = (uint16_t)sig;
+		if (vq[i].ready && (!gpa_ok(d, vq[i].desc, desc_bytes(size)) ||
+				    !gpa_ok(d, vq[i].avail, avail_bytes(size)) ||
+				    !gpa_ok(d, vq[i].used, used_bytes(size))))
+			state_fail(r);
+	}
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	memcpy(old_vq, d->vq, sizeof(old_vq));
+	memcpy(d->vq, vq, sizeof(vq));
+	d->guest_features = guest_features;
+	d->status = status;
+	d->isr = isr;
+	d->config_generation = gen;
+	d->modern_access = modern;
+	/* The device's own part reads on top of the loaded queues (it may take a chain again). */
+	if (d->ops->load && (d->ops->load(d, r) || !state_reader_ok(r))) {
+		memcpy(d->vq, old_vq, sizeof(old_vq));
+		d->guest_features = old_features;
+		d->status = old[0];
+		d->isr = old[1];
+		d->config_generation = old[2];
+		d->modern_access = old[3];
+		return -EINVAL;
+	}
+	if (d->irq_update)
+		d->irq_update(d);
+	return 0;
+}
+
+int virtq_pop_again(struct virtio_dev *d, struct virtqueue *vq, struct virtq_elem *e)
+{
+	vq->last_avail--;
+	if (virtq_pop(d, vq, e) > 0)
+		return 1;
+	vq->last_avail++;
+	return 0;
+}

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "util/state.h"
+
 /* Device status bits (virtio 1.2, 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01
 #define VIRTIO_STATUS_DRIVER      0x02
@@ -72,6 +74,12 @@ struct virtio_ops {
 	void (*reset)(struct virtio_dev *d);
 	/* Driver set DRIVER_OK: the device may start delivering (e.g. pending rx). */
 	void (*driver_ok)(struct virtio_dev *d);
+	/*
+	 * Snapshots: the device's own state after the common part (virtio_state_save);
+	 * load runs with the queues already loaded. NULL: none. 0, or negative.
+	 */
+	int (*save)(struct virtio_dev *d, struct state_writer *w);
+	int (*load)(struct virtio_dev *d, struct state_reader *r);
 };
 
 /*
@@ -107,6 +115,14 @@ struct virtio_dev {
 	unsigned log_count;
 };
 
+/*
+ * Snapshots: status, features, every queue's rings and indices, then the
+ * device's own part (ops->save/load). A load refuses another kind of
+ * device, other offered features, rings outside RAM; -EINVAL, unchanged.
+ */
+int virtio_state_save(struct virtio_dev *d, struct state_writer *w);
+int virtio_state_load(struct virtio_dev *d, struct state_reader *r);
+
 void virtio_init(struct virtio_dev *d, const struct virtio_ops *ops, void *opaque,
 		 uint16_t device_id, uint64_t host_features, unsigned config_len,
 		 unsigned num_queues, uint8_t *ram, uint64_t ram_size);
@@ -129,6 +145,8 @@ void virtio_queue_set_legacy(struct virtio_dev *d, unsigned n, uint32_t pfn);
  * negative: the driver broke the rules (logged, device marked NEEDS_RESET).
  */
 int virtq_pop(struct virtio_dev *d, struct virtqueue *vq, struct virtq_elem *e);
+/* Take the chain popped last again (a held chain after a snapshot load): 1, or 0. */
+int virtq_pop_again(struct virtio_dev *d, struct virtqueue *vq, struct virtq_elem *e);
 /* Return a chain with len bytes written into its in segments. */
 void virtq_push(struct virtio_dev *d, struct virtqueue *vq, const struct virtq_elem *e, uint32_t len);
 /* After pushes: interrupt the driver unless it suppressed it (flags / used_event). */

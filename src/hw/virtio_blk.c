@@ -246,10 +246,52 @@ void virtio_blk_resume(struct virtio_blk *b)
 	handle_queue(d, &d->vq[0]);
 }
 
+void virtio_blk_drain(struct virtio_blk *b)
+{
+	struct virtio_dev *d = &b->vdev;
+	bool (*check)(void *opaque) = b->stop_check;
+
+	if (b->held) {
+		uint8_t status;
+		size_t written;
+
+		/* No stop may interrupt it now: the request runs to its end and is answered. */
+		b->stop_check = NULL;
+		status = do_request(b, &b->elem, &written);
+		b->stop_check = check;
+		b->held = false;
+		iov_from_buf(b->elem.in, b->elem.n_in, b->elem.in_len - 1, &status, 1);
+		virtq_push(d, &d->vq[0], &b->elem, (uint32_t)(written + 1));
+		virtq_notify(d, &d->vq[0]);
+	}
+	/* What the guest was told is written is in the image, for whoever opens it next. */
+	disk_flush(b->disk);
+}
+
+/* Nothing of its own once drained: requests not yet taken stay in the ring. */
+static int blk_save(struct virtio_dev *d, struct state_writer *w)
+{
+	(void)w;
+	return blk_of(d)->held ? -EBUSY : 0;
+}
+
+static int blk_load(struct virtio_dev *d, struct state_reader *r)
+{
+	struct virtio_blk *b = blk_of(d);
+
+	(void)r;
+	b->held = false;
+	b->done = 0;
+	b->pending = true; /* the ring may hold requests the saved machine had not taken yet */
+	return 0;
+}
+
 static const struct virtio_ops blk_ops = {
 	.name = "virtio-blk",
 	.config_read = config_read,
 	.reset = reset,
+	.save = blk_save,
+	.load = blk_load,
 };
 
 struct virtio_blk *virtio_blk_create(struct disk *disk, unsigned index, uint8_t *ram,
@@ -274,6 +316,11 @@ struct virtio_blk *virtio_blk_create(struct disk *disk, unsigned index, uint8_t 
 struct virtio_dev *virtio_blk_dev(struct virtio_blk *b)
 {
 	return &b->vdev;
+}
+
+struct disk *virtio_blk_disk(struct virtio_blk *b)
+{
+	return b->disk;
 }
 
 void virtio_blk_destroy(struct virtio_blk *b)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_console.c - virtio console (virtio 1.2, 5.3): port 0 only, no multiport. */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "hw/virtio_console.h"
@@ -135,6 +136,39 @@ static void reset(struct virtio_dev *d)
 	c->tx_held = false;
 }
 
+/*
+ * A held receive chain was taken but not written; a held transmit chain is
+ * written up to tx_off. Both are the last chain taken from their queue, so
+ * a load takes them again from the loaded ring.
+ */
+static int console_save(struct virtio_dev *d, struct state_writer *w)
+{
+	struct virtio_console *c = d->opaque;
+
+	state_put_u8(w, c->rx_held);
+	state_put_u8(w, c->tx_held);
+	state_put_u32(w, c->tx_held ? (uint32_t)c->tx_off : 0);
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int console_load(struct virtio_dev *d, struct state_reader *r)
+{
+	struct virtio_console *c = d->opaque;
+	bool rx = state_get_bool(r), tx = state_get_bool(r);
+	uint32_t off = state_get_u32(r);
+
+	if (!state_reader_ok(r))
+		return -EINVAL;
+	c->rx_held = rx && virtq_pop_again(d, &d->vq[RX_QUEUE], &c->rx);
+	c->tx_held = tx && virtq_pop_again(d, &d->vq[TX_QUEUE], &c->tx);
+	if ((rx && !c->rx_held) || (tx && (!c->tx_held || off > c->tx.out_len))) {
+		c->rx_held = c->tx_held = false;
+		return -EINVAL;
+	}
+	c->tx_off = off;
+	return 0;
+}
+
 static void driver_ok(struct virtio_dev *d)
 {
 	struct virtio_console *c = d->opaque;
@@ -147,6 +181,8 @@ static const struct virtio_ops console_ops = {
 	.config_read = config_read,
 	.reset = reset,
 	.driver_ok = driver_ok,
+	.save = console_save,
+	.load = console_load,
 };
 
 struct virtio_console *virtio_console_create(struct chardev *chr, uint8_t *ram, uint64_t ram_size)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_net.c - virtio network device (virtio 1.2, 5.1): one rx/tx queue pair, no offloads. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,10 +156,37 @@ static void reset(struct virtio_dev *d)
 	drop_backlog(d->opaque);
 }
 
+/*
+ * The Ethernet address the guest knows; frames waiting for receive buffers
+ * are not kept (a frame lost in flight, which the guest's protocols
+ * recover from, as after a short link outage).
+ */
+static int net_save(struct virtio_dev *d, struct state_writer *w)
+{
+	struct virtio_net *n = d->opaque;
+
+	state_put_bytes(w, n->mac, 6);
+	return state_writer_ok(w) ? 0 : -ENOSPC;
+}
+
+static int net_load(struct virtio_dev *d, struct state_reader *r)
+{
+	struct virtio_net *n = d->opaque;
+	uint8_t mac[6];
+
+	state_get_bytes(r, mac, 6);
+	if (!state_reader_ok(r) || memcmp(mac, n->mac, 6))
+		return -EINVAL;
+	drop_backlog(n);
+	return 0;
+}
+
 static const struct virtio_ops net_ops = {
 	.name = "virtio-net",
 	.config_read = config_read,
 	.reset = reset,
+	.save = net_save,
+	.load = net_load,
 };
 
 struct virtio_net *virtio_net_create(struct net_backend *nb, const uint8_t mac[6], uint8_t *ram,

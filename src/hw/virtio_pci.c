@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_pci.c - transitional virtio PCI transport: modern capabilities, legacy I/O BAR, INTx. */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -468,7 +469,46 @@ static void virtio_pci_dev_reset(struct device *dev)
 	virtio_pci_reset((struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev)));
 }
 
+#define VPCI_STATE_TAG "VPCI"
+#define VPCI_STATE_VERSION 1
+
+/* The transport's selectors, then the virtio device (config space is the PCI host's). */
+static int virtio_pci_dev_save(struct device *dev, struct state_writer *w)
+{
+	struct virtio_pci *p = (struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev));
+
+	state_put_header(w, VPCI_STATE_TAG, VPCI_STATE_VERSION);
+	state_put_u32(w, p->dev_feature_select);
+	state_put_u32(w, p->drv_feature_select);
+	state_put_u32(w, p->queue_select);
+	if (!state_writer_ok(w))
+		return -ENOSPC;
+	return virtio_state_save(p->vdev, w);
+}
+
+static int virtio_pci_dev_load(struct device *dev, struct state_reader *r)
+{
+	struct virtio_pci *p = (struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev));
+	uint32_t dsel, gsel, qsel;
+
+	if (state_get_header(r, VPCI_STATE_TAG) != VPCI_STATE_VERSION)
+		return -EINVAL;
+	dsel = state_get_u32(r);
+	gsel = state_get_u32(r);
+	qsel = state_get_u32(r);
+	if (qsel > 0xffff)
+		state_fail(r);
+	if (!state_reader_ok(r) || virtio_state_load(p->vdev, r))
+		return -EINVAL;
+	p->dev_feature_select = dsel;
+	p->drv_feature_select = gsel;
+	p->queue_select = (uint16_t)qsel;
+	return 0;
+}
+
 static const struct device_ops virtio_pci_ops = {
 	.name = "virtio-pci",
 	.reset = virtio_pci_dev_reset,
+	.save = virtio_pci_dev_save,
+	.load = virtio_pci_dev_load,
 };

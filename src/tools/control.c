@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* control.c - the control socket (--control unix:PATH): live statistics and their reset. */
+/* control.c - the control socket (--control unix:PATH): live statistics, their reset, snapshots. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +26,9 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char buf[512];
 	size_t len;
+	int (*snapshot)(void *opaque, const char *path, int fd, char *err, size_t errlen);
+	void *snapshot_opaque;
+	int passed_fd;            /* a descriptor the client sent (SCM_RIGHTS), for snapshot; -1: none */
 };
 
 static void send_all(int fd, const char *p, size_t n)
@@ -50,6 +53,9 @@ static void drop_client(struct control *c)
 	close(c->client_fd);
 	c->client_fd = -1;
 	c->len = 0;
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
+	c->passed_fd = -1;
 }
 
 static void command(struct control *c, char *line)
@@ -75,14 +81,64 @@ static void command(struct control *c, char *line)
 	} else if (!strcmp(line, "reset")) {
 		vcpu_stats_reset(c->v);
 		fputs("ok\n", f);
+	} else if (!strncmp(line, "snapshot", 8) && (line[8] == ' ' || !line[8])) {
+		const char *path = line + 8;
+		char err[256];
+
+		while (*path == ' ')
+			path++;
+		/* The vcpu is between runs here: it stays paused while the file is written. */
+		if (!*path)
+			fputs("error: snapshot needs a file name (snapshot FILE)\n", f);
+		else if (!c->snapshot)
+			fputs("error: this machine cannot be snapshotted\n", f);
+		else if (c->snapshot(c->snapshot_opaque, path, c->passed_fd, err, sizeof(err)))
+			fprintf(f, "error: %s\n", err);
+		else
+			fputs("ok\n", f);
+		if (c->passed_fd >= 0)
+			close(c->passed_fd);
+		c->passed_fd = -1;
 	} else if (!strcmp(line, "help")) {
-		fputs("commands: stats, stats json, reset, help\nok\n", f);
+		fputs("commands: stats, stats json, reset, snapshot FILE, help\nok\n", f);
 	} else if (*line) {
 		fprintf(f, "error: unknown command '%.64s' (try help)\n", line);
 	}
 	fclose(f);
 	send_all(c->client_fd, out, outlen);
 	free(out);
+}
+
+/*
+ * Read what the client sent, and a descriptor it passed along (SCM_RIGHTS):
+ * the file a following `snapshot` writes to, which works under the sandbox
+ * (it forbids opening files).
+ */
+static ssize_t recv_line_bytes(struct control *c, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { c->buf + c->len, sizeof(c->buf) - 1 - c->len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+
+	for (cm = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int passed;
+
+			memcpy(&passed, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->passed_fd >= 0)
+				close(c->passed_fd);
+			c->passed_fd = passed;
+		}
+	}
+	return n;
 }
 
 static void client_ready(void *opaque, int fd, short revents)
@@ -92,7 +148,7 @@ static void client_ready(void *opaque, int fd, short revents)
 	char *nl;
 
 	(void)revents;
-	n = read(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	n = recv_line_bytes(c, fd);
 	if (n <= 0) {
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			return;
@@ -155,6 +211,7 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 	c->loop = loop;
 	c->v = v;
 	c->client_fd = -1;
+	c->passed_fd = -1;
 	strcpy(c->path, path);
 	strcpy(sa.sun_path, path);
 	/* A socket left behind by an earlier run is replaced; a live one or any other file is not. */
@@ -173,6 +230,16 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 	}
 	*out = c;
 	return 0;
+}
+
+void control_set_snapshot(struct control *c,
+			  int (*fn)(void *opaque, const char *path, int fd, char *err, size_t errlen),
+			  void *opaque)
+{
+	if (!c)
+		return;
+	c->snapshot = fn;
+	c->snapshot_opaque = opaque;
 }
 
 void control_close(struct control *c)

@@ -90,6 +90,12 @@ static inline void state_put_u32(struct state_writer *w, uint32_t v)
 		st_be32(p, v);
 }
 
+static inline void state_put_u64(struct state_writer *w, uint64_t v)
+{
+	state_put_u32(w, (uint32_t)(v >> 32));
+	state_put_u32(w, (uint32_t)v);
+}
+
 static inline void state_put_bytes(struct state_writer *w, const void *v, size_t n)
 {
 	uint8_t *p = state_put_room(w, n);
@@ -110,6 +116,23 @@ static inline uint32_t state_get_u32(struct state_reader *r)
 	const uint8_t *p = state_get_bytes_at(r, 4);
 
 	return p ? ld_be32(p) : 0;
+}
+
+static inline uint64_t state_get_u64(struct state_reader *r)
+{
+	uint64_t hi = state_get_u32(r);
+
+	return hi << 32 | state_get_u32(r);
+}
+
+/* A flag saved as one byte: anything but 0 or 1 fails the load. */
+static inline bool state_get_bool(struct state_reader *r)
+{
+	uint8_t v = state_get_u8(r);
+
+	if (v > 1)
+		r->failed = true;
+	return v == 1;
 }
 
 static inline void state_get_bytes(struct state_reader *r, void *v, size_t n)

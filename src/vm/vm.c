@@ -15,6 +15,7 @@
 #include "hv/profile.h"
 #include "hv/stats.h"
 #include "hv/trace.h"
+#include "snapshot/snapshot.h"
 #include "tools/control.h"
 #include "tools/qmp.h"
 #include "util/log.h"
@@ -423,6 +424,7 @@ static int open_handles(struct vm *vm)
 		return -1;
 	if (cfg->control && control_open(&vm->control, cfg->control, &vm->board->loop, v))
 		return -1;
+	control_set_snapshot(vm->control, snapshot_save_hook, vm->board);
 	if (cfg->hold && !cfg->gdb)
 		qmp_hold(vm->qmp); /* QEMU's -S: stopped until the QMP command cont */
 	if (cfg->gdb && open_gdb(vm))
@@ -449,7 +451,8 @@ struct vm *vm_create(const struct vm_config *cfg, const char *name)
 		log_err("%s: more than %d VMs in one process\n", name, VM_MAX);
 		goto fail;
 	}
-	if (board_create(&vm->board, &vm->cfg.board))
+	if (cfg->restore ? snapshot_restore(&vm->board, &vm->cfg.board, cfg->restore)
+			 : board_create(&vm->board, &vm->cfg.board))
 		goto fail;
 	atomic_store(&vm->vcpu, &vm->board->vcpu);
 	if (!cfg->dump_dtb && open_handles(vm))
