@@ -36,7 +36,6 @@
 #define SNAP_HEADER_SIZE  56u
 #define SNAP_SECTION_SIZE 48u
 #define SNAP_NAME_LEN     32u
-#define SNAP_BOARD        "bamboo" /* the one board; with machine classes, the class's name */
 #define SNAP_PAGE         4096u
 #define SNAP_DEV_BUF      (1u << 20) /* room for one device's state */
 #define SNAP_MACHINE_TAG  "MACH"
@@ -64,13 +63,14 @@ static void put_section(struct snap_out *o, const char *name, const void *data, 
 	o->n_sections++;
 }
 
-static void make_header(uint8_t h[SNAP_HEADER_SIZE], uint64_t ram_size, uint32_t n_sections)
+static void make_header(uint8_t h[SNAP_HEADER_SIZE], const char *board, uint64_t ram_size,
+			uint32_t n_sections)
 {
 	memset(h, 0, SNAP_HEADER_SIZE);
 	memcpy(h, SNAP_MAGIC, 8);
 	st_be32(h + 8, SNAP_VERSION);
 	st_be32(h + 12, SNAP_HEADER_SIZE);
-	strncpy((char *)h + 16, SNAP_BOARD, 16);
+	strncpy((char *)h + 16, board, 16); /* the machine class (-M NAME) */
 	st_be32(h + 32, (uint32_t)(ram_size >> 32));
 	st_be32(h + 36, (uint32_t)ram_size);
 	st_be32(h + 40, n_sections);
@@ -258,7 +258,7 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 			 "the command: docs/snapshot.md)" : "");
 		goto out;
 	}
-	make_header(h, b->ram_size, 0);
+	make_header(h, b->mc ? b->mc->name : "bamboo", b->ram_size, 0);
 	if (fwrite(h, sizeof(h), 1, o.f) != 1)
 		o.failed = true;
 	put_section(&o, "machine", buf, w.len);
@@ -288,7 +288,7 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 		put_section(&o, name, buf, w.len);
 	}
 	put_section(&o, "end", NULL, 0);
-	make_header(h, b->ram_size, o.n_sections);
+	make_header(h, b->mc ? b->mc->name : "bamboo", b->ram_size, o.n_sections);
 	if (o.failed || fflush(o.f) || fseek(o.f, 0, SEEK_SET) || fwrite(h, sizeof(h), 1, o.f) != 1 ||
 	    fflush(o.f) || fsync(fileno(o.f))) {
 		snprintf(err, errlen, "cannot write '%s': %s", tmp ? tmp : path,
@@ -357,6 +357,7 @@ struct snap_in {
 	uint8_t *map;
 	size_t size;
 	uint64_t ram_size;
+	const struct machine_class *mc; /* the board named in the header */
 	unsigned n;
 	struct snap_section s[SNAP_MAX_SECTIONS];
 };
@@ -417,8 +418,10 @@ static int snap_open(struct snap_in *in)
 		return refuse(in, "corrupted header (version %u, header size %u)", version, hsize);
 	memcpy(board, h + 16, 16);
 	board[16] = 0;
-	if (strcmp(board, SNAP_BOARD))
-		return refuse(in, "a snapshot of board '%s'; this hv440 runs '%s'", board, SNAP_BOARD);
+	in->mc = machine_find(board);
+	if (!in->mc)
+		return refuse(in, "a snapshot of board '%s', which this hv440 does not have (-M help "
+			      "lists its boards)", board);
 	in->ram_size = (uint64_t)ld_be32(h + 32) << 32 | ld_be32(h + 36);
 	n = ld_be32(h + 40);
 	if (n > SNAP_MAX_SECTIONS || n < 4)
@@ -523,6 +526,10 @@ static int machine_load(struct snap_in *in, struct board_config *cfg,
 		return refuse(in, "corrupted: the machine section");
 
 	/* The machine comes from the file; what shapes the guest may not be given again. */
+	if (cfg->machine && machine_find(cfg->machine) != in->mc)
+		return refuse(in, "a snapshot of board '%s'; -M asks for '%s'", in->mc->name,
+			      cfg->machine);
+	cfg->machine = in->mc->name;
 	if (cfg->kernel || cfg->initrd || cfg->append || cfg->dtb || cfg->kernel_addr_set)
 		return refuse(in, "--kernel, --initrd, --append, --dtb and --kernel-addr come from "
 			      "the snapshot; give none of them");

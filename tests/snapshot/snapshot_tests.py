@@ -152,11 +152,11 @@ def linux_argv(ctx, append, extra=(), kernel="kernel"):
             "--initrd", guest("initrd"), "--append", append] + list(extra)
 
 
-def shell_restore(ctx, engine, kernel="kernel"):
+def shell_restore(ctx, engine, kernel="kernel", board=()):
     env = dict(os.environ, HV440_ENGINE=engine)
     sock, snap = ctx.path(f"sh-{engine}.sock"), ctx.path(f"sh-{engine}-{kernel}.snap")
-    con = Console(linux_argv(ctx, "console=ttyS0", ["--control", "unix:" + sock], kernel), 600,
-                  env=env)
+    con = Console(linux_argv(ctx, "console=ttyS0", list(board) + ["--control", "unix:" + sock],
+                             kernel), 600, env=env)
     try:
         con.expect(r"^guest: shell ready$", 400)
         con.expect(r"[#$] $", 60)
@@ -191,6 +191,11 @@ def test_linux_shell_interp(ctx):
 def test_linux_pv_shell(ctx):
     """The paravirt kernel: its magic page is mapped and is the master copy of its state."""
     shell_restore(ctx, "jit", "kernel-pv")
+
+
+def test_sam460ex_shell(ctx):
+    """The other board: cascaded UICs, the PCI-X bridge's registers, the 460EX's DCR files."""
+    shell_restore(ctx, "jit", "kernel-ppc44x", ["-M", "sam460ex"])
 
 
 ALL_SH = [r"^guest: up after [0-9.]+ s$",
@@ -340,9 +345,10 @@ def test_bad_files(ctx):
     hdr[36] ^= 1
     refused(ctx, bytes(hdr), r"corrupted header \(CRC mismatch\)")
     foreign = bytearray(good)
-    foreign[16:32] = b"sam460ex".ljust(16, b"\0")
-    refused(ctx, header_crc(bytes(foreign)), r"a snapshot of board 'sam460ex'; this hv440 runs "
-            r"'bamboo'")
+    foreign[16:32] = b"ml507".ljust(16, b"\0")
+    refused(ctx, header_crc(bytes(foreign)), r"a snapshot of board 'ml507', which this hv440 "
+            r"does not have")
+    refused(ctx, good, r"a snapshot of board 'bamboo'; -M asks for 'sam460ex'", ["-M", "sam460ex"])
     newer = bytearray(good)
     newer[8:12] = struct.pack(">I", 2)
     refused(ctx, header_crc(bytes(newer)), r"written by a newer hv440 \(format version 2")
@@ -353,7 +359,7 @@ def test_bad_files(ctx):
 
 
 TESTS = [test_bad_files, test_sandbox_needs_fd, test_bare_metal_jit, test_bare_metal_interp, test_linux_shell_jit,
-         test_linux_shell_interp, test_linux_pv_shell, test_disk_keeps_data, test_all_sh_points]
+         test_linux_shell_interp, test_linux_pv_shell, test_sam460ex_shell, test_disk_keeps_data, test_all_sh_points]
 
 
 def main(argv):
