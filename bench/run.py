@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # run.py - hv440 against qemu-system-ppc -M bamboo on the same guests, side by side in one run.
 """Usage: bench/run.py [--build DIR] [--reps N] [--only NAME,...] [--no-native] [--iterations N]
+                     [--machine bamboo|sam460ex]
 
 Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
   boot      boot to init and reboot (run=/proc/cmdline: a no-op script), wall time
@@ -14,6 +15,8 @@ Workloads (same kernel and initramfs on both VMMs, runs alternate hv440/QEMU):
             -no-reboot -machine bamboo -m 128m -kernel uImage -initrd ... -append
             "console=ttyS0 run=/bin/true"), the same argv on both: boot to init and reboot.
             Only QEMU runs (and a line says why) while hv440 refuses QEMU's syntax.
+--machine sam460ex runs boot, cpu, fork and all on -M sam460ex on both VMMs, with the
+multi-board ppc44x kernel (tests/lib/guest-path.sh kernel-ppc44x) instead of the bamboo one.
 Prints per workload the median wall and in-guest times, the hv440/QEMU ratio
 (below 1.0: hv440 is faster), hv440's exit count and shadow-TLB fills, peak
 RSS of both, and natively on this host (the physical limit: the guest's scripts on the same
@@ -113,6 +116,13 @@ def timed(argv, timeout):
     return float(wall), out.decode("utf-8", "replace").replace("\r", ""), int(rss), int(rc)
 
 
+MACHINE = "bamboo"   # --machine
+
+
+def kernel():
+    return guest("kernel" if MACHINE == "bamboo" else "kernel-ppc44x")
+
+
 def argv_for(vmm, build, name, elf):
     script = WORKLOADS[name][0]
     if name == "bootutils":
@@ -120,16 +130,16 @@ def argv_for(vmm, build, name, elf):
         return [prog] + [a.replace("@UIMAGE@", guest("uimage")).replace("@INITRD@", guest("initrd"))
                          for a in BOOTUTILS]
     if vmm == "qemu":
-        base = ["qemu-system-ppc", "-M", "bamboo", "-m", "256", "-nic", "none", "-nographic",
+        base = ["qemu-system-ppc", "-M", MACHINE, "-m", "256", "-nic", "none", "-nographic",
                 "-no-reboot", "-monitor", "none"]
         if script is None:
             return base + ["-kernel", elf]
-        return base + ["-kernel", guest("kernel"), "-initrd", guest("initrd"),
+        return base + ["-kernel", kernel(), "-initrd", guest("initrd"),
                        "-append", f"console=ttyS0 run={script}"]
-    base = [os.path.join(build, "hv440"), "-m", "256M", "--no-reboot", "--stats"]
+    base = [os.path.join(build, "hv440"), "-M", MACHINE, "-m", "256M", "--no-reboot", "--stats"]
     if script is None:
         return base + ["--kernel", elf]
-    return base + ["--kernel", guest("kernel"), "--initrd", guest("initrd"),
+    return base + ["--kernel", kernel(), "--initrd", guest("initrd"),
                    "--append", f"console=ttyS0 run={script}"]
 
 
@@ -204,8 +214,18 @@ def main():
     ap.add_argument("--no-native", action="store_true")
     ap.add_argument("--iterations", type=int, default=20000000,
                     help="intloop's iterations (default 20M; 100M measures the steady rate)")
+    ap.add_argument("--machine", choices=("bamboo", "sam460ex"), default="bamboo",
+                    help="the board on both VMMs (sam460ex: boot, cpu, fork, all only)")
     args = ap.parse_args()
+    global MACHINE
+    MACHINE = args.machine
     names = args.only.split(",")
+    if MACHINE != "bamboo":
+        if ap.get_default("only") == args.only:
+            names = ["boot", "cpu", "fork", "all"]
+        elif set(names) - {"boot", "cpu", "fork", "all"}:
+            sys.exit("bench: --machine sam460ex runs boot, cpu, fork and all only (intloop and "
+                     "bootutils are bamboo programs and lines)")
     for n in names:
         if n not in WORKLOADS:
             sys.exit(f"bench: unknown workload {n!r}; known: {', '.join(WORKLOADS)}")
@@ -214,7 +234,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="hv440-bench-")
     elf = build_intloop(tmp, args.iterations) if "intloop" in names else None
-    print(f"# bench/run.py --reps {args.reps} --only {args.only}  ({time.strftime('%Y-%m-%d %H:%M')}, "
+    print(f"# bench/run.py --reps {args.reps} --only {','.join(names)} --machine {MACHINE}  ({time.strftime('%Y-%m-%d %H:%M')}, "
           f"{os.cpu_count()} CPUs)", flush=True)
     rows = []
     for name in names:
