@@ -265,43 +265,10 @@ static int bc_poll(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx)
 	return 0;
 }
 
-/*
- * Partition management (docs/system.md): only the managing partition of an
- * `hv440 system` has a socket to the supervisor; a request is one line
- * "OP HANDLE", the answer "STATUS VALUE". Everyone else gets EV_EPERM.
- */
-#define EV_EPERM 1u
-#define EV_EIO 3u
+/* Partition management (docs/system.md): hw/hvmgr.c, EV_EPERM unless this is the manager. */
 static uint32_t partition_op(void *opaque, unsigned op, uint32_t partition, uint32_t *value)
 {
-	struct board *b = opaque;
-	char buf[64];
-	unsigned st, val;
-	size_t len = 0;
-	int n;
-
-	if (b->cfg->mgmt_fd <= 0)
-		return EV_EPERM;
-	n = snprintf(buf, sizeof(buf), "%u %u\n", op, partition);
-	if (send(b->cfg->mgmt_fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
-		return EV_EIO;
-	/* The supervisor answers at once; the guest waits no more than a second for it. */
-	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len)) {
-		struct pollfd p = { .fd = b->cfg->mgmt_fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&p, 1, 1000) <= 0)
-			return EV_EIO;
-		r = recv(b->cfg->mgmt_fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (r <= 0)
-			return EV_EIO;
-		len += (size_t)r;
-		buf[len] = '\0';
-	}
-	if (sscanf(buf, "%u %u", &st, &val) != 2)
-		return EV_EIO;
-	*value = val;
-	return st;
+	return hvmgr_partition_op(&((struct board *)opaque)->mgr, op, partition, value);
 }
 
 /* UIC0's outputs drive the core's external and critical inputs. */
@@ -518,6 +485,23 @@ static int prepare_images(struct board *b)
 
 /* ---- lifecycle ---- */
 
+/* UIC0 inputs nothing else uses: 2-19, 22-24, 29-31 (board.h, QEMU's bamboo wiring). */
+static int create_hvmgr(struct board *b)
+{
+	struct irq_line lines[HVMGR_MAX_DOORBELLS];
+	unsigned n[HVMGR_MAX_DOORBELLS], k = 0;
+
+	for (unsigned i = 2; i < 32 && k < HVMGR_MAX_DOORBELLS; i++)
+		if (i != BOARD_BC_RX_IRQ && i != BOARD_BC_TX_IRQ && (i < 25 || i > 28)) {
+			n[k] = i;
+			lines[k++] = uic_input(&b->uic0, i);
+		}
+	if (hvmgr_init(&b->mgr, b->cfg->mgmt_fd, &b->loop, lines, n, k))
+		return -1;
+	add_device(b, &b->mgr.dev, "/hypervisor", 0, 0);
+	return 0;
+}
+
 int board_create(struct board **out, const struct board_config *cfg)
 {
 	struct irq_line inta[4];
@@ -623,6 +607,9 @@ int board_create(struct board **out, const struct board_config *cfg)
 			      uic_input(&b->uic0, BOARD_BC_TX_IRQ));
 		add_device(b, &b->bc.dev, "/hypervisor", BOARD_BC_RX_IRQ, BOARD_BC_TX_IRQ);
 	}
+	/* 5c. Paravirt: partition management, its doorbells on free UIC0 inputs (hw/hvmgr.h). */
+	if (!cfg->no_paravirt && create_hvmgr(b))
+		return -1;
 
 	/* 6. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
 	for (i = 0; i < 4; i++)

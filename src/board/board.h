@@ -14,6 +14,7 @@
 #include "hw/bus.h"
 #include "hw/bytechan.h"
 #include "hw/device.h"
+#include "hw/hvmgr.h"
 #include "hw/pci_host.h"
 #include "hw/uart16550.h"
 #include "hw/uic.h"
@@ -120,6 +121,7 @@ struct board {
 	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 20 (rx) / 21 (tx). */
 	struct bytechan bc;
 	struct chardev *bc_chr;   /* NULL: no byte channel */
+	struct hvmgr mgr;         /* paravirt: partition management (docs/system.md) */
 
 	/* Boot images, kept in host memory so a reset reloads them. */
 	struct loader_file kernel, initrd;
