@@ -6,7 +6,7 @@
 
 Byte channel: two bare-metal partitions (bench/progs/bcpeer.c) joined by one channel. The
 sender pushes 1 MiB in 16-byte EV_BYTE_CHANNEL_SEND calls (again at once on EV_EAGAIN, as
-Linux's ehv_bytechan does) until the echo answers that all of it came, then makes 2000 round
+Linux's ehv_bytechan does) until the echo answers that all of it came, then makes 200 round
 trips of one byte. Both busy-poll EV_BYTE_CHANNEL_RECEIVE. The host times the sender's marker
 lines on its console (the supervisor's log), so the partitions' start-up is not in the numbers.
 --hv440 BIN runs another build (e.g. one without batched host writes) the same way.
@@ -32,7 +32,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 ISA = os.path.join(TOP, "tests", "isa", "lib")
 GUEST_PATH = os.path.join(TOP, "tests", "lib", "guest-path.sh")
 STREAM = 1024 * 1024
-TRIPS = 2000
+TRIPS = 200
 
 
 def build_peer(tmp, role):

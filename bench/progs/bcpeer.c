@@ -12,7 +12,7 @@
 #define STREAM_BYTES (1024u * 1024u)
 #endif
 #ifndef ROUND_TRIPS
-#define ROUND_TRIPS 2000u
+#define ROUND_TRIPS 200u
 #endif
 
 /* Send n (<= 16) bytes, again at once after EV_EAGAIN (as Linux's ehv_bytechan does). */
