@@ -876,8 +876,10 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 	if (s.mgmt[0] >= 0)
 		fcntl(s.mgmt[0], F_SETFL, O_NONBLOCK);
 	s.cpu = cpu_prepare(d);
-	for (unsigned i = 0; i < d->n_part; i++) {
+	/* Every child first: a start tells the manager, which looks at them all (notify()). */
+	for (unsigned i = 0; i < d->n_part; i++)
 		s.ch[i] = (struct child){ .p = &d->part[i], .idx = i, .out_fd = -1 };
+	for (unsigned i = 0; i < d->n_part; i++) {
 		if (d->part[i].autostart && start(&s, &s.ch[i])) {
 			shutdown_all(&s);
 			goto out;
