@@ -6,7 +6,7 @@
 #   --config-only  stop after olddefconfig (proves the recipe without the 5-minute compile)
 #   --force        rebuild even when the outputs are up to date
 #
-# Writes guests/cache/linux-6.1-bamboo/{vmlinux,vmlinux-pv,uImage,config}:
+# Writes guests/cache/linux-6.1-bamboo/{vmlinux,vmlinux-pv,vmlinux-mgr,uImage,config}:
 #   vmlinux     44x/bamboo_defconfig + linux/config.fragment, ELF
 #   uImage      the same kernel as a U-Boot image ("make uImage": gzip payload, load/entry 0)
 #   vmlinux-pv  the same kernel with the paravirt patches (pvpatches below):
@@ -14,6 +14,10 @@
 #               succeeds and it patches itself for the paravirt interface, and
 #               linux/kvm-tmp-1mib.patch, a 1 MiB kvm_tmp so that the patch pass has room for
 #               every site of the bamboo kernel (64 KiB holds about a quarter of them)
+#   vmlinux-mgr vmlinux-pv plus Linux's hypervisor management driver (/dev/fsl-hv,
+#               CONFIG_FSL_HV_MANAGER, linux/mgr.fragment), which Kconfig offers only to FSL SoCs
+#               until linux/fsl-hv-manager-44x.patch lets the 440 have it: the kernel of a
+#               system's managing partition (docs/system.md); built last, incrementally
 # The work is skipped when all outputs exist and the hash of the inputs (this script, the
 # fragment, the patches and the linux-source package version) is the one they were built from.
 set -euo pipefail
@@ -27,6 +31,9 @@ kbuild="$cache/kbuild-6.1-bamboo"
 fragment="$here/linux/config.fragment"
 # applied in this order for vmlinux-pv, reverted in the opposite order
 pvpatches=("$here/linux/kvm-magic-page-selftest.patch" "$here/linux/kvm-tmp-1mib.patch")
+# vmlinux-mgr: vmlinux-pv's patches, then these, then mgr_fragment on top of vmlinux-pv's config
+mgrpatches=("$here/linux/fsl-hv-manager-44x.patch")
+mgr_fragment="$here/linux/mgr.fragment"
 tarball=/usr/src/linux-source-6.1.tar.xz
 jobs=${JOBS:-2}
 
@@ -58,10 +65,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-inputs_hash=$( { echo "linux-source-6.1 $src_version"; cat "$0" "$fragment" "${pvpatches[@]}"; } |
+inputs_hash=$( { echo "linux-source-6.1 $src_version"; cat "$0" "$fragment" "${pvpatches[@]}" \
+	"${mgrpatches[@]}" "$mgr_fragment"; } |
 	       sha256sum | cut -d' ' -f1)
 if [ $force -eq 0 ] && [ $config_only -eq 0 ] &&
-   [ -s "$out/vmlinux" ] && [ -s "$out/vmlinux-pv" ] && [ -s "$out/uImage" ] &&
+   [ -s "$out/vmlinux" ] && [ -s "$out/vmlinux-pv" ] && [ -s "$out/vmlinux-mgr" ] && [ -s "$out/uImage" ] &&
    [ "$(cat "$out/inputs.sha256" 2>/dev/null)" = "$inputs_hash" ]; then
 	log "up to date ($out)"
 	exit 0
@@ -76,11 +84,12 @@ if [ "$(cat "$src_parent/.version" 2>/dev/null)" != "$src_version" ] || [ ! -d "
 	echo "$src_version" > "$src_parent/.version"
 fi
 
-# revert_pv: undo whichever paravirt patches are applied (last first), so the tree is pristine.
+# revert_pv: undo whichever paravirt and manager patches are applied (last first), so the
+# tree is pristine.
 revert_pv() {
-	local i p
-	for ((i = ${#pvpatches[@]} - 1; i >= 0; i--)); do
-		p=${pvpatches[i]}
+	local i p all=("${pvpatches[@]}" "${mgrpatches[@]}")
+	for ((i = ${#all[@]} - 1; i >= 0; i--)); do
+		p=${all[i]}
 		if patch -d "$src" -p1 -R --dry-run -s -f < "$p" > /dev/null 2>&1; then
 			patch -d "$src" -p1 -R -s < "$p"
 			log "reverted $(basename "$p")"
@@ -133,11 +142,30 @@ for p in "${pvpatches[@]}"; do
 done
 "${kmake[@]}" vmlinux
 cp "$kbuild/vmlinux" "$out/vmlinux-pv.tmp"
+
+log "building vmlinux-mgr (vmlinux-pv with $(for p in "${mgrpatches[@]}"; do basename "$p"; done |
+	paste -sd' ') and $(basename "$mgr_fragment"))"
+for p in "${mgrpatches[@]}"; do
+	patch -d "$src" -p1 -s < "$p"
+done
+(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$kbuild" "$kbuild/.config" "$mgr_fragment") > \
+	"$kbuild/merge_config-mgr.log"
+"${kmake[@]}" -s olddefconfig
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*) grep -qxF "$line" "$kbuild/.config" ||
+		{ log "manager fragment line not in final .config: $line"; exit 1; } ;;
+	esac
+done < "$mgr_fragment"
+"${kmake[@]}" vmlinux
+cp "$kbuild/vmlinux" "$out/vmlinux-mgr.tmp"
+cp "$kbuild/.config" "$out/config-mgr"
 revert_pv
 trap - EXIT
 
 mv "$out/vmlinux.tmp" "$out/vmlinux"
 mv "$out/uImage.tmp" "$out/uImage"
 mv "$out/vmlinux-pv.tmp" "$out/vmlinux-pv"
+mv "$out/vmlinux-mgr.tmp" "$out/vmlinux-mgr"
 echo "$inputs_hash" > "$out/inputs.sha256"
-log "done: $out/{vmlinux,vmlinux-pv,uImage}"
+log "done: $out/{vmlinux,vmlinux-pv,vmlinux-mgr,uImage}"

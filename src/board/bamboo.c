@@ -72,7 +72,7 @@ static int bamboo_create(struct board *b)
 		return -1;
 
 	/* 3. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
-	if (board_bytechan(b))
+	if (board_bytechan(b) || board_hvmgr(b))
 		return -1;
 
 	/* 4. The PCI host bridge: INTA of slots 1-4 on UIC0 28, 27, 26, 25. */
@@ -167,6 +167,7 @@ const struct machine_class machine_bamboo = {
 	.initrd_addr = 0x1900000,
 	.uart_path = { "/plb/opb/serial@ef600300", "/plb/opb/serial@ef600400" },
 	.bc_irq = { 20, 21 },
+	.doorbell_irqs = 0xE1CFFFFCu, /* 2-19, 22-24, 29-31: what UARTs, byte channel and PCI leave */
 	.create = bamboo_create,
 	.fdt_nodes = bamboo_fdt_nodes,
 };

@@ -288,43 +288,10 @@ static int bc_poll(void *opaque, uint32_t handle, unsigned *rx, unsigned *tx)
 	return 0;
 }
 
-/*
- * Partition management (docs/system.md): only the managing partition of an
- * `hv440 system` has a socket to the supervisor; a request is one line
- * "OP HANDLE", the answer "STATUS VALUE". Everyone else gets EV_EPERM.
- */
-#define EV_EPERM 1u
-#define EV_EIO 3u
+/* Partition management (docs/system.md): hw/hvmgr.c, EV_EPERM unless this is the manager. */
 static uint32_t partition_op(void *opaque, unsigned op, uint32_t partition, uint32_t *value)
 {
-	struct board *b = opaque;
-	char buf[64];
-	unsigned st, val;
-	size_t len = 0;
-	int n;
-
-	if (b->cfg->mgmt_fd <= 0)
-		return EV_EPERM;
-	n = snprintf(buf, sizeof(buf), "%u %u\n", op, partition);
-	if (send(b->cfg->mgmt_fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
-		return EV_EIO;
-	/* The supervisor answers at once; the guest waits no more than a second for it. */
-	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len)) {
-		struct pollfd p = { .fd = b->cfg->mgmt_fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&p, 1, 1000) <= 0)
-			return EV_EIO;
-		r = recv(b->cfg->mgmt_fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (r <= 0)
-			return EV_EIO;
-		len += (size_t)r;
-		buf[len] = '\0';
-	}
-	if (sscanf(buf, "%u %u", &st, &val) != 2)
-		return EV_EIO;
-	*value = val;
-	return st;
+	return hvmgr_partition_op(&((struct board *)opaque)->mgr, op, partition, value);
 }
 
 /* UIC0's outputs drive the core's external and critical inputs. */
@@ -603,6 +570,28 @@ int board_bytechan(struct board *b)
 		return -1;
 	bytechan_init(&b->bc, 0, b->bc_chr, uic_input(&b->uic0, irq[0]), uic_input(&b->uic0, irq[1]));
 	board_add_device(b, &b->bc.dev, "/hypervisor", 0, irq[0], irq[1]);
+	return 0;
+}
+
+/*
+ * Paravirt: partition management (hw/hvmgr.h), its doorbells on the UIC0
+ * inputs the board leaves free (mc->doorbell_irqs).
+ */
+int board_hvmgr(struct board *b)
+{
+	struct irq_line lines[HVMGR_MAX_DOORBELLS];
+	unsigned n[HVMGR_MAX_DOORBELLS], k = 0;
+
+	if (b->cfg->no_paravirt)
+		return 0;
+	for (unsigned i = 0; i < 32 && k < HVMGR_MAX_DOORBELLS; i++)
+		if (b->mc->doorbell_irqs & (1u << i)) {
+			n[k] = i;
+			lines[k++] = uic_input(&b->uic0, i);
+		}
+	if (hvmgr_init(&b->mgr, b->cfg->mgmt_fd, &b->loop, lines, n, k))
+		return -1;
+	board_add_device(b, &b->mgr.dev, "/hypervisor", 0, 0, 0);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "hw/bus.h"
 #include "hw/bytechan.h"
 #include "hw/device.h"
+#include "hw/hvmgr.h"
 #include "hw/pci_host.h"
 #include "hw/uart16550.h"
 #include "hw/uic.h"
@@ -86,6 +87,7 @@ struct machine_class {
 	uint64_t dtb_addr, initrd_addr;  /* where QEMU's board puts them, when free */
 	const char *uart_path[2];  /* device-tree paths of the UARTs (aliases, stdout-path) */
 	unsigned bc_irq[2];        /* ePAPR byte channel rx, tx on UIC0 */
+	uint32_t doorbell_irqs;    /* UIC0 inputs free for partition-management doorbells: bit N, input N */
 	/* Devices in their documented order, after RAM, buses and vcpu; -1 after one error line. */
 	int (*create)(struct board *b);
 	/* The board's own nodes under root (buses, DCR nodes); the devices add theirs after. */
@@ -150,6 +152,7 @@ struct board {
 	/* Paravirt (docs/paravirt.md): one ePAPR byte channel, handle 0, on UIC0 (mc->bc_irq: rx, tx). */
 	struct bytechan bc;
 	struct chardev *bc_chr;   /* NULL: no byte channel */
+	struct hvmgr mgr;         /* paravirt: partition management (docs/system.md) */
 
 	/* Boot images, kept in host memory so a reset reloads them. */
 	struct loader_file kernel, initrd;
@@ -178,6 +181,8 @@ int board_uarts(struct board *b, const uint64_t base[2], uint32_t clock, const s
 int board_create_virtio(struct board *b);
 /* The byte channel of --bytechan on UIC0 (mc->bc_irq), when asked for. */
 int board_bytechan(struct board *b);
+/* Partition management and its doorbells (hw/hvmgr.h) on a paravirt guest. */
+int board_hvmgr(struct board *b);
 
 /* Build the board in its documented order and load the images; -1 after one clear error line. */
 int board_create(struct board **out, const struct board_config *cfg);

@@ -82,7 +82,7 @@ static int sam460ex_create(struct board *b)
 	b->uart[0].dev.fdt_intc = SAM_UIC_PHANDLE(1);
 
 	/* 3. Paravirt: an ePAPR byte channel (handle 0) on UIC0 20 (rx) and 21 (tx). */
-	if (board_bytechan(b))
+	if (board_bytechan(b) || board_hvmgr(b))
 		return -1;
 
 	/* 4. The PCI-X host bridge; every slot's INTA on UIC1 input 0. */
@@ -167,6 +167,7 @@ const struct machine_class machine_sam460ex = {
 	.initrd_addr = 0x1900000,
 	.uart_path = { "/plb/opb/serial@ef600300", "/plb/opb/serial@ef600400" },
 	.bc_irq = { 20, 21 },
+	.doorbell_irqs = 0x3FCCF3FCu, /* 2-9, 12-15, 18-19, 22-29: free of UART1, cascades, bc */
 	.create = sam460ex_create,
 	.fdt_nodes = sam460ex_fdt_nodes,
 };

@@ -42,6 +42,7 @@ struct chardev_impl {
 	int pty_slave_fd;        /* pty: held open so the master never sees a hangup */
 	char *path;              /* unix server: socket path to unlink on close */
 	uint64_t drops;          /* output bytes dropped because nobody could ever read them */
+	size_t batch;            /* chardev_set_batch: output held for the loop until this much */
 	uint8_t out[OUT_SIZE];   /* a ring of output the host side has not taken yet */
 	size_t out_head, out_len;
 };
@@ -468,10 +469,24 @@ size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
 			c->drops += len - done;
 			return len;
 		}
+		bool hold;
+
 		done += append(c, buf + done, len - done);
-		/* While the loop watches for room, the fd was full: it flushes when there is some. */
-		if (!c->out_watched)
+		/*
+		 * While the loop watches for room, the fd was full: it flushes when
+		 * there is some. Batched output under its threshold waits for the
+		 * loop too: the fd is writable, so the next poll of the host (at
+		 * once when the guest idles, within a millisecond while it runs,
+		 * hv/vcpu.c) writes it all in one go.
+		 */
+		hold = c->batch && c->out_len < c->batch;
+		if (!hold && (!c->out_watched || c->batch)) {
 			flush_out(c);
+		} else if (hold && !c->out_watched) {
+			update_watch(c);
+			if (!c->out_watched)
+				flush_out(c);  /* the loop has no room for us: no batching */
+		}
 		if (done == len || c->out_len == OUT_SIZE)
 			break;
 	}
@@ -488,6 +503,27 @@ size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len)
 		c->writer_waiting = true;
 	}
 	return done;
+}
+
+void chardev_poll_input(struct chardev *cd)
+{
+	struct chardev_impl *c;
+	struct pollfd p;
+
+	if (!cd)
+		return;
+	c = impl(cd);
+	if (!c->in_watched || cd->in_fd < 0)
+		return;
+	p = (struct pollfd){ .fd = cd->in_fd, .events = POLLIN };
+	if (poll(&p, 1, 0) > 0)
+		on_input(c, cd->in_fd);
+}
+
+void chardev_set_batch(struct chardev *cd, size_t bytes)
+{
+	if (cd)
+		impl(cd)->batch = bytes < OUT_SIZE ? bytes : OUT_SIZE;
 }
 
 size_t chardev_write_room(struct chardev *cd)

@@ -57,6 +57,18 @@ void chardev_set_client(struct chardev *cd, const struct chardev_client *client)
  * Never blocks.
  */
 size_t chardev_write(struct chardev *cd, const uint8_t *buf, size_t len);
+/*
+ * Batch output: chardev_write keeps what it is given until bytes wait (at
+ * most the 4 KiB buffer), and the event loop writes a smaller rest on its
+ * next poll. For many tiny writes (the byte channel's 16-byte hypercalls):
+ * fewer, larger host writes for at most a poll interval of delay. 0: off.
+ */
+void chardev_set_batch(struct chardev *cd, size_t bytes);
+/*
+ * Take what the host side has sent by now, without waiting for the event
+ * loop's next poll: for a device whose guest asks for input in a loop.
+ */
+void chardev_poll_input(struct chardev *cd);
 /* Bytes chardev_write would take now (SIZE_MAX when output goes nowhere). */
 size_t chardev_write_room(struct chardev *cd);
 /*

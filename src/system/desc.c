@@ -377,8 +377,6 @@ static void load_partition(struct ctx *c, int node, const char *name)
 		else
 			p->restart_limit = u;
 	}
-	if (p->watchdog == WATCHDOG_NOTIFY)
-		err(c, path, "watchdog-action", "notify-manager is not implemented yet (docs/system.md)");
 }
 
 static int find_part(struct sys_desc *d, const char *name)
@@ -459,6 +457,7 @@ int sys_desc_load(struct sys_desc *d, const char *file)
 						  "#size-cells", NULL };
 	struct ctx c = { .d = d, .file = file };
 	const char *manager = NULL;
+	unsigned n_notify = 0;
 	uint64_t total = 0;
 	struct sysinfo si;
 	char *slash;
@@ -515,6 +514,24 @@ int sys_desc_load(struct sys_desc *d, const char *file)
 		}
 		manager = d->part[i].name;
 	}
+	/* watchdog-action = "notify-manager" needs someone to notify (docs/system.md). */
+	for (unsigned i = 0; i < d->n_part; i++) {
+		char path[128];
+
+		if (d->part[i].watchdog != WATCHDOG_NOTIFY)
+			continue;
+		n_notify++;
+		snprintf(path, sizeof(path), "/partitions/%s", d->part[i].name);
+		if (!manager)
+			err(&c, path, "watchdog-action", "notify-manager in a system with no manager");
+		else if (d->part[i].manager)
+			err(&c, path, "watchdog-action", "notify-manager on the manager itself");
+	}
+	/* Each managed partition's doorbells take one of the manager's free UIC inputs (hw/hvmgr.h). */
+	if (manager && d->n_part - 1 + n_notify > SYS_MAX_DOORBELLS)
+		err(&c, "/partitions", NULL, "%u doorbells for the manager (one per partition, one more "
+		    "per notify-manager watchdog), at most %u", d->n_part - 1 + n_notify,
+		    SYS_MAX_DOORBELLS);
 	if (sysinfo(&si) == 0 && total > (uint64_t)si.totalram * si.mem_unit)
 		err(&c, "/partitions", "memory", "the partitions need %llu MiB, the host has %llu MiB",
 		    (unsigned long long)(total >> 20),

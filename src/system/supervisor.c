@@ -146,11 +146,31 @@ static int build_argv(struct sup *s, struct child *c, const char **argv, size_t 
 	if (!p->paravirt)
 		ARG("--no-paravirt");
 	/* A reset (the watchdog's, or the guest's own) ends the process: the supervisor decides. */
-	if (p->watchdog == WATCHDOG_STOP)
+	if (p->watchdog == WATCHDOG_STOP || p->watchdog == WATCHDOG_NOTIFY)
 		ARG("--no-reboot");
 	argv[n] = NULL;
 #undef ARG
 	return 0;
+}
+
+/*
+ * An event for the managing partition (hw/hvmgr.c rings its doorbell):
+ * "E HANDLE s" when c's state changed, "E HANDLE w" when its watchdog
+ * expired. Only a running manager hears it; it asks GET_STATUS for the rest.
+ */
+static void notify(struct sup *s, const struct child *c, char kind)
+{
+	char ev[32];
+	int k;
+
+	if (s->mgmt[0] < 0 || c->p->manager)
+		return;
+	for (unsigned i = 0; i < s->d->n_part; i++)
+		if (s->ch[i].p->manager && !s->ch[i].pid)
+			return;
+	k = snprintf(ev, sizeof(ev), "E %u %c\n", c->idx, kind);
+	if (send(s->mgmt[0], ev, (size_t)k, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		say("event for the manager lost: %s", strerror(errno));
 }
 
 static int start(struct sup *s, struct child *c)
@@ -229,19 +249,22 @@ static int start(struct sup *s, struct child *c)
 	c->stopping = c->restart_after_stop = false;
 	c->due_ms = 0;
 	say("partition %s started (pid %d)", c->p->name, (int)pid);
+	notify(s, c, 's');
 	return 0;
 }
 
-static void stop(struct child *c, bool then_restart)
+static void stop(struct sup *s, struct child *c, bool then_restart)
 {
 	if (c->st == ST_RESTARTING && !c->pid) {
 		c->st = then_restart ? ST_RESTARTING : ST_STOPPED;
 		c->due_ms = then_restart ? now_ms() : 0;
+		notify(s, c, 's');
 		return;
 	}
 	if (!c->pid)
 		return;
 	kill(c->pid, SIGTERM);
+	notify(s, c, 's');
 	c->stopping = true;
 	c->restart_after_stop = then_restart;
 	if (then_restart)
@@ -251,7 +274,7 @@ static void stop(struct child *c, bool then_restart)
 
 /* ---- output of the children: one prefixed line at a time ---- */
 
-static void flush_line(struct child *c)
+static void flush_line(struct sup *s, struct child *c)
 {
 	static const char wd[] = "hv440: watchdog reset";
 
@@ -262,14 +285,17 @@ static void flush_line(struct child *c)
 		c->watchdogs++;
 		c->watchdog_fired = true;
 		say("partition %s: watchdog expired (%u so far); action: %s", c->p->name, c->watchdogs,
-		    c->p->watchdog == WATCHDOG_STOP ? "stop" : "reset");
+		    c->p->watchdog == WATCHDOG_STOP ? "stop" :
+		    c->p->watchdog == WATCHDOG_NOTIFY ? "notify-manager" : "reset");
+		if (c->p->watchdog == WATCHDOG_NOTIFY)
+			notify(s, c, 'w');
 	}
 	printf("%s| %.*s\n", c->p->name, (int)c->line_len, c->line);
 	fflush(stdout);
 	c->line_len = 0;
 }
 
-static void drain(struct child *c)
+static void drain(struct sup *s, struct child *c)
 {
 	char buf[4096];
 	ssize_t n;
@@ -281,7 +307,7 @@ static void drain(struct child *c)
 			if (ch == '\r')
 				continue;
 			if (ch == '\n' || c->line_len == sizeof(c->line)) {
-				flush_line(c);
+				flush_line(s, c);
 				if (ch == '\n')
 					continue;
 			}
@@ -289,7 +315,7 @@ static void drain(struct child *c)
 		}
 	}
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		flush_line(c);
+		flush_line(s, c);
 		close(c->out_fd);
 		c->out_fd = -1;
 	}
@@ -330,7 +356,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 		failure = true;
 	}
 	if (c->out_fd >= 0)
-		drain(c);
+		drain(s, c);
 	remove_console_socket(p);
 	c->pid = 0;
 	if (c->stopping) {
@@ -345,6 +371,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 		c->st = ST_STOPPED;
 		c->due_ms = 0;
 		say("partition %s stopped (%s)", p->name, c->last_exit);
+		notify(s, c, 's');
 		return;
 	}
 	if ((p->restart == RESTART_ALWAYS || (p->restart == RESTART_ON_FAILURE && failure)) &&
@@ -354,6 +381,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 		c->due_ms = now_ms() + RESTART_DELAY_MS;
 		say("partition %s ended: %s; restarting (%u of %u)", p->name, c->last_exit,
 		    c->restarts, p->restart_limit);
+		notify(s, c, 's');
 		return;
 	}
 	c->st = st;
@@ -361,6 +389,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 	say("partition %s ended: %s; now %s%s", p->name, c->last_exit, state_names[st],
 	    p->restart != RESTART_NEVER && c->restarts >= p->restart_limit ?
 	    " (restart limit reached)" : "");
+	notify(s, c, 's');
 }
 
 static void reap_all(struct sup *s)
@@ -502,11 +531,11 @@ static void command(struct sup *s, struct client *cl, char *line)
 			reply(cl, "{\"ok\":false,\"error\":\"%s is not running\"}", c->p->name);
 			return;
 		}
-		stop(c, false);
+		stop(s, c, false);
 	} else {
 		c->restarts = 0;
 		if (c->pid || c->st == ST_RESTARTING)
-			stop(c, true);
+			stop(s, c, true);
 		else if (start(s, c)) {
 			reply(cl, "{\"ok\":false,\"error\":\"%s could not be started\"}", c->p->name);
 			return;
@@ -604,18 +633,42 @@ static uint32_t manage(struct sup *s, unsigned op, unsigned handle, uint32_t *va
 		if (!c->pid || c->stopping)
 			return EV_INVALID_STATE;
 		say("partition %s: stop asked by the manager", c->p->name);
-		stop(c, false);
+		stop(s, c, false);
 		return EV_SUCCESS;
 	case 4: /* FH_PARTITION_RESTART */
 		say("partition %s: restart asked by the manager", c->p->name);
 		c->restarts = 0;
 		if (c->pid || c->st == ST_RESTARTING)
-			stop(c, true);
+			stop(s, c, true);
 		else if (start(s, c))
 			return EV_INVALID_STATE;
 		return EV_SUCCESS;
 	}
 	return EV_EINVAL;
+}
+
+/*
+ * "L": the partitions the manager manages, for its /hypervisor/handles
+ * (hw/hvmgr.c): "P HANDLE NAME WD" each (WD 1: its watchdog notifies the
+ * manager), then ".".
+ */
+static void list_for_manager(struct sup *s)
+{
+	char line[64];
+
+	for (unsigned i = 0; i < s->d->n_part; i++) {
+		const struct sys_partition *p = &s->d->part[i];
+		int k;
+
+		if (p->manager)
+			continue;
+		k = snprintf(line, sizeof(line), "P %u %s %d\n", i, p->name,
+			     p->watchdog == WATCHDOG_NOTIFY);
+		if (send(s->mgmt[0], line, (size_t)k, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			say("management answer lost: %s", strerror(errno));
+	}
+	if (send(s->mgmt[0], ".\n", 2, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		say("management answer lost: %s", strerror(errno));
 }
 
 static void mgmt_input(struct sup *s)
@@ -634,6 +687,12 @@ static void mgmt_input(struct sup *s)
 		int k;
 
 		*nl = '\0';
+		if (!strcmp(s->mgmt_buf, "L")) {
+			list_for_manager(s);
+			s->mgmt_len -= (size_t)(nl + 1 - s->mgmt_buf);
+			memmove(s->mgmt_buf, nl + 1, s->mgmt_len + 1);
+			continue;
+		}
 		if (sscanf(s->mgmt_buf, "%u %u", &op, &handle) == 2)
 			st = manage(s, op, handle, &value);
 		k = snprintf(ans, sizeof(ans), "%u %u\n", st, value);
@@ -681,7 +740,7 @@ static void shutdown_all(struct sup *s)
 	}
 	for (unsigned i = 0; i < s->d->n_part; i++)
 		if (s->ch[i].out_fd >= 0) {
-			drain(&s->ch[i]);
+			drain(s, &s->ch[i]);
 			if (s->ch[i].out_fd >= 0)
 				close(s->ch[i].out_fd);
 		}
@@ -735,7 +794,7 @@ static int loop(struct sup *s)
 		}
 		for (unsigned i = 0; i < nc; i++)
 			if (pf[first_child + i].revents)
-				drain(who[i]);
+				drain(s, who[i]);
 		if (pf[2].revents & POLLIN)
 			mgmt_input(s);
 		if (pf[0].revents & POLLIN) {
@@ -817,8 +876,10 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 	if (s.mgmt[0] >= 0)
 		fcntl(s.mgmt[0], F_SETFL, O_NONBLOCK);
 	s.cpu = cpu_prepare(d);
-	for (unsigned i = 0; i < d->n_part; i++) {
+	/* Every child first: a start tells the manager, which looks at them all (notify()). */
+	for (unsigned i = 0; i < d->n_part; i++)
 		s.ch[i] = (struct child){ .p = &d->part[i], .idx = i, .out_fd = -1 };
+	for (unsigned i = 0; i < d->n_part; i++) {
 		if (d->part[i].autostart && start(&s, &s.ch[i])) {
 			shutdown_all(&s);
 			goto out;

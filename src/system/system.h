@@ -12,6 +12,7 @@ int system_cmd(int argc, char **argv);
 
 #define SYS_MAX_PARTITIONS 16
 #define SYS_MAX_LIST 8        /* disks, NICs per partition */
+#define SYS_MAX_DOORBELLS 24  /* the manager's doorbell lines (hw/hvmgr.h HVMGR_MAX_DOORBELLS) */
 
 enum sys_restart { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS };
 enum sys_watchdog { WATCHDOG_RESET, WATCHDOG_STOP, WATCHDOG_NOTIFY };

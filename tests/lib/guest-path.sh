@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # guest-path.sh - print the path of a guest artifact, from the shared prebuilt cache or our own.
 #
-# Usage: tests/lib/guest-path.sh kernel|kernel-pv|uimage|kernel-ppc44x|initrd|buildroot
+# Usage: tests/lib/guest-path.sh kernel|kernel-pv|kernel-mgr|uimage|kernel-ppc44x|initrd|buildroot
 # (kernel-ppc44x: the multi-board ppc44x_defconfig kernel that boots -M bamboo and -M sam460ex)
 # Prefers ../shared/guests (next to the repository) when it holds the artifact; otherwise uses
 # guests/cache/, running the guests/ recipe first when the artifact is missing there.
@@ -13,11 +13,12 @@ what=${1:-}
 case "$what" in
 kernel) rel=linux-6.1-bamboo/vmlinux; recipe=build-kernel.sh ;;
 kernel-pv) rel=linux-6.1-bamboo/vmlinux-pv; recipe=build-kernel.sh ;;
+kernel-mgr) rel=linux-6.1-bamboo/vmlinux-mgr; recipe=build-kernel.sh ;;
 uimage) rel=linux-6.1-bamboo/uImage; recipe=build-kernel.sh ;;
 kernel-ppc44x) rel=linux-6.1-ppc44x/vmlinux; recipe=build-kernel-ppc44x.sh ;;
 initrd) rel=initramfs.cpio.gz; recipe=build-initramfs.sh ;;
 buildroot) rel=third-party/buildroot-ppc32-rootfs.cpio.zst; recipe= ;;
-*) echo "usage: $0 kernel|kernel-pv|uimage|kernel-ppc44x|initrd|buildroot" >&2; exit 2 ;;
+*) echo "usage: $0 kernel|kernel-pv|kernel-mgr|uimage|kernel-ppc44x|initrd|buildroot" >&2; exit 2 ;;
 esac
 
 script_dir=$(cd "$(dirname "$0")" && pwd)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # run.sh - the system tier: `hv440 system --check` on the examples (good ones pass, each bad one
 # gives exactly its expected lines), then the three-partition Linux system of
-# examples/system/three-partitions.dts: boot, a byte channel both ways, --status, kill -9 of a
+# examples/system/three-partitions.dts (on vmlinux-mgr, plus a bare-metal "dog"): boot, a byte
+# channel both ways, --status, the Linux manager's partctl (list, stop, restart, doorbells), kill -9 of a
 # partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup.
 # Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
 set -uo pipefail
@@ -88,7 +89,9 @@ if [ ! -f "$kpv" ] || [ ! -f "$initrd" ]; then
 fi
 dts=$out/three.dts
 # The example's system on this run's files: the recipe's initramfs, sockets under $out, and a
-# monitor that is not restarted (so a kill -9 shows "dead"; the worker shows a restart).
+# monitor that is not restarted (so a kill -9 shows "dead"; the worker shows a restart), and a
+# fourth, bare-metal partition "dog" (not started until the manager starts it) whose watchdog
+# expires at once and notifies the manager (appended below, once watchdog.elf is built).
 sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
     -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
     -e "s|/tmp/hv440-|$out/|g" \
@@ -124,8 +127,8 @@ DTS
 	"$hv" system --status "unix:$out/mgmt.ctl" >"$out/mgmt.status" 2>&1
 	kill -TERM $msup
 	wait $msup
-	want_boss='get_status(1) = 0 value 1|stop(1) = 0 value 0|partition 1 stopped|stop(1) = 11 value 0|start(1) = 0 value 0|partition 1 running|get_status(9) = 8 value 0|done'
-	check "manager: get_status, stop, stop again (EV_INVALID_STATE), start, a bad handle (EV_EINVAL)" \
+	want_boss='get_status(1) = 0 value 1|stop(1) = 0 value 0|partition 1 stopped|doorbell rang|stop(1) = 11 value 0|start(1) = 0 value 0|partition 1 running|get_status(9) = 8 value 0|done'
+	check "manager: get_status, stop (its state-change doorbell rings), stop again (EV_INVALID_STATE), start, a bad handle (EV_EINVAL)" \
 		"[ \"\$(sed 's/^mgmt: //' '$out/boss.log' | paste -sd'|')\" = '$want_boss' ]" "$(cat "$out/boss.log")"
 	check "manager's stop and start reached the supervisor and partition 1" \
 		"grep -q 'partition drone: stop asked by the manager' '$out/mgmt.err' &&
@@ -147,6 +150,50 @@ DTS
 else
 	ko "build tests/system/progs/mgmt.c" "$(head -3 "$out/mgmt.build.log")"
 fi
+
+# --- the manager's device tree (src/hw/hvmgr.c), from a stand-in supervisor that answers the
+# partition list: fsl,hv-version, and /hypervisor/handles as Topaz's (handle, label, doorbells
+# on the first free UIC0 inputs); a guest without the management socket gets no handles ---
+python3 - "$hv" "$out/mgmt.elf" "$out/handles.dtb" >"$out/handles.out" 2>&1 <<'PY'
+import os, socket, subprocess, sys, threading
+ours, theirs = socket.socketpair()
+def serve():
+    buf = b""
+    while True:
+        data = ours.recv(256)
+        if not data:
+            return
+        buf += data
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            if line == b"L":
+                ours.sendall(b"P 1 worker 0\nP 3 dog 1\n.\n")
+threading.Thread(target=serve, daemon=True).start()
+fd = theirs.fileno()
+env = dict(os.environ, HV440_SYSTEM_MGMT_FD=str(fd))
+r = subprocess.run([sys.argv[1], "--kernel", sys.argv[2], "--dump-dtb", sys.argv[3]], env=env,
+                   pass_fds=[fd])
+print("exit", r.returncode)
+PY
+"$hv" --kernel "$out/mgmt.elf" --dump-dtb "$out/plain.dtb" >/dev/null 2>&1
+hd=/hypervisor/handles
+check "manager's device tree: fsl,hv-version, a handle node per partition, its doorbells" \
+	"grep -qx 'exit 0' '$out/handles.out' &&
+	 [ \"\$(fdtget '$out/handles.dtb' /hypervisor fsl,hv-version)\" = '1 0' ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/worker compatible)\" = fsl,hv-partition-handle ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/worker reg)\" = 1 ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/worker label)\" = worker ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/worker/state-change-doorbell compatible)\" = 'fsl,hv-state-change-doorbell epapr,hv-receive-doorbell' ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/worker/state-change-doorbell interrupts)\" = '2 1' ] &&
+	 ! fdtget '$out/handles.dtb' $hd/worker/watchdog-doorbell interrupts >/dev/null 2>&1 &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/dog hv-handle)\" = 3 ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/dog/state-change-doorbell interrupts)\" = '3 1' ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/dog/watchdog-doorbell compatible)\" = 'fsl,hv-watchdog-expiration-doorbell epapr,hv-receive-doorbell' ] &&
+	 [ \"\$(fdtget '$out/handles.dtb' $hd/dog/watchdog-doorbell interrupts)\" = '4 1' ]" \
+	"$(cat "$out/handles.out"; dtc -I dtb -O dts "$out/handles.dtb" 2>/dev/null | sed -n '/hypervisor {/,$p' | head -40)"
+check "a guest that is not a manager: fsl,hv-version, no /hypervisor/handles" \
+	"[ \"\$(fdtget '$out/plain.dtb' /hypervisor fsl,hv-version)\" = '1 0' ] &&
+	 ! fdtget -l '$out/plain.dtb' $hd >/dev/null 2>&1"
 
 # --- the watchdog: a partition that never clears it; "stop" ends it, on-failure restarts it once,
 # the second expiry leaves it dead; "reset" resets it in its process, as often as it expires ---
@@ -192,6 +239,27 @@ fi
 
 [ "$quick" = --quick ] && finish
 
+# The partitions boot vmlinux-mgr: vmlinux-pv with Linux's /dev/fsl-hv driver, which partctl
+# (guests/tools/partctl.c) uses; not in ../shared/guests, so the recipe builds it once.
+kmgr=$("$top/tests/lib/guest-path.sh" kernel-mgr 2>"$out/kernel.log")
+if [ ! -f "$kmgr" ]; then
+	ko "guests for the boot" "kernel-mgr: $(tail -3 "$out/kernel.log")"
+	finish
+fi
+sed -i "s|\"$kpv\"|\"$kmgr\"|" "$dts"
+
+cat >>"$dts" <<'DTS'
+/ {
+	partitions {
+		dog { kernel = "watchdog.elf"; memory = "16M"; console = "null"; autostart = "off";
+		      watchdog-action = "notify-manager"; restart = "on-failure"; restart-limit = <1>; };
+	};
+};
+DTS
+"$hv" system --check "$dts" >"$out/three.check" 2>&1
+check "--check of the test's copy with the notify-manager partition" "[ $? -eq 0 ]" \
+	"$(cat "$out/three.check")"
+
 # --- boot the three partitions ---
 ctl=$out/ctl
 "$hv" system "$dts" --control "unix:$ctl" >"$out/supervisor.out" 2>"$out/supervisor.err" &
@@ -232,9 +300,9 @@ t1=$(date +%s.%N)
 check "three partitions boot to a shell ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s wall)" \
 	"[ $up -eq 3 ]" "see $out/*.log, $out/supervisor.out"
 status >"$out/status1"
-check "--status: three partitions, each running" \
+check "--status: three partitions running, the dog stopped" \
 	"[ \$(grep -c '\"state\":\"running\"' '$out/status1') -eq 3 ] &&
-	 [ \$(wc -l <'$out/status1') -eq 3 ] &&
+	 [ \$(wc -l <'$out/status1') -eq 4 ] && [ \"\$(field dog state <'$out/status1')\" = stopped ] &&
 	 for p in manager worker monitor; do grep -q \"\\\"name\\\":\\\"\$p\\\"\" '$out/status1' || exit 1; done" \
 	"$(cat "$out/status1")"
 check "the monitor's host endpoint is a socket" "[ -S '$out/monitor.sock' ]"
@@ -277,6 +345,16 @@ else
 	echo "MEASURE byte channel throughput: no answer (see $out/worker.log)"
 fi
 
+# --- partctl (guests/tools/partctl.c) in a partition that is not the manager: refused ---
+send worker 'partctl stop 0; echo "nm-stop-rc=$?"; partctl list; echo "nm-list-rc=$?"'
+wait_for "$out/worker.log" 'nm-list-rc=[0-9]' 30
+check "non-manager: partctl stop 0 fails with EV_EPERM, exit 1; it lists no partitions" \
+	"grep -q 'partctl: stop 0: EV_EPERM (1)' '$out/worker.log' && grep -q 'nm-stop-rc=1' '$out/worker.log' &&
+	 grep -q 'partctl: no /proc/device-tree/hypervisor/handles' '$out/worker.log' &&
+	 grep -q 'nm-list-rc=1' '$out/worker.log'" "$(tail -8 "$out/worker.log")"
+check "non-manager's partctl stop 0 had no effect" \
+	"! grep -q 'partition manager: stop' '$out/supervisor.err' && kill -0 $mpid" "$(tail -3 "$out/supervisor.err")"
+
 # --- kill -9: the worker (restart = "on-failure") comes back; the monitor ("never") is dead ---
 kill -9 "$wpid"
 wait_for "$out/supervisor.err" 'partition worker ended: signal 9; restarting \(1 of 5\)' 10
@@ -294,6 +372,56 @@ check "after the kills: manager untouched, worker running again, monitor dead" \
 	 [ \"\$(field worker restarts <'$out/status2')\" = 1 ] &&
 	 [ \"\$(field monitor state <'$out/status2')\" = dead ]" "$(cat "$out/status2")"
 
+# --- the Linux manager (partctl over /dev/fsl-hv): list, stop, restart the worker; events ---
+send manager 'partctl wait -n 100 -t 900 >/tmp/events 2>&1 &'
+send manager 'partctl list; echo "list-rc=$?"'
+wait_for "$out/manager.log" '^list-rc=[0-9]' 30
+check "manager: partctl list shows the partitions and their states from GET_STATUS" \
+	"grep -q '^1 worker running' '$out/manager.log' && grep -q '^2 monitor stopped' '$out/manager.log' &&
+	 grep -q '^3 dog stopped' '$out/manager.log' && grep -q 'list-rc=0' '$out/manager.log'" \
+	"$(tail -8 "$out/manager.log")"
+status >"$out/status2b"
+w2=$(field worker pid <"$out/status2b")
+send manager 'partctl stop worker; echo "stop-rc=$?"'
+wait_for "$out/supervisor.err" 'partition worker stopped' 15
+send manager 'partctl status worker; echo "status-rc=$?"'
+wait_for "$out/manager.log" 'status-rc=[0-9]' 15
+check "manager: partctl stop worker stops it (the supervisor's log, GET_STATUS says stopped)" \
+	"grep -q 'partition worker: stop asked by the manager' '$out/supervisor.err' &&
+	 grep -q 'stop-rc=0' '$out/manager.log' && grep -q '^1 stopped' '$out/manager.log' &&
+	 ! kill -0 $w2 2>/dev/null" "$(tail -6 "$out/manager.log"; tail -3 "$out/supervisor.err")"
+send manager 'partctl stop worker; echo "stop2-rc=$?"'
+wait_for "$out/manager.log" 'stop2-rc=[0-9]' 15
+check "manager: stopping it again fails with EV_INVALID_STATE, exit 1" \
+	"grep -q 'partctl: stop worker: EV_INVALID_STATE (11)' '$out/manager.log' &&
+	 grep -q 'stop2-rc=1' '$out/manager.log'" "$(tail -4 "$out/manager.log")"
+send manager 'partctl restart worker; echo "restart-rc=$?"'
+wait_for "$out/supervisor.err" 'partition worker: restart asked by the manager' 15
+sleep 1
+status >"$out/status2c"
+check "manager: partctl restart worker starts it again (a new pid, running)" \
+	"grep -q 'restart-rc=0' '$out/manager.log' &&
+	 [ \"\$(field worker state <'$out/status2c')\" = running ] &&
+	 [ \"\$(field worker pid <'$out/status2c')\" != '$w2' ]" "$(cat "$out/status2c")"
+w2=$(field worker pid <"$out/status2c")
+# The dog: its watchdog expires at once; the manager hears it (a watchdog doorbell), the policy
+# (on-failure, limit 1) restarts it once, the second expiry leaves it dead.
+send manager 'partctl start dog; echo "dog-rc=$?"'
+wait_for "$out/supervisor.err" 'partition dog ended: exit 0 \(watchdog\); now dead' 30
+check "notify-manager: the dog's expiries reported, restarted once by on-failure, then dead" \
+	"grep -q 'partition dog: start asked by the manager' '$out/supervisor.err' &&
+	 grep -q 'partition dog: watchdog expired (1 so far); action: notify-manager' '$out/supervisor.err' &&
+	 grep -q 'partition dog ended: exit 0 (watchdog); restarting (1 of 1)' '$out/supervisor.err'" \
+	"$(grep dog "$out/supervisor.err")"
+sleep 1
+send manager 'cat /tmp/events; echo "events-$((6*7))"'
+wait_for "$out/manager.log" 'events-42' 15
+check "manager: partctl wait got the dog's watchdog doorbell" \
+	"grep -q '^dog watchdog' '$out/manager.log'" "$(tail -20 "$out/manager.log")"
+check "manager: partctl wait got state-change doorbells of the worker and the dog" \
+	"grep -q '^worker state-change' '$out/manager.log' && grep -q '^dog state-change' '$out/manager.log'" \
+	"$(tail -20 "$out/manager.log")"
+
 # --- the control socket: stop and start by hand ---
 python3 - "$ctl" >"$out/ctl.out" 2>&1 <<'PY'
 import socket, sys
@@ -301,7 +429,11 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
 for req in ['{"cmd":"stop","name":"worker"}', '{"cmd":"stop","name":"nobody"}', '{"cmd":"fly"}']:
     f.write(req + "\n"); f.flush(); print(f.readline().strip())
 PY
-wait_for "$out/supervisor.err" 'partition worker stopped' 10
+# the manager stopped it once already (above): wait for the second "stopped"
+for _ in $(seq 1 40); do
+	[ "$(grep -c 'partition worker stopped' "$out/supervisor.err")" -ge 2 ] && break
+	sleep 0.25
+done
 status >"$out/status3"
 check "control: stop worker -> stopped; bad requests get errors" \
 	"[ \"\$(field worker state <'$out/status3')\" = stopped ] && ! kill -0 $w2 2>/dev/null &&

@@ -8,6 +8,13 @@
 #define FH_PARTITION_GET_STATUS 5u
 #define FH_PARTITION_START 6u
 #define FH_PARTITION_STOP 7u
+/*
+ * Partition 1's state-change doorbell: the first UIC0 input hv440 lends the
+ * manager (hw/hvmgr.c), an edge. UIC0 SR at DCR 0xC0, TR at 0xC5.
+ */
+#define DOORBELL_BIT (0x80000000u >> 2)
+#define mfdcr(n) ({ uint32_t v_; __asm__ volatile("mfdcr %0," #n : "=r"(v_)); v_; })
+#define mtdcr(n, v) __asm__ volatile("mtdcr " #n ",%0" : : "r"(v))
 
 
 static uint32_t fh(uint32_t nr, uint32_t partition, uint32_t *value)
@@ -71,8 +78,13 @@ int main(void)
 		isa_puts("mgmt: not a manager\n");
 		stay();
 	}
+	/* The doorbell's line edge-triggered and clear: the stop's state changes latch it. */
+	mtdcr(0xC5, mfdcr(0xC5) | DOORBELL_BIT);
+	mtdcr(0xC0, DOORBELL_BIT);
 	show("stop", 1, fh(FH_PARTITION_STOP, 1, &v), v);
 	isa_puts(wait_state(0) ? "mgmt: partition 1 stopped\n" : "mgmt: partition 1 never stopped\n");
+	/* The event came on the socket before the answer that said "stopped". */
+	isa_puts(mfdcr(0xC0) & DOORBELL_BIT ? "mgmt: doorbell rang\n" : "mgmt: doorbell silent\n");
 	show("stop", 1, fh(FH_PARTITION_STOP, 1, &v), v);  /* again: invalid state */
 	show("start", 1, fh(FH_PARTITION_START, 1, &v), v);
 	isa_puts(wait_state(1) ? "mgmt: partition 1 running\n" : "mgmt: partition 1 never ran\n");
