@@ -5,6 +5,7 @@
 #include <libfdt.h>
 
 #include "board/board.h"
+#include "util/log.h"
 
 #define MIB (1ull << 20)
 
@@ -93,7 +94,7 @@ static int bamboo_create(struct board *b)
 	err |= board_indirect_add(b, &b->ebc0, "ebc0", 0x12);
 	sdram_banks(&b->sdram0, b->ram_size);
 	if (err) {
-		fprintf(stderr, "hv440: board: overlapping device regions\n");
+		log_err("board: overlapping device regions\n");
 		return -1;
 	}
 	return 0;

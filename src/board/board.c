@@ -18,6 +18,7 @@
 #include "hw/virtio_console.h"
 #include "hw/virtio_net.h"
 #include "hw/virtio_rng.h"
+#include "util/log.h"
 
 #define MIB (1ull << 20)
 
@@ -340,19 +341,19 @@ static int plug_virtio(struct board *b, struct virtio_dev *vd)
 	struct virtio_pci *p;
 
 	if (b->n_virtio >= BOARD_MAX_VIRTIO) {
-		fprintf(stderr, "hv440: too many virtio devices (at most %d)\n", BOARD_MAX_VIRTIO);
+		log_err("too many virtio devices (at most %d)\n", BOARD_MAX_VIRTIO);
 		return -1;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	vd->ram_written = virtio_ram_written;
 	vd->ram_written_ctx = b;
 	virtio_pci_init(p, vd);
 	if (pci_host_plug(&b->pci, b->n_virtio + 1, &p->f)) {
-		fprintf(stderr, "hv440: cannot plug %s into PCI slot %u\n", vd->ops->name,
+		log_err("cannot plug %s into PCI slot %u\n", vd->ops->name,
 			b->n_virtio + 1);
 		free(p);
 		return -1;
@@ -376,7 +377,7 @@ int board_create_virtio(struct board *b)
 		b->blk[i] = virtio_blk_create(d, i, b->ram, b->ram_size);
 		if (!b->blk[i]) {
 			disk_close(d);
-			fprintf(stderr, "hv440: out of memory\n");
+			log_err("out of memory\n");
 			return -1;
 		}
 		virtio_blk_set_stop_check(b->blk[i], blk_stop_check, b);
@@ -392,7 +393,7 @@ int board_create_virtio(struct board *b)
 		b->nic[i] = virtio_net_create(nb, nb->mac_set ? nb->mac : mac, b->ram, b->ram_size);
 		if (!b->nic[i]) {
 			net_close(nb);
-			fprintf(stderr, "hv440: out of memory\n");
+			log_err("out of memory\n");
 			return -1;
 		}
 		if (plug_virtio(b, virtio_net_dev(b->nic[i])))
@@ -459,7 +460,7 @@ static int place(struct board *b, const char *what, uint64_t want, uint64_t size
 		}
 		alt = align_mib(top);
 		if (alt + size > b->ram_size) {
-			fprintf(stderr, "hv440: %s (%" PRIu64 " bytes) does not fit in %" PRIu64
+			log_err("%s (%" PRIu64 " bytes) does not fit in %" PRIu64
 				" MiB of RAM: neither at 0x%" PRIx64 " nor after %s (0x%" PRIx64
 				"-0x%" PRIx64 ")\n", what, size, b->ram_size >> 20, want, after,
 				alt, alt + size - 1);
@@ -506,7 +507,7 @@ static int prepare_images(struct board *b)
 		return -1;
 	/* The kernel finds the tree and initrd through its initial 256 MiB mapping. */
 	if (b->fdt_addr + b->fdt_size > BOARD_IMA_SIZE) {
-		fprintf(stderr, "hv440: the device tree at 0x%" PRIx64 " is beyond the initial "
+		log_err("the device tree at 0x%" PRIx64 " is beyond the initial "
 			"256 MiB mapping\n", b->fdt_addr);
 		return -1;
 	}
@@ -604,23 +605,23 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	*out = NULL;
 	if (!mc) {
-		fprintf(stderr, "hv440: -M/--machine: no board '%s' (-M help lists them)\n", cfg->machine);
+		log_err("-M/--machine: no board '%s' (-M help lists them)\n", cfg->machine);
 		return -1;
 	}
 	if (cfg->ram_size < mc->min_ram || cfg->ram_size > mc->max_ram) {
-		fprintf(stderr, "hv440: -m/--memory: the %s board takes %" PRIu64 "M to %" PRIu64
+		log_err("-m/--memory: the %s board takes %" PRIu64 "M to %" PRIu64
 			"M of RAM, not %" PRIu64 "M\n", mc->name, mc->min_ram >> 20, mc->max_ram >> 20,
 			cfg->ram_size >> 20);
 		return -1;
 	}
 	if (cfg->pvr && !mc->cpu_revisions) {
-		fprintf(stderr, "hv440: --cpu names a 440EP revision: the %s board has its own core\n",
+		log_err("--cpu names a 440EP revision: the %s board has its own core\n",
 			mc->name);
 		return -1;
 	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	b->cfg = cfg;
@@ -637,7 +638,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (b->ram == MAP_FAILED) {
 		b->ram = NULL;
-		fprintf(stderr, "hv440: cannot map %" PRIu64 " MiB of guest RAM\n", b->ram_size >> 20);
+		log_err("cannot map %" PRIu64 " MiB of guest RAM\n", b->ram_size >> 20);
 		return -1;
 	}
 	/*
@@ -658,7 +659,7 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 	/* 3. The vcpu with the board's PVR; the timebase runs at the core clock. */
 	if (vcpu_init(&b->vcpu, b->ram, b->ram_size, mc->cpu_freq, &b->vbus)) {
-		fprintf(stderr, "hv440: cannot initialise the vcpu\n");
+		log_err("cannot initialise the vcpu\n");
 		return -1;
 	}
 	b->vcpu.stats_enabled = cfg->stats;
@@ -672,14 +673,14 @@ int board_create(struct board **out, const struct board_config *cfg)
 
 			fd = perf_map_open(path, sizeof(path)); /* the process's map: shared by its VMs */
 			if (fd < 0) {
-				fprintf(stderr, "hv440: --perf-map: %s: %s\n", path, strerror(-fd));
+				log_err("--perf-map: %s: %s\n", path, strerror(-fd));
 				return -1;
 			}
 		}
 		r = core_set_engine(&b->vcpu.core,
 				    cfg->lockstep ? CORE_ENGINE_LOCKSTEP : CORE_ENGINE_JIT, fd);
 		if (r < 0) {
-			fprintf(stderr, "hv440: cannot start the JIT: %s (try --engine interp)\n",
+			log_err("cannot start the JIT: %s (try --engine interp)\n",
 				strerror(-r));
 			return -1;
 		}

@@ -11,6 +11,7 @@
 
 #include "board/board.h"
 #include "hw/device.h"
+#include "util/log.h"
 
 /* Room for the generated tree, or added to a user tree for our patches. */
 #define FDT_ROOM (64 * 1024)
@@ -197,7 +198,7 @@ static int load_user(struct board *b, void **out)
 	 * (tests/fuzz/corpus/fdt/regress-version-9).
 	 */
 	if (!err && fdt_version(f.data) < 16) {
-		fprintf(stderr, "hv440: --dtb '%s': version %u (version 16 or later needed)\n",
+		log_err("--dtb '%s': version %u (version 16 or later needed)\n",
 			b->cfg->dtb, fdt_version(f.data));
 		loader_free_file(&f);
 		return -1;
@@ -205,7 +206,7 @@ static int load_user(struct board *b, void **out)
 	if (!err)
 		err = fdt_check_full(f.data, f.size);
 	if (err) {
-		fprintf(stderr, "hv440: --dtb '%s' is not a valid flattened device tree: %s\n",
+		log_err("--dtb '%s' is not a valid flattened device tree: %s\n",
 			b->cfg->dtb, fdt_strerror(err));
 		loader_free_file(&f);
 		return -1;
@@ -214,7 +215,7 @@ static int load_user(struct board *b, void **out)
 	fdt = calloc(1, size);
 	if (!fdt) {
 		loader_free_file(&f);
-		fprintf(stderr, "hv440: device tree: out of memory\n");
+		log_err("device tree: out of memory\n");
 		return -1;
 	}
 	err = fdt_open_into(f.data, fdt, (int)size);
@@ -241,7 +242,7 @@ int board_fdt_build(struct board *b)
 			b->mc = &machine_bamboo;
 		fdt = calloc(1, FDT_ROOM);
 		if (!fdt) {
-			fprintf(stderr, "hv440: device tree: out of memory\n");
+			log_err("device tree: out of memory\n");
 			return -1;
 		}
 		if (generate(b, fdt)) {
@@ -281,7 +282,7 @@ int board_fdt_write_file(struct board *b, const char *path)
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: --dump-dtb: cannot create '%s': %s\n", path, strerror(errno));
+		log_err("--dump-dtb: cannot create '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
 	while (done < b->fdt_size) {
@@ -290,14 +291,14 @@ int board_fdt_write_file(struct board *b, const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "hv440: cannot write '%s': %s\n", path, strerror(errno));
+			log_err("cannot write '%s': %s\n", path, strerror(errno));
 			close(fd);
 			return -1;
 		}
 		done += (size_t)n;
 	}
 	if (close(fd)) {
-		fprintf(stderr, "hv440: cannot write '%s': %s\n", path, strerror(errno));
+		log_err("cannot write '%s': %s\n", path, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "board/loader.h"
 #include "util/byteorder.h"
+#include "util/log.h"
 
 /* ELF constants (System V ABI, ELF header and program header). */
 #define EI_CLASS     4
@@ -45,31 +46,31 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 	 */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: cannot open %s '%s': %s\n", what, path, strerror(errno));
+		log_err("cannot open %s '%s': %s\n", what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		fprintf(stderr, "hv440: cannot stat %s '%s': %s\n", what, path, strerror(errno));
+		log_err("cannot stat %s '%s': %s\n", what, path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "hv440: %s '%s' is not a regular file\n", what, path);
+		log_err("%s '%s' is not a regular file\n", what, path);
 		goto fail;
 	}
 	if (st.st_size == 0) {
-		fprintf(stderr, "hv440: %s '%s' is empty\n", what, path);
+		log_err("%s '%s' is empty\n", what, path);
 		goto fail;
 	}
 	/* Nothing larger than the 440 board's 2 GiB of RAM can ever be loaded. */
 	if ((uint64_t)st.st_size > (2ull << 30)) {
-		fprintf(stderr, "hv440: %s '%s' is too large (%" PRIu64 " bytes)\n", what, path,
+		log_err("%s '%s' is too large (%" PRIu64 " bytes)\n", what, path,
 			(uint64_t)st.st_size);
 		goto fail;
 	}
 	f->size = (size_t)st.st_size;
 	f->data = malloc(f->size);
 	if (!f->data) {
-		fprintf(stderr, "hv440: %s '%s': out of memory\n", what, path);
+		log_err("%s '%s': out of memory\n", what, path);
 		goto fail;
 	}
 	while (got < f->size) {
@@ -78,7 +79,7 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "hv440: cannot read %s '%s': %s\n", what, path,
+			log_err("cannot read %s '%s': %s\n", what, path,
 				n < 0 ? strerror(errno) : "unexpected end of file");
 			goto fail;
 		}
@@ -86,7 +87,7 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 	}
 	f->path = strdup(path);
 	if (!f->path) {
-		fprintf(stderr, "hv440: %s '%s': out of memory\n", what, path);
+		log_err("%s '%s': out of memory\n", what, path);
 		goto fail;
 	}
 	close(fd);
@@ -120,7 +121,7 @@ int loader_detect(const struct loader_file *f, bool raw, enum loader_format *fmt
 		*fmt = LOADER_UIMAGE;
 		return 0;
 	}
-	fprintf(stderr, "hv440: --kernel '%s' is neither an ELF file nor a uImage "
+	log_err("--kernel '%s' is neither an ELF file nor a uImage "
 		"(use --kernel-addr ADDR for a raw binary)\n", f->path);
 	return -1;
 }
@@ -140,26 +141,26 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 	bool found = false;
 
 	if (f->size < 16 || memcmp(d, "\177ELF", 4)) {
-		fprintf(stderr, "hv440: --kernel '%s' is not an ELF file\n", f->path);
+		log_err("--kernel '%s' is not an ELF file\n", f->path);
 		return -1;
 	}
 	if (d[EI_CLASS] != ELFCLASS32) {
-		fprintf(stderr, "hv440: --kernel '%s' is not a 32-bit ELF file (ELF class %u)\n",
+		log_err("--kernel '%s' is not a 32-bit ELF file (ELF class %u)\n",
 			f->path, d[EI_CLASS]);
 		return -1;
 	}
 	if (d[EI_DATA] != ELFDATA2MSB) {
-		fprintf(stderr, "hv440: --kernel '%s' is not big-endian (the 440 runs big-endian code)\n",
+		log_err("--kernel '%s' is not big-endian (the 440 runs big-endian code)\n",
 			f->path);
 		return -1;
 	}
 	if (f->size < ELF32_EHDR_SIZE) {
-		fprintf(stderr, "hv440: --kernel '%s': truncated ELF header (%zu bytes)\n",
+		log_err("--kernel '%s': truncated ELF header (%zu bytes)\n",
 			f->path, f->size);
 		return -1;
 	}
 	if (ld_be16(d + 18) != EM_PPC) {
-		fprintf(stderr, "hv440: --kernel '%s' is not a PowerPC ELF file (machine %u)\n",
+		log_err("--kernel '%s' is not a PowerPC ELF file (machine %u)\n",
 			f->path, ld_be16(d + 18));
 		return -1;
 	}
@@ -169,7 +170,7 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 	phnum = ld_be16(d + 44);
 	if (phnum == 0 || phentsize < ELF32_PHDR_SIZE ||
 	    (uint64_t)phoff + (uint64_t)phnum * phentsize > f->size) {
-		fprintf(stderr, "hv440: --kernel '%s': truncated or missing program headers\n", f->path);
+		log_err("--kernel '%s': truncated or missing program headers\n", f->path);
 		return -1;
 	}
 	for (i = 0; i < phnum; i++) {
@@ -186,17 +187,17 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 		if (s.memsz == 0)
 			continue;
 		if (s.filesz > s.memsz) {
-			fprintf(stderr, "hv440: --kernel '%s': segment %u has file size 0x%x > memory size 0x%x\n",
+			log_err("--kernel '%s': segment %u has file size 0x%x > memory size 0x%x\n",
 				f->path, i, s.filesz, s.memsz);
 			return -1;
 		}
 		if ((uint64_t)s.offset + s.filesz > f->size) {
-			fprintf(stderr, "hv440: --kernel '%s': segment %u is truncated (needs bytes up to 0x%" PRIx64
+			log_err("--kernel '%s': segment %u is truncated (needs bytes up to 0x%" PRIx64
 				", file has 0x%zx)\n", f->path, i, (uint64_t)s.offset + s.filesz, f->size);
 			return -1;
 		}
 		if ((uint64_t)s.paddr + s.memsz > ram_size) {
-			fprintf(stderr, "hv440: --kernel '%s': segment %u (physical 0x%x-0x%" PRIx64
+			log_err("--kernel '%s': segment %u (physical 0x%x-0x%" PRIx64
 				") is outside RAM (0-0x%" PRIx64 ")\n", f->path, i, s.paddr,
 				(uint64_t)s.paddr + s.memsz - 1, ram_size - 1);
 			return -1;
@@ -204,13 +205,13 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 		for (j = 0; j < n; j++) {
 			if ((uint64_t)s.paddr < (uint64_t)segs[j].paddr + segs[j].memsz &&
 			    (uint64_t)segs[j].paddr < (uint64_t)s.paddr + s.memsz) {
-				fprintf(stderr, "hv440: --kernel '%s': segments overlap at physical 0x%x-0x%"
+				log_err("--kernel '%s': segments overlap at physical 0x%x-0x%"
 					PRIx64 "\n", f->path, s.paddr, (uint64_t)s.paddr + s.memsz - 1);
 				return -1;
 			}
 		}
 		if (n == 16) {
-			fprintf(stderr, "hv440: --kernel '%s': too many loadable segments\n", f->path);
+			log_err("--kernel '%s': too many loadable segments\n", f->path);
 			return -1;
 		}
 		/* The entry is a virtual address: translate it through the segment holding it. */
@@ -221,11 +222,11 @@ static int elf_check(const struct loader_file *f, uint64_t ram_size, struct seg 
 		segs[n++] = s;
 	}
 	if (n == 0) {
-		fprintf(stderr, "hv440: --kernel '%s' has no loadable segments\n", f->path);
+		log_err("--kernel '%s' has no loadable segments\n", f->path);
 		return -1;
 	}
 	if (!found) {
-		fprintf(stderr, "hv440: --kernel '%s': entry point 0x%x is in no loadable segment\n",
+		log_err("--kernel '%s': entry point 0x%x is in no loadable segment\n",
 			f->path, e_entry);
 		return -1;
 	}
@@ -312,7 +313,7 @@ static int gunzip(const struct loader_file *f, const uint8_t *src, size_t len, u
 
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-		fprintf(stderr, "hv440: --kernel '%s': cannot start gzip decompression\n", f->path);
+		log_err("--kernel '%s': cannot start gzip decompression\n", f->path);
 		return -1;
 	}
 	zs.next_in = (Bytef *)src;
@@ -325,10 +326,10 @@ static int gunzip(const struct loader_file *f, const uint8_t *src, size_t len, u
 	if (ret == Z_STREAM_END)
 		return 0;
 	if (zs.avail_out == 0)
-		fprintf(stderr, "hv440: --kernel '%s': decompressed image does not fit in RAM "
+		log_err("--kernel '%s': decompressed image does not fit in RAM "
 			"(more than 0x%" PRIx64 " bytes from its load address)\n", f->path, cap);
 	else
-		fprintf(stderr, "hv440: --kernel '%s': corrupt gzip data (%s)\n", f->path,
+		log_err("--kernel '%s': corrupt gzip data (%s)\n", f->path,
 			zs.msg ? zs.msg : "truncated");
 	return -1;
 }
@@ -342,7 +343,7 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 	uint8_t arch, type, comp;
 
 	if (f->size < UIMAGE_HDR_SIZE) {
-		fprintf(stderr, "hv440: --kernel '%s': truncated uImage header\n", f->path);
+		log_err("--kernel '%s': truncated uImage header\n", f->path);
 		return -1;
 	}
 	memcpy(hdr, f->data, sizeof(hdr));
@@ -350,7 +351,7 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 	/* The header CRC is computed with its own field zeroed (U-Boot image.h). */
 	st_be32(hdr + 4, 0);
 	if (crc32(0, hdr, sizeof(hdr)) != hcrc) {
-		fprintf(stderr, "hv440: --kernel '%s': bad CRC in uImage header\n", f->path);
+		log_err("--kernel '%s': bad CRC in uImage header\n", f->path);
 		return -1;
 	}
 	size = ld_be32(hdr + 12);
@@ -360,31 +361,31 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 	type = hdr[30];
 	comp = hdr[31];
 	if ((uint64_t)UIMAGE_HDR_SIZE + size > f->size) {
-		fprintf(stderr, "hv440: --kernel '%s': truncated uImage (data size %u, file has %zu)\n",
+		log_err("--kernel '%s': truncated uImage (data size %u, file has %zu)\n",
 			f->path, size, f->size - UIMAGE_HDR_SIZE);
 		return -1;
 	}
 	if (crc32(0, f->data + UIMAGE_HDR_SIZE, size) != ld_be32(hdr + 24)) {
-		fprintf(stderr, "hv440: --kernel '%s': bad CRC in uImage data\n", f->path);
+		log_err("--kernel '%s': bad CRC in uImage data\n", f->path);
 		return -1;
 	}
 	if (arch != UIMAGE_ARCH_PPC) {
-		fprintf(stderr, "hv440: --kernel '%s': uImage is not for PowerPC (arch %u)\n", f->path, arch);
+		log_err("--kernel '%s': uImage is not for PowerPC (arch %u)\n", f->path, arch);
 		return -1;
 	}
 	if (type != UIMAGE_TYPE_KERNEL) {
-		fprintf(stderr, "hv440: --kernel '%s': uImage is not a kernel (type %u)\n", f->path, type);
+		log_err("--kernel '%s': uImage is not a kernel (type %u)\n", f->path, type);
 		return -1;
 	}
 	if (load >= ram_size || ep >= ram_size) {
-		fprintf(stderr, "hv440: --kernel '%s': uImage load address 0x%x / entry 0x%x outside RAM "
+		log_err("--kernel '%s': uImage load address 0x%x / entry 0x%x outside RAM "
 			"(0-0x%" PRIx64 ")\n", f->path, load, ep, ram_size - 1);
 		return -1;
 	}
 	switch (comp) {
 	case UIMAGE_COMP_NONE:
 		if ((uint64_t)load + size > ram_size) {
-			fprintf(stderr, "hv440: --kernel '%s': uImage (0x%x bytes at 0x%x) does not fit in RAM "
+			log_err("--kernel '%s': uImage (0x%x bytes at 0x%x) does not fit in RAM "
 				"(0x%" PRIx64 " bytes)\n", f->path, size, load, ram_size);
 			return -1;
 		}
@@ -396,7 +397,7 @@ int loader_load_uimage(const struct loader_file *f, uint8_t *ram, uint64_t ram_s
 			return -1;
 		break;
 	default:
-		fprintf(stderr, "hv440: --kernel '%s': unsupported uImage compression %u "
+		log_err("--kernel '%s': unsupported uImage compression %u "
 			"(none or gzip)\n", f->path, comp);
 		return -1;
 	}
@@ -416,7 +417,7 @@ int loader_load_kernel(const struct loader_file *f, enum loader_format fmt, uint
 		return loader_load_uimage(f, ram, ram_size, res);
 	case LOADER_RAW:
 		if ((uint64_t)raw_addr + f->size > ram_size) {
-			fprintf(stderr, "hv440: --kernel '%s' (%zu bytes at 0x%x) does not fit in RAM "
+			log_err("--kernel '%s' (%zu bytes at 0x%x) does not fit in RAM "
 				"(0x%" PRIx64 " bytes)\n", f->path, f->size, raw_addr, ram_size);
 			return -1;
 		}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* gdbstub.c - GDB remote protocol over TCP: registers, memory, breakpoints, watchpoints, step. */
 #include "debug/gdbstub.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -95,7 +96,7 @@ struct gdbstub {
 
 static void log_msg(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "hv440: gdb: ");
+	log_err("gdb: ");
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 }
@@ -146,19 +147,19 @@ int gdbstub_open(struct gdbstub **out, struct vcpu *v, const char *spec)
 
 	*out = NULL;
 	if (strncmp(spec, "tcp:", 4)) {
-		fprintf(stderr, "hv440: invalid --gdb '%s' (use tcp:HOST:PORT or tcp::PORT)\n", spec);
+		log_err("invalid --gdb '%s' (use tcp:HOST:PORT or tcp::PORT)\n", spec);
 		return -1;
 	}
 	rest = spec + 4;
 	colon = strrchr(rest, ':');
 	if (!colon || colon[1] == '\0' || strlen(colon + 1) >= sizeof(port) ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535) {
-		fprintf(stderr, "hv440: invalid --gdb '%s' (use tcp:HOST:PORT or tcp::PORT)\n", spec);
+		log_err("invalid --gdb '%s' (use tcp:HOST:PORT or tcp::PORT)\n", spec);
 		return -1;
 	}
 	hl = (size_t)(colon - rest);
 	if (hl >= sizeof(host)) {
-		fprintf(stderr, "hv440: invalid --gdb '%s': host name too long\n", spec);
+		log_err("invalid --gdb '%s': host name too long\n", spec);
 		return -1;
 	}
 	/* [v6addr] as in URLs */
@@ -178,7 +179,7 @@ int gdbstub_open(struct gdbstub **out, struct vcpu *v, const char *spec)
 	hints.ai_flags = AI_PASSIVE;
 	r = getaddrinfo(host, port, &hints, &res);
 	if (r) {
-		fprintf(stderr, "hv440: --gdb %s: %s\n", spec, gai_strerror(r));
+		log_err("--gdb %s: %s\n", spec, gai_strerror(r));
 		return -1;
 	}
 	r = -1;
@@ -197,14 +198,14 @@ int gdbstub_open(struct gdbstub **out, struct vcpu *v, const char *spec)
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: --gdb %s: cannot listen: %s\n", spec,
+		log_err("--gdb %s: cannot listen: %s\n", spec,
 			strerror(r < 0 ? -r : EADDRNOTAVAIL));
 		return -1;
 	}
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		close(fd);
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	g->v = v;

@@ -11,6 +11,7 @@
 #include <libfdt.h>
 
 #include "hw/hvmgr.h"
+#include "util/log.h"
 
 /* ePAPR status codes (Linux epapr_hcalls.h). */
 #define EV_EPERM 1u
@@ -122,7 +123,7 @@ static int ask_list(struct hvmgr *m)
 	char line[sizeof(m->buf)];
 
 	if (send(m->fd, "L\n", 2, MSG_NOSIGNAL) != 2) {
-		fprintf(stderr, "hv440: system: cannot ask the supervisor for the partitions: %s\n",
+		log_err("system: cannot ask the supervisor for the partitions: %s\n",
 			strerror(errno));
 		return -1;
 	}
@@ -145,7 +146,7 @@ static int ask_list(struct hvmgr *m)
 			p->wd_db = (int)m->n_used++;
 		m->n_part++;
 	}
-	fprintf(stderr, "hv440: system: no partition list from the supervisor\n");
+	log_err("system: no partition list from the supervisor\n");
 	return -1;
 }
 
@@ -300,7 +301,7 @@ int hvmgr_init(struct hvmgr *m, int fd, struct loop *loop, const struct irq_line
 	if (ask_list(m))
 		return -1;
 	if (loop_add_fd(loop, fd, POLLIN, readable, m)) {
-		fprintf(stderr, "hv440: system: too many host files to watch the supervisor\n");
+		log_err("system: too many host files to watch the supervisor\n");
 		return -1;
 	}
 	return 0;

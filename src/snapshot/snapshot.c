@@ -19,6 +19,7 @@
 #include "snapshot/snapshot.h"
 #include "util/byteorder.h"
 #include "util/state.h"
+#include "util/log.h"
 
 /*
  * Layout (all integers big-endian):
@@ -369,7 +370,7 @@ static int refuse(const struct snap_in *in, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "hv440: --restore '%s': ", in->path);
+	log_err("--restore '%s': ", in->path);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -12,6 +12,7 @@
 
 #include "host/unixsock.h"
 #include "tools/control.h"
+#include "util/log.h"
 
 /*
  * One client at a time (a new connection replaces the old one). Commands
@@ -197,12 +198,12 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 
 	*out = NULL;
 	if (strncmp(spec, "unix:", 5) || !spec[5]) {
-		fprintf(stderr, "hv440: invalid --control '%s' (use unix:PATH)\n", spec);
+		log_err("invalid --control '%s' (use unix:PATH)\n", spec);
 		return -1;
 	}
 	path = spec + 5;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "hv440: --control path '%s' is too long\n", path);
+		log_err("--control path '%s' is too long\n", path);
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
@@ -217,12 +218,12 @@ int control_open(struct control **out, const char *spec, struct loop *loop, stru
 	/* A socket left behind by an earlier run is replaced; a live one or any other file is not. */
 	c->listen_fd = unixsock_listen(path, 4, err, sizeof(err));
 	if (c->listen_fd < 0) {
-		fprintf(stderr, "hv440: --control: %s\n", err);
+		log_err("--control: %s\n", err);
 		free(c);
 		return -1;
 	}
 	if (loop_add_fd(loop, c->listen_fd, POLLIN, listen_ready, c)) {
-		fprintf(stderr, "hv440: --control: too many host file descriptors\n");
+		log_err("--control: too many host file descriptors\n");
 		close(c->listen_fd);
 		unlink(path);
 		free(c);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tools/qmp.h"
+#include "util/log.h"
 
 /*
  * The protocol is QEMU's (docs/interop/qmp-spec in QEMU): the server greets
@@ -1171,7 +1172,7 @@ static int parse_spec(const char *spec, struct spec *s)
 
 	memset(s, 0, sizeof(*s));
 	if (strlen(spec) >= sizeof(buf)) {
-		fprintf(stderr, "hv440: --qmp '%.40s...' is too long\n", spec);
+		log_err("--qmp '%.40s...' is too long\n", spec);
 		return -1;
 	}
 	strcpy(buf, spec);
@@ -1181,7 +1182,7 @@ static int parse_spec(const char *spec, struct spec *s)
 	if (!strncmp(buf, "unix:", 5) && buf[5]) {
 		s->unix_sock = true;
 		if (strlen(buf + 5) >= sizeof(s->path)) {
-			fprintf(stderr, "hv440: --qmp path '%s' is too long\n", buf + 5);
+			log_err("--qmp path '%s' is too long\n", buf + 5);
 			return -1;
 		}
 		strcpy(s->path, buf + 5);
@@ -1192,7 +1193,7 @@ static int parse_spec(const char *spec, struct spec *s)
 
 		if (!colon || !colon[1] || strlen(colon + 1) >= sizeof(s->port) ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1) || atol(colon + 1) > 65535) {
-			fprintf(stderr, "hv440: invalid --qmp '%s' (use tcp:HOST:PORT)\n", spec);
+			log_err("invalid --qmp '%s' (use tcp:HOST:PORT)\n", spec);
 			return -1;
 		}
 		hl = (size_t)(colon - host);
@@ -1201,14 +1202,14 @@ static int parse_spec(const char *spec, struct spec *s)
 			hl -= 2;
 		}
 		if (hl >= sizeof(s->host)) {
-			fprintf(stderr, "hv440: --qmp host name in '%s' is too long\n", spec);
+			log_err("--qmp host name in '%s' is too long\n", spec);
 			return -1;
 		}
 		memcpy(s->host, host, hl);
 		s->host[hl] = 0;
 		strcpy(s->port, colon + 1);
 	} else {
-		fprintf(stderr, "hv440: invalid --qmp '%s' (use unix:PATH[,server,nowait] or "
+		log_err("invalid --qmp '%s' (use unix:PATH[,server,nowait] or "
 			"tcp:HOST:PORT[,server,nowait])\n", spec);
 		return -1;
 	}
@@ -1223,7 +1224,7 @@ static int parse_spec(const char *spec, struct spec *s)
 		} else if (!strcmp(opt, "nowait")) {
 			nowait = true;
 		} else {
-			fprintf(stderr, "hv440: --qmp: unknown socket option '%s' (hv440 takes server, "
+			log_err("--qmp: unknown socket option '%s' (hv440 takes server, "
 				"nowait, wait=on|off)\n", opt);
 			return -1;
 		}
@@ -1247,12 +1248,12 @@ static int open_unix(struct qmp *q, const struct spec *s, const char *spec)
 	strcpy(sa.sun_path, s->path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: --qmp %s: %s\n", spec, strerror(errno));
+		log_err("--qmp %s: %s\n", spec, strerror(errno));
 		return -1;
 	}
 	if (!s->server) {
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-			fprintf(stderr, "hv440: --qmp: cannot connect to '%s': %s\n", s->path,
+			log_err("--qmp: cannot connect to '%s': %s\n", s->path,
 				strerror(errno));
 			close(fd);
 			return -1;
@@ -1264,7 +1265,7 @@ static int open_unix(struct qmp *q, const struct spec *s, const char *spec)
 	if (stat(s->path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(s->path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-		fprintf(stderr, "hv440: --qmp: cannot listen on '%s': %s\n", s->path,
+		log_err("--qmp: cannot listen on '%s': %s\n", s->path,
 			strerror(errno));
 		close(fd);
 		return -1;
@@ -1284,7 +1285,7 @@ static int open_tcp(struct qmp *q, const struct spec *s, const char *spec)
 	hints.ai_flags = s->server ? AI_PASSIVE : 0;
 	r = getaddrinfo(s->host[0] ? s->host : NULL, s->port, &hints, &res);
 	if (r) {
-		fprintf(stderr, "hv440: --qmp %s: %s\n", spec, gai_strerror(r));
+		log_err("--qmp %s: %s\n", spec, gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -1306,7 +1307,7 @@ static int open_tcp(struct qmp *q, const struct spec *s, const char *spec)
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		fprintf(stderr, "hv440: --qmp %s: cannot %s: %s\n", spec,
+		log_err("--qmp %s: cannot %s: %s\n", spec,
 			s->server ? "listen" : "connect", strerror(err ? err : EADDRNOTAVAIL));
 		return -1;
 	}
@@ -1324,7 +1325,7 @@ static int open_tcp(struct qmp *q, const struct spec *s, const char *spec)
 		if (!getsockname(fd, (struct sockaddr *)&ss, &sl) &&
 		    !getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p),
 				 NI_NUMERICHOST | NI_NUMERICSERV))
-			fprintf(stderr, "hv440: QMP listening on tcp:%s:%s\n", h, p);
+			log_err("QMP listening on tcp:%s:%s\n", h, p);
 	}
 	return 0;
 }
@@ -1340,7 +1341,7 @@ int qmp_open(struct qmp **out, const char *spec, struct loop *loop, struct vcpu 
 		return -1;
 	q = calloc(1, sizeof(*q));
 	if (!q) {
-		fprintf(stderr, "hv440: out of memory\n");
+		log_err("out of memory\n");
 		return -1;
 	}
 	q->loop = loop;
@@ -1358,7 +1359,7 @@ int qmp_open(struct qmp **out, const char *spec, struct loop *loop, struct vcpu 
 		q->client_fd = -1;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (take_client(q, fd)) {
-			fprintf(stderr, "hv440: --qmp: too many host file descriptors\n");
+			log_err("--qmp: too many host file descriptors\n");
 			free(q);
 			return -1;
 		}
@@ -1369,7 +1370,7 @@ int qmp_open(struct qmp **out, const char *spec, struct loop *loop, struct vcpu 
 		/* QEMU's wait=on: nothing runs until the first client is there. */
 		struct pollfd p = { .fd = q->listen_fd, .events = POLLIN };
 
-		fprintf(stderr, "hv440: --qmp: waiting for a client on %s\n", spec);
+		log_err("--qmp: waiting for a client on %s\n", spec);
 		for (;;) {
 			if (poll(&p, 1, -1) < 0) {
 				if (errno != EINTR)
@@ -1383,12 +1384,12 @@ int qmp_open(struct qmp **out, const char *spec, struct loop *loop, struct vcpu 
 				break;
 		}
 		if (take_client(q, cfd)) {
-			fprintf(stderr, "hv440: --qmp: too many host file descriptors\n");
+			log_err("--qmp: too many host file descriptors\n");
 			qmp_close(q);
 			return -1;
 		}
 	} else if (watch_listen(q)) {
-		fprintf(stderr, "hv440: --qmp: too many host file descriptors\n");
+		log_err("--qmp: too many host file descriptors\n");
 		qmp_close(q);
 		return -1;
 	}
