@@ -336,18 +336,23 @@ static void virtio_ram_written(void *ctx, uint64_t gpa, uint64_t len)
 	core_icache_invalidate_range(&b->vcpu.core, gpa, len);
 }
 
+/*
+ * Plug vd into the next PCI slot behind a virtio-pci function. From here
+ * the board's device list owns vd: teardown (device_destroy_all) frees it
+ * and its backend, and so does a failure here.
+ */
 static int plug_virtio(struct board *b, struct virtio_dev *vd)
 {
-	struct virtio_pci *p;
+	struct virtio_pci *p = NULL;
 
 	if (b->n_virtio >= BOARD_MAX_VIRTIO) {
 		log_err("too many virtio devices (at most %d)\n", BOARD_MAX_VIRTIO);
-		return -1;
+		goto fail;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		log_err("out of memory\n");
-		return -1;
+		goto fail;
 	}
 	vd->ram_written = virtio_ram_written;
 	vd->ram_written_ctx = b;
@@ -355,12 +360,16 @@ static int plug_virtio(struct board *b, struct virtio_dev *vd)
 	if (pci_host_plug(&b->pci, b->n_virtio + 1, &p->f)) {
 		log_err("cannot plug %s into PCI slot %u\n", vd->ops->name,
 			b->n_virtio + 1);
-		free(p);
-		return -1;
+		goto fail;
 	}
 	b->virtio[b->n_virtio++] = p;
 	board_add_device(b, &p->dev, NULL, 0, 0, 0);
 	return 0;
+fail:
+	free(p);
+	if (vd->ops->destroy)
+		vd->ops->destroy(vd);
+	return -1;
 }
 
 /* Disks, then NICs, then console and rng, in command-line order (docs/devices.md). */
@@ -765,22 +774,15 @@ void board_destroy(struct board *b)
 	if (!b)
 		return;
 	core_fini(&b->vcpu.core);
+	/* Devices first (virtio ones free their backends); then the chardevs they used. */
 	device_destroy_all(&b->devices);
 	for (i = 0; i < 2; i++)
 		if (b->serial[i])
 			chardev_close(b->serial[i]);
-	for (i = 0; i < b->n_virtio; i++)
-		free(b->virtio[i]);
-	for (i = 0; i < BOARD_MAX_DISKS; i++)
-		virtio_blk_destroy(b->blk[i]);
-	for (i = 0; i < BOARD_MAX_NICS; i++)
-		virtio_net_destroy(b->nic[i]);
-	virtio_console_destroy(b->vcons);
 	if (b->vcons_chr)
 		chardev_close(b->vcons_chr);
 	if (b->bc_chr)
 		chardev_close(b->bc_chr);
-	virtio_rng_destroy(b->rng);
 	loader_free_file(&b->kernel);
 	loader_free_file(&b->initrd);
 	free(b->fdt);

@@ -80,6 +80,8 @@ struct virtio_ops {
 	 */
 	int (*save)(struct virtio_dev *d, struct state_writer *w);
 	int (*load)(struct virtio_dev *d, struct state_reader *r);
+	/* Free the device and its host backend (the board's teardown, through virtio-pci). NULL: nothing. */
+	void (*destroy)(struct virtio_dev *d);
 };
 
 /*

@@ -286,8 +286,14 @@ static int blk_load(struct virtio_dev *d, struct state_reader *r)
 	return 0;
 }
 
+static void blk_destroy(struct virtio_dev *d)
+{
+	virtio_blk_destroy(blk_of(d));
+}
+
 static const struct virtio_ops blk_ops = {
 	.name = "virtio-blk",
+	.destroy = blk_destroy,
 	.config_read = config_read,
 	.reset = reset,
 	.save = blk_save,

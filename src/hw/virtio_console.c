@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_console.c - virtio console (virtio 1.2, 5.3): port 0 only, no multiport. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
@@ -176,8 +177,14 @@ static void driver_ok(struct virtio_dev *d)
 	chardev_kick(c->chr);
 }
 
+static void console_destroy(struct virtio_dev *d)
+{
+	virtio_console_destroy((struct virtio_console *)((char *)d - offsetof(struct virtio_console, vdev)));
+}
+
 static const struct virtio_ops console_ops = {
 	.name = "virtio-console",
+	.destroy = console_destroy,
 	.config_read = config_read,
 	.reset = reset,
 	.driver_ok = driver_ok,

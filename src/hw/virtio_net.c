@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_net.c - virtio network device (virtio 1.2, 5.1): one rx/tx queue pair, no offloads. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,8 +182,14 @@ static int net_load(struct virtio_dev *d, struct state_reader *r)
 	return 0;
 }
 
+static void net_destroy(struct virtio_dev *d)
+{
+	virtio_net_destroy((struct virtio_net *)((char *)d - offsetof(struct virtio_net, vdev)));
+}
+
 static const struct virtio_ops net_ops = {
 	.name = "virtio-net",
+	.destroy = net_destroy,
 	.config_read = config_read,
 	.reset = reset,
 	.save = net_save,

@@ -2,6 +2,7 @@
 /* virtio_pci.c - transitional virtio PCI transport: modern capabilities, legacy I/O BAR, INTx. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hw/virtio_pci.h"
@@ -506,9 +507,20 @@ static int virtio_pci_dev_load(struct device *dev, struct state_reader *r)
 	return 0;
 }
 
+/* The board's teardown: the virtio device and its backend, then the function the board allocated. */
+static void virtio_pci_dev_destroy(struct device *dev)
+{
+	struct virtio_pci *p = (struct virtio_pci *)((char *)dev - offsetof(struct virtio_pci, dev));
+
+	if (p->vdev->ops->destroy)
+		p->vdev->ops->destroy(p->vdev);
+	free(p);
+}
+
 static const struct device_ops virtio_pci_ops = {
 	.name = "virtio-pci",
 	.reset = virtio_pci_dev_reset,
+	.destroy = virtio_pci_dev_destroy,
 	.save = virtio_pci_dev_save,
 	.load = virtio_pci_dev_load,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* virtio_rng.c - virtio entropy device (virtio 1.2, 5.4): fills buffers from getrandom(). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/random.h>
 
@@ -68,8 +69,14 @@ static void config_read(struct virtio_dev *d, unsigned off, uint8_t *buf, unsign
 	(void)len;
 }
 
+static void rng_destroy(struct virtio_dev *d)
+{
+	virtio_rng_destroy((struct virtio_rng *)((char *)d - offsetof(struct virtio_rng, vdev)));
+}
+
 static const struct virtio_ops rng_ops = {
 	.name = "virtio-rng",
+	.destroy = rng_destroy,
 	.config_read = config_read,
 };
 
