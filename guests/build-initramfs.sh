@@ -8,8 +8,9 @@
 #
 # Writes guests/cache/initramfs.cpio.gz: a static, hard-float powerpc busybox built with
 # initramfs/busybox.config, plus initramfs/init, bench/*.sh, etc/ and usr/, and guests/tools/*.c
-# built static as /usr/bin/NAME (latency: timer wake-up latency, see docs/realtime.md; ptrace-test:
-# the guest debug facilities through ptrace, run by usr/share/tests/ptrace.sh). The archive is
+# built static into one multi-call /usr/bin/hv440-tools, run as /usr/bin/NAME (latency: timer
+# wake-up latency, see docs/realtime.md; ptrace-test: the guest debug facilities through ptrace,
+# run by usr/share/tests/ptrace.sh; partctl: partition management, docs/system.md). The archive is
 # reproducible: names sorted, owner 0:0, every mtime SOURCE_DATE_EPOCH, inode numbers
 # renumbered, gzip without name or time stamp. Skipped when the output exists and the hash of
 # the inputs (this script, every file of initramfs/, the busybox source version) matches.
@@ -118,14 +119,32 @@ mkdir -p "$root"/{bench,dev,etc,mnt,proc,root,sys,tmp}
 (cd "$here/initramfs" && find . -type f ! -name busybox.config | LC_ALL=C sort |
 	while read -r f; do install -D -m "$(stat -c %a "$f")" "$f" "$root/$f"; done)
 
-# The guest's own tools (guests/tools/*.c), static like busybox: /usr/bin/NAME.
+# The guest's own tools (guests/tools/*.c) in one static multi-call binary, /usr/bin/hv440-tools,
+# with a symlink /usr/bin/NAME per tool that it dispatches on (as busybox does): static glibc is
+# about 700 KB a copy, and a copy per tool left a 16 MiB guest out of memory at boot. Each tool
+# keeps its own main(), compiled as NAME_main (-Dmain=...).
+mkdir -p "$root/usr/bin" "$work/tools"
+tools=()
 for f in "$here"/tools/*.c; do
 	name=$(basename "$f" .c)
-	mkdir -p "$root/usr/bin"
-	powerpc-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$root/usr/bin/$name" "$f" ||
-		{ log "cannot build guests/tools/$name.c"; exit 1; }
-	powerpc-linux-gnu-strip "$root/usr/bin/$name"
+	powerpc-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -Dmain="${name//-/_}_main" -c \
+		-o "$work/tools/$name.o" "$f" || { log "cannot build guests/tools/$name.c"; exit 1; }
+	tools+=("$name")
 done
+{
+	printf '#include <stdio.h>\n#include <string.h>\n'
+	for n in "${tools[@]}"; do printf 'int %s_main(int argc, char **argv);\n' "${n//-/_}"; done
+	printf 'int main(int argc, char **argv)\n{\n'
+	printf '\tconst char *n = strrchr(argv[0], 0x2f) ? strrchr(argv[0], 0x2f) + 1 : argv[0];\n\n'
+	for n in "${tools[@]}"; do
+		printf '\tif (!strcmp(n, "%s"))\n\t\treturn %s_main(argc, argv);\n' "$n" "${n//-/_}"
+	done
+	printf '\tfprintf(stderr, "hv440-tools: no tool called %%s\\n", n);\n\treturn 127;\n}\n'
+} > "$work/tools/main.c"
+powerpc-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$root/usr/bin/hv440-tools" \
+	"$work/tools/main.c" "$work"/tools/*.o || { log "cannot link guests/tools"; exit 1; }
+powerpc-linux-gnu-strip "$root/usr/bin/hv440-tools"
+for n in "${tools[@]}"; do ln -s hv440-tools "$root/usr/bin/$n"; done
 
 # Reproducible archive: fixed mtimes (symlinks too), sorted names, no host uid/inode/devno.
 find "$root" -exec touch -h -d @"$SOURCE_DATE_EPOCH" {} +

@@ -95,8 +95,10 @@ static void child(void)
 	_exit(1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	// The PCs after each step: the loop body runs three times, bne taken twice.
 	static const unsigned off[] = { 4, 8, 12, 16, 20, 8, 12, 16, 20, 8, 12, 16, 20, 24 };
 	unsigned long pc, base = (unsigned long)step_start;
