@@ -786,6 +786,8 @@ void board_destroy(struct board *b)
 	loader_free_file(&b->kernel);
 	loader_free_file(&b->initrd);
 	free(b->fdt);
+	for (i = 0; i < b->n_strings; i++)
+		free(b->strings[i]);
 	if (b->ram)
 		munmap(b->ram, b->ram_size + VCPU_PV_EXTRA);
 	free(b);

@@ -116,8 +116,13 @@ struct board_indirect {
 	uint32_t reset_addr[BOARD_INDIRECT_REGS], reset_val[BOARD_INDIRECT_REGS];
 };
 
+/* Strings a board_config made at run time points at (a restored snapshot's): the board frees them. */
+#define BOARD_STRINGS_MAX (8 + BOARD_MAX_DISKS + BOARD_MAX_NICS)
+
 struct board {
 	const struct board_config *cfg;
+	char *strings[BOARD_STRINGS_MAX];
+	unsigned n_strings;
 	const struct machine_class *mc;  /* NULL (a bare tree for the fuzzers): bamboo */
 
 	uint8_t *ram;

@@ -359,6 +359,9 @@ struct snap_in {
 	size_t size;
 	uint64_t ram_size;
 	const struct machine_class *mc; /* the board named in the header */
+	/* The recorded machine's strings (board_config points at them); the board owns them after. */
+	char *strs[BOARD_STRINGS_MAX];
+	unsigned n_strs;
 	unsigned n;
 	struct snap_section s[SNAP_MAX_SECTIONS];
 };
@@ -459,7 +462,7 @@ static int snap_open(struct snap_in *in)
 	return 0;
 }
 
-static char *get_str(struct state_reader *r)
+static char *get_str(struct snap_in *in, struct state_reader *r)
 {
 	uint32_t len = state_get_u32(r);
 	const uint8_t *p;
@@ -472,9 +475,11 @@ static char *get_str(struct state_reader *r)
 		state_fail(r);
 		return NULL;
 	}
-	s = strndup((const char *)p, len);
+	s = in->n_strs < BOARD_STRINGS_MAX ? strndup((const char *)p, len) : NULL;
 	if (!s)
 		r->failed = true;
+	else
+		in->strs[in->n_strs++] = s;
 	return s;
 }
 
@@ -495,22 +500,22 @@ static int machine_load(struct snap_in *in, struct board_config *cfg,
 	state_reader_init(&r, in->s[0].data, (size_t)in->s[0].len);
 	if (state_get_header(&r, SNAP_MACHINE_TAG) != 1)
 		return refuse(in, "corrupted: the machine section");
-	kernel = get_str(&r);
+	kernel = get_str(in, &r);
 	kaddr_set = state_get_bool(&r);
 	kaddr = state_get_u32(&r);
-	initrd = get_str(&r);
-	append = get_str(&r);
-	dtb = get_str(&r);
+	initrd = get_str(in, &r);
+	append = get_str(in, &r);
+	dtb = get_str(in, &r);
 	pvr = state_get_u32(&r);
 	no_pv = state_get_bool(&r);
 	rng = state_get_bool(&r);
-	console = get_str(&r);
-	bytechan = get_str(&r);
+	console = get_str(in, &r);
+	bytechan = get_str(in, &r);
 	n_disks = state_get_u32(&r);
 	if (n_disks > BOARD_MAX_DISKS)
 		state_fail(&r);
 	for (unsigned i = 0; i < n_disks && state_reader_ok(&r); i++) {
-		disk[i] = get_str(&r);
+		disk[i] = get_str(in, &r);
 		disks[i].id.ino = state_get_u64(&r);
 		disks[i].id.size = state_get_u64(&r);
 		disks[i].id.mtime_ns = (int64_t)state_get_u64(&r);
@@ -521,7 +526,7 @@ static int machine_load(struct snap_in *in, struct board_config *cfg,
 	if (n_nets > BOARD_MAX_NICS)
 		state_fail(&r);
 	for (unsigned i = 0; i < n_nets && state_reader_ok(&r); i++)
-		if (!(net[i] = get_str(&r)))
+		if (!(net[i] = get_str(in, &r)))
 			state_fail(&r);
 	if (!state_reader_ok(&r) || r.pos != r.size || !kernel)
 		return refuse(in, "corrupted: the machine section");
@@ -723,5 +728,13 @@ int snapshot_restore(struct board **out, struct board_config *cfg, const char *p
 out:
 	if (in.map)
 		munmap(in.map, in.size);
+	/* The strings the configuration points at live as long as the board. */
+	if (*out) {
+		memcpy((*out)->strings, in.strs, sizeof(in.strs));
+		(*out)->n_strings = in.n_strs;
+	} else {
+		for (i = 0; i < in.n_strs; i++)
+			free(in.strs[i]);
+	}
 	return ret;
 }

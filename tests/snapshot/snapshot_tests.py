@@ -7,6 +7,7 @@ Snapshots are written to a descriptor passed with the command (the
 sandbox forbids opening files; docs/snapshot.md), except one by path with
 --sandbox off."""
 
+import json
 import os
 import re
 import shutil
@@ -303,6 +304,13 @@ def test_sandbox_needs_fd(ctx):
                          stderr=subprocess.DEVNULL)
     try:
         time.sleep(0.2)
+        with open(os.path.join(ctx.build, "meson-info", "intro-buildoptions.json")) as f:
+            sanitize = [o["value"] for o in json.load(f) if o["name"] == "b_sanitize"]
+        if sanitize and sanitize[0] != "none":
+            # A sanitizer build's sandbox refuses nothing (host/sandbox.c): a path works there.
+            ans = control(sock, "snapshot  " + snap)
+            check(ans == "ok" and os.path.exists(snap), f"no sandbox: answer {ans!r}")
+            return
         ans = control(sock, "snapshot  " + snap)
         check(re.match(r"^error: cannot create '.*sb\.snap\.tmp': Permission denied \(under the "
                        r"sandbox, pass the file's descriptor", ans), f"answer {ans!r}")
