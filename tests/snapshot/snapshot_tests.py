@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 
@@ -119,11 +120,39 @@ def bare_metal(ctx, engine):
     p = subprocess.Popen([ctx.hv440, "--no-reboot", "--control",
                           "unix:" + sock, "--kernel", elf], env=env, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.3)
-    answers = [snapshot(sock, snaps[0])]
-    time.sleep(0.5)
-    answers.append(snapshot(sock, snaps[1]))
-    out, err = p.communicate(timeout=300)
+    # Snapshots at fixed points of the guest's progress, not of the wall clock: a fast host
+    # runs the whole guest in less time than any sleep would guess. A thread drains the pipes
+    # so the guest never waits on a full one.
+    lines, seen = [], threading.Condition()
+
+    def drain():
+        for line in p.stdout:
+            with seen:
+                lines.append(line)
+                seen.notify_all()
+        with seen:
+            lines.append(None)
+            seen.notify_all()
+
+    errs = []
+    readers = [threading.Thread(target=drain), threading.Thread(target=lambda: errs.append(p.stderr.read()))]
+    for t in readers:
+        t.start()
+    answers = []
+
+    def step():
+        last = lines[-1] if lines else b""
+        return 1 << 30 if last is None else int(last.split()[1]) if last.startswith(b"step ") else -1
+
+    for at in (100, 700):
+        with seen:
+            check(seen.wait_for(lambda: step() >= at, 120), f"the guest did not reach step {at} in 120 s")
+            check(lines[-1] is not None, f"the guest ended before step {at}")
+        answers.append(snapshot(sock, snaps[len(answers)]))
+    p.wait(timeout=300)
+    for t in readers:
+        t.join()
+    out = b"".join(lines[:-1])
     check(answers == ["ok", "ok"], f"snapshot answers {answers}")
     check(p.returncode == 0 and out == whole.stdout,
           "a run with snapshots taken differs from the uninterrupted one")
