@@ -88,10 +88,7 @@ static int bamboo_create(struct board *b)
 		return -1;
 
 	/* 5. The indirect DCR files Linux touches on the 440EP: CPR0, SDR0, SDRAM0, EBC0. */
-	err |= board_indirect_add(b, &b->cpr0, "cpr0", 0x0C);
-	err |= board_indirect_add(b, &b->sdr0, "sdr0", 0x0E);
-	err |= board_indirect_add(b, &b->sdram0, "sdram0", 0x10);
-	err |= board_indirect_add(b, &b->ebc0, "ebc0", 0x12);
+	err |= board_soc_dcrs(b);
 	sdram_banks(&b->sdram0, b->ram_size);
 	if (err) {
 		log_err("board: overlapping device regions\n");
@@ -100,59 +97,20 @@ static int bamboo_create(struct board *b)
 	return 0;
 }
 
-/* The OPB and its external bus controller; the UARTs add their own nodes under it. */
-static int gen_opb(void *fdt, int plb)
-{
-	static const char opb_compat[] = "ibm,opb-440ep\0ibm,opb-440gp\0ibm,opb";
-	static const char ebc_compat[] = "ibm,ebc-440ep\0ibm,ebc-440gp\0ibm,ebc";
-	/* As QEMU's bamboo.dtb: OPB addresses are the 32-bit PLB addresses. */
-	static const uint32_t ranges[] = {
-		0x00000000, 0x00000000, 0x00000000, 0x80000000,
-		0x80000000, 0x00000000, 0x80000000, 0x80000000,
-	};
-	int opb, ebc;
-
-	FDT(opb = fdt_add_subnode(fdt, plb, "opb"));
-	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)));
-	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1));
-	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1));
-	FDT(board_fdt_cells(fdt, opb, "ranges", ranges, 8));
-	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", BAMBOO_OPB_FREQ));
-
-	ebc = board_fdt_dcr_node(fdt, opb, "ebc", ebc_compat, sizeof(ebc_compat), 0x12, 2);
-	if (ebc < 0)
-		return -1;
-	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1));
-	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", BAMBOO_OPB_FREQ));
-	return 0;
-}
-
-/* The PLB with the OPB and SDRAM controller, then CPR and SDR at the root (as bamboo.dts). */
-static int bamboo_fdt_nodes(struct board *b, void *fdt, int root)
-{
-	static const char plb_compat[] = "ibm,plb-440ep\0ibm,plb-440gp\0ibm,plb4";
-	static const char sdram_compat[] = "ibm,sdram-440ep\0ibm,sdram-405gp";
-	static const char sdr_compat[] = "ibm,sdr-440ep";
-	static const char cpr_compat[] = "ibm,cpr-440ep";
-	int plb;
-
-	(void)b;
-	FDT(plb = fdt_add_subnode(fdt, root, "plb"));
-	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)));
-	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1));
-	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0));
-	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", BAMBOO_PLB_FREQ));
-	if (gen_opb(fdt, plb))
-		return -1;
-	if (board_fdt_dcr_node(fdt, plb, "sdram", sdram_compat, sizeof(sdram_compat), 0x10, 2) < 0)
-		return -1;
-	if (board_fdt_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
-	    board_fdt_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
-		return -1;
-	return 0;
-}
+/* As bamboo.dts and QEMU's bamboo.dtb: OPB addresses are the 32-bit PLB addresses. */
+static const struct machine_soc soc_440ep = {
+	.plb = BOARD_COMPAT("ibm,plb-440ep\0ibm,plb-440gp\0ibm,plb4"),
+	.opb = BOARD_COMPAT("ibm,opb-440ep\0ibm,opb-440gp\0ibm,opb"),
+	.ebc = BOARD_COMPAT("ibm,ebc-440ep\0ibm,ebc-440gp\0ibm,ebc"),
+	.sdram = BOARD_COMPAT("ibm,sdram-440ep\0ibm,sdram-405gp"),
+	.cpr = BOARD_COMPAT("ibm,cpr-440ep"),
+	.sdr = BOARD_COMPAT("ibm,sdr-440ep"),
+	.plb_freq = BAMBOO_PLB_FREQ,
+	.opb_freq = BAMBOO_OPB_FREQ,
+	.opb_ranges = { 0x00000000, 0x00000000, 0x00000000, 0x80000000,
+			0x80000000, 0x00000000, 0x80000000, 0x80000000 },
+	.n_opb_ranges = 8,
+};
 
 const struct machine_class machine_bamboo = {
 	.name = "bamboo",
@@ -170,5 +128,5 @@ const struct machine_class machine_bamboo = {
 	.bc_irq = { 20, 21 },
 	.doorbell_irqs = 0xE1CFFFFCu, /* 2-19, 22-24, 29-31: what UARTs, byte channel and PCI leave */
 	.create = bamboo_create,
-	.fdt_nodes = bamboo_fdt_nodes,
+	.soc = &soc_440ep,
 };

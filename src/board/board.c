@@ -159,6 +159,17 @@ int board_indirect_add(struct board *b, struct board_indirect *ind, const char *
 	return bus_add(&b->dcr, &ind->dcr);
 }
 
+int board_soc_dcrs(struct board *b)
+{
+	int err = 0;
+
+	err |= board_indirect_add(b, &b->cpr0, "cpr0", BOARD_CPR0_DCR);
+	err |= board_indirect_add(b, &b->sdr0, "sdr0", BOARD_SDR0_DCR);
+	err |= board_indirect_add(b, &b->sdram0, "sdram0", BOARD_SDRAM0_DCR);
+	err |= board_indirect_add(b, &b->ebc0, "ebc0", BOARD_EBC0_DCR);
+	return err;
+}
+
 static void indirect_reset(struct board_indirect *ind)
 {
 	ind->addr = 0;

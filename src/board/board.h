@@ -28,6 +28,11 @@
  */
 #define BOARD_UIC_PHANDLE  2u           /* UIC0's phandle in the device tree */
 #define BOARD_OPB_PATH     "/plb/opb"
+/* The indirect DCR pairs of CPR0, SDR0, SDRAM0 and EBC0 (struct machine_soc). */
+#define BOARD_CPR0_DCR     0x0Cu
+#define BOARD_SDR0_DCR     0x0Eu
+#define BOARD_SDRAM0_DCR   0x10u
+#define BOARD_EBC0_DCR     0x12u
 #define BOARD_MIN_RAM      (16ull << 20) /* the widest range any board takes */
 #define BOARD_MAX_RAM      (2ull << 30)
 #define BOARD_EPAPR_MAGIC  0x45504150u
@@ -72,8 +77,28 @@ struct board;
  * A board model (TinyEMU's VirtMachineClass): a table of facts plus the
  * function that creates and wires its devices. Shared code (board.c) maps
  * RAM, makes the buses and the vcpu, places the images and sets the boot
- * state; fdt.c writes the generic nodes and calls fdt_nodes for the rest.
+ * state; fdt.c writes the generic nodes and the SoC's (struct machine_soc).
  */
+/* A compatible property: NUL-separated strings, length with the last NUL. */
+struct board_compat {
+	const char *s;
+	size_t len;
+};
+#define BOARD_COMPAT(lit) { lit, sizeof(lit) }
+
+/*
+ * The 44x SoC's on-chip buses and DCR files as the device tree shows them:
+ * /plb with /plb/opb (and its EBC) and /plb/sdram, /cpr and /sdr at the root
+ * (board_fdt_soc). Every 44x SoC hv440 models has CPR0, SDR0, SDRAM0 and
+ * EBC0 at the same indirect DCR pairs (board_soc_dcrs).
+ */
+struct machine_soc {
+	struct board_compat plb, opb, ebc, sdram, cpr, sdr;
+	uint32_t plb_freq, opb_freq;
+	uint32_t opb_ranges[8];    /* child address, parent address (2 cells), size */
+	unsigned n_opb_ranges;     /* cells used */
+};
+
 struct machine_class {
 	const char *name;          /* -M NAME */
 	const char *desc;          /* one line for -M help */
@@ -90,8 +115,8 @@ struct machine_class {
 	uint32_t doorbell_irqs;    /* UIC0 inputs free for partition-management doorbells: bit N, input N */
 	/* Devices in their documented order, after RAM, buses and vcpu; -1 after one error line. */
 	int (*create)(struct board *b);
-	/* The board's own nodes under root (buses, DCR nodes); the devices add theirs after. */
-	int (*fdt_nodes)(struct board *b, void *fdt, int root);
+	/* The SoC's buses and DCR nodes; the devices add theirs after. */
+	const struct machine_soc *soc;
 };
 
 extern const struct machine_class machine_bamboo, machine_sam460ex;
@@ -184,6 +209,8 @@ int board_uarts(struct board *b, const uint64_t base[2], uint32_t clock, const s
 		uint32_t intc, const unsigned irq_n[2], const char *fdt_parent);
 /* The virtio devices of the command line on b->pci, slots 1, 2, ... (docs/devices.md). */
 int board_create_virtio(struct board *b);
+/* The SoC's indirect DCR files (CPR0, SDR0, SDRAM0, EBC0) on the DCR bus; -1 if they overlap. */
+int board_soc_dcrs(struct board *b);
 /* The byte channel of --bytechan on UIC0 (mc->bc_irq), when asked for. */
 int board_bytechan(struct board *b);
 /* Partition management and its doorbells (hw/hvmgr.h) on a paravirt guest. */
@@ -206,7 +233,7 @@ void board_idle(struct board *b, int64_t timeout_ns);
  * placeholders; board_fdt_finish() fills in the final initrd addresses.
  */
 int board_fdt_build(struct board *b);
-/* Helpers for a board's fdt_nodes: a property of n cells; a node with a dcr-reg pair (its offset). */
+/* A property of n cells; a node with a dcr-reg pair (its offset). */
 int board_fdt_cells(void *fdt, int node, const char *name, const uint32_t *v, unsigned n);
 int board_fdt_dcr_node(void *fdt, int parent, const char *name, const char *compat,
 		       size_t compat_len, uint32_t dcr, uint32_t n);

@@ -72,6 +72,43 @@ int board_fdt_dcr_node(void *fdt, int parent, const char *name, const char *comp
 	return node;
 }
 
+static int dcr_node(void *fdt, int parent, const char *name, struct board_compat c, uint32_t dcr)
+{
+	return board_fdt_dcr_node(fdt, parent, name, c.s, c.len, dcr, 2);
+}
+
+/* The PLB with the OPB (and its EBC) and the SDRAM controller, then CPR and SDR at the root. */
+static int gen_soc(const struct machine_soc *soc, void *fdt, int root)
+{
+	int plb, opb, ebc;
+
+	FDT(plb = fdt_add_subnode(fdt, root, "plb"));
+	FDT(fdt_setprop(fdt, plb, "compatible", soc->plb.s, (int)soc->plb.len));
+	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2));
+	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1));
+	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0));
+	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", soc->plb_freq));
+
+	FDT(opb = fdt_add_subnode(fdt, plb, "opb"));
+	FDT(fdt_setprop(fdt, opb, "compatible", soc->opb.s, (int)soc->opb.len));
+	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1));
+	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1));
+	FDT(board_fdt_cells(fdt, opb, "ranges", soc->opb_ranges, soc->n_opb_ranges));
+	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", soc->opb_freq));
+	ebc = dcr_node(fdt, opb, "ebc", soc->ebc, BOARD_EBC0_DCR);
+	if (ebc < 0)
+		return -1;
+	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2));
+	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1));
+	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", soc->opb_freq));
+
+	if (dcr_node(fdt, plb, "sdram", soc->sdram, BOARD_SDRAM0_DCR) < 0 ||
+	    dcr_node(fdt, root, "cpr", soc->cpr, BOARD_CPR0_DCR) < 0 ||
+	    dcr_node(fdt, root, "sdr", soc->sdr, BOARD_SDR0_DCR) < 0)
+		return -1;
+	return 0;
+}
+
 static int gen_chosen(struct board *b, void *fdt, int root)
 {
 	int chosen;
@@ -133,8 +170,8 @@ static int generate(struct board *b, void *fdt)
 		return -1;
 	if (!b->cfg->no_paravirt && gen_hypervisor(b, fdt, root))
 		return -1;
-	/* The board's buses and DCR nodes (bamboo.c, sam460ex.c). */
-	if (mc->fdt_nodes(b, fdt, root))
+	/* The SoC's buses and DCR nodes (bamboo.c, sam460ex.c describe them). */
+	if (gen_soc(mc->soc, fdt, root))
 		return -1;
 	FDT(node = fdt_add_subnode(fdt, root, "memory"));
 	FDT(fdt_setprop_string(fdt, node, "device_type", "memory"));

@@ -102,10 +102,7 @@ static int sam460ex_create(struct board *b)
 	 * EBC0. Linux takes the RAM size from /memory and the clocks from the
 	 * tree, so they only need to read back what was written.
 	 */
-	err |= board_indirect_add(b, &b->cpr0, "cpr0", 0x0C);
-	err |= board_indirect_add(b, &b->sdr0, "sdr0", 0x0E);
-	err |= board_indirect_add(b, &b->sdram0, "sdram0", 0x10);
-	err |= board_indirect_add(b, &b->ebc0, "ebc0", 0x12);
+	err |= board_soc_dcrs(b);
 	if (err) {
 		log_err("board: overlapping device regions\n");
 		return -1;
@@ -113,46 +110,19 @@ static int sam460ex_create(struct board *b)
 	return 0;
 }
 
-/* The PLB with SDRAM controller and OPB (at 0x4_B0000000 on the PLB), then CPR and SDR. */
-static int sam460ex_fdt_nodes(struct board *b, void *fdt, int root)
-{
-	static const char plb_compat[] = "ibm,plb-460ex\0ibm,plb4";
-	static const char opb_compat[] = "ibm,opb-460ex\0ibm,opb";
-	static const char ebc_compat[] = "ibm,ebc-460ex\0ibm,ebc";
-	static const char sdram_compat[] = "ibm,sdram-460ex\0ibm,sdram-405gp";
-	static const char sdr_compat[] = "ibm,sdr-460ex";
-	static const char cpr_compat[] = "ibm,cpr-460ex";
-	static const uint32_t opb_ranges[] = { 0xb0000000, 0x4, 0xb0000000, 0x50000000 };
-	int plb, opb, ebc;
-
-	(void)b;
-	FDT(plb = fdt_add_subnode(fdt, root, "plb"));
-	FDT(fdt_setprop(fdt, plb, "compatible", plb_compat, sizeof(plb_compat)));
-	FDT(fdt_setprop_u32(fdt, plb, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, plb, "#size-cells", 1));
-	FDT(fdt_setprop(fdt, plb, "ranges", NULL, 0));
-	FDT(fdt_setprop_u32(fdt, plb, "clock-frequency", SAM_PLB_FREQ));
-
-	FDT(opb = fdt_add_subnode(fdt, plb, "opb"));
-	FDT(fdt_setprop(fdt, opb, "compatible", opb_compat, sizeof(opb_compat)));
-	FDT(fdt_setprop_u32(fdt, opb, "#address-cells", 1));
-	FDT(fdt_setprop_u32(fdt, opb, "#size-cells", 1));
-	FDT(board_fdt_cells(fdt, opb, "ranges", opb_ranges, 4));
-	FDT(fdt_setprop_u32(fdt, opb, "clock-frequency", SAM_OPB_FREQ));
-	ebc = board_fdt_dcr_node(fdt, opb, "ebc", ebc_compat, sizeof(ebc_compat), 0x12, 2);
-	if (ebc < 0)
-		return -1;
-	FDT(fdt_setprop_u32(fdt, ebc, "#address-cells", 2));
-	FDT(fdt_setprop_u32(fdt, ebc, "#size-cells", 1));
-	FDT(fdt_setprop_u32(fdt, ebc, "clock-frequency", SAM_OPB_FREQ));
-
-	if (board_fdt_dcr_node(fdt, plb, "sdram", sdram_compat, sizeof(sdram_compat), 0x10, 2) < 0)
-		return -1;
-	if (board_fdt_dcr_node(fdt, root, "cpr", cpr_compat, sizeof(cpr_compat), 0x0c, 2) < 0 ||
-	    board_fdt_dcr_node(fdt, root, "sdr", sdr_compat, sizeof(sdr_compat), 0x0e, 2) < 0)
-		return -1;
-	return 0;
-}
+/* As canyonlands.dts: the OPB at 0x4_B0000000 on the PLB. */
+static const struct machine_soc soc_460ex = {
+	.plb = BOARD_COMPAT("ibm,plb-460ex\0ibm,plb4"),
+	.opb = BOARD_COMPAT("ibm,opb-460ex\0ibm,opb"),
+	.ebc = BOARD_COMPAT("ibm,ebc-460ex\0ibm,ebc"),
+	.sdram = BOARD_COMPAT("ibm,sdram-460ex\0ibm,sdram-405gp"),
+	.cpr = BOARD_COMPAT("ibm,cpr-460ex"),
+	.sdr = BOARD_COMPAT("ibm,sdr-460ex"),
+	.plb_freq = SAM_PLB_FREQ,
+	.opb_freq = SAM_OPB_FREQ,
+	.opb_ranges = { 0xb0000000, 0x4, 0xb0000000, 0x50000000 },
+	.n_opb_ranges = 4,
+};
 
 const struct machine_class machine_sam460ex = {
 	.name = "sam460ex",
@@ -170,5 +140,5 @@ const struct machine_class machine_sam460ex = {
 	.bc_irq = { 20, 21 },
 	.doorbell_irqs = 0x3FCCF3FCu, /* 2-9, 12-15, 18-19, 22-29: free of UART1, cascades, bc */
 	.create = sam460ex_create,
-	.fdt_nodes = sam460ex_fdt_nodes,
+	.soc = &soc_460ex,
 };
