@@ -459,6 +459,12 @@ def test_bad_files(ctx):
     r = subprocess.run([ctx.hv440, "--no-reboot", "--restore", bad_file_snapshot(ctx)],
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
     check(r.returncode == 0 and r.stdout.endswith(b"done\n"), "the good file restores")
+    # Given by descriptor (a caller that may open it and hv440 may not): the same run.
+    with open(bad_file_snapshot(ctx), "rb") as f:
+        r2 = subprocess.run([ctx.hv440, "--no-reboot", "--restore", f"/dev/fd/{f.fileno()}"],
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
+                            pass_fds=[f.fileno()])
+    check(r2.returncode == 0 and r2.stdout == r.stdout, f"restore from /dev/fd/N: {r2.stderr!r}")
     for cut in (10, 60, 120, len(good) // 2, len(good) - 1):
         refused(ctx, good[:cut], r"truncated")
     secs, end = sections(good)
