@@ -188,10 +188,12 @@ static int ram_index(struct board *b, struct ram_runs *rr, struct state_writer *
 	for (size_t i = 0; i < pages; i++) {
 		if (!page_held(b, vec, i) || page_is_zero(b->ram + i * SNAP_PAGE))
 			continue;
-		if (rr->n && rr->run[rr->n - 1][0] + rr->run[rr->n - 1][1] == i)
+		if (rr->n && rr->run[rr->n - 1][0] + rr->run[rr->n - 1][1] == i) {
 			rr->run[rr->n - 1][1]++;
-		else
-			rr->run[rr->n][0] = (uint32_t)i, rr->run[rr->n++][1] = 1;
+		} else {
+			rr->run[rr->n][0] = (uint32_t)i;
+			rr->run[rr->n++][1] = 1;
+		}
 		rr->pages++;
 	}
 	state_put_header(w, SNAP_RAM_TAG, 1);
