@@ -813,17 +813,23 @@ static void set_boot_state(struct board *b)
 	v->core.pc = b->kernel_res.entry;
 }
 
+int board_finish_images(struct board *b)
+{
+	int r;
+
+	if (!b->images_pending)
+		return 0;
+	r = prepare_images(b); /* reads through image_fd while images_pending */
+	close_images(b);
+	b->images_pending = false;
+	return r;
+}
+
 int board_reset(struct board *b)
 {
 	/* A restored board's first reset: the images board_create() would have prepared. */
-	if (b->images_pending) {
-		int r = prepare_images(b); /* reads through image_fd while images_pending */
-
-		close_images(b);
-		b->images_pending = false;
-		if (r)
-			return -1;
-	}
+	if (board_finish_images(b))
+		return -1;
 	/* Fresh zero pages for all of RAM without committing it (anonymous private mapping). */
 	if (b->ram_file_pages) {
 		if (ram_make_anonymous(b))

@@ -213,6 +213,13 @@ int board_create(struct board **out, const struct board_config *cfg);
  * first board_reset(). -1 after one clear error line.
  */
 int board_create_restored(struct board **out, const struct board_config *cfg);
+/*
+ * What board_create_restored() left for later: read the images, build the
+ * device tree, place them (0 when done already). Loads the kernel into RAM
+ * to learn its extent: only for a board about to be reset, or to end
+ * (--dump-dtb). -1 after one clear error line.
+ */
+int board_finish_images(struct board *b);
 /* A boot image, through the descriptor board_create_restored() kept, else by path. */
 int board_read_image(struct board *b, struct loader_file *f, enum board_image which,
 		     const char *path, const char *what);

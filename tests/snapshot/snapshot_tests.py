@@ -465,6 +465,17 @@ def test_bad_files(ctx):
                             stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
                             pass_fds=[f.fileno()])
     check(r2.returncode == 0 and r2.stdout == r.stdout, f"restore from /dev/fd/N: {r2.stderr!r}")
+    # The restored board builds its tree at the first reset; --dump-dtb still gets it, the same
+    # tree as the recorded machine's first start.
+    trees = [ctx.path("restored.dtb"), ctx.path("started.dtb")]
+    for tree, argv in zip(trees, (["--restore", bad_file_snapshot(ctx)],
+                                  ["--kernel", count_elf(ctx)])):
+        d = subprocess.run([ctx.hv440] + argv + ["--dump-dtb", tree],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        check(d.returncode == 0, f"--dump-dtb with {argv[0]}: {d.stderr!r}")
+    t = [open(f, "rb").read() for f in trees]
+    check(t[0][:4] == b"\xd0\x0d\xfe\xed" and t[0] == t[1],
+          "--restore --dump-dtb: not the tree of the snapshot's machine")
     for cut in (10, 60, 120, len(good) // 2, len(good) - 1):
         refused(ctx, good[:cut], r"truncated")
     secs, end = sections(good)
