@@ -501,6 +501,27 @@ static int load_kernel(struct board *b)
 				  b->ram_size, &b->kernel_res);
 }
 
+/*
+ * A boot image (kernel, initrd, --dtb): read from the descriptor a
+ * restored board opened (board_create_restored()), else from path.
+ */
+int board_read_image(struct board *b, struct loader_file *f, enum board_image which,
+		     const char *path, const char *what)
+{
+	if (b->images_pending && b->image_fd[which] >= 0)
+		return loader_read_fd(f, b->image_fd[which], path, what);
+	return loader_read_file(f, path, what);
+}
+
+static void close_images(struct board *b)
+{
+	for (unsigned i = 0; i < BOARD_IMAGES; i++) {
+		if (b->image_fd[i] >= 0)
+			close(b->image_fd[i]);
+		b->image_fd[i] = -1;
+	}
+}
+
 /* Load the kernel once to learn its extent, then build the tree and place everything. */
 static int prepare_images(struct board *b)
 {
@@ -508,7 +529,7 @@ static int prepare_images(struct board *b)
 	unsigned n = 0;
 
 	if (b->cfg->kernel) {
-		if (loader_read_file(&b->kernel, b->cfg->kernel, "--kernel") ||
+		if (board_read_image(b, &b->kernel, BOARD_IMG_KERNEL, b->cfg->kernel, "--kernel") ||
 		    loader_detect(&b->kernel, b->cfg->kernel_addr_set, &b->kernel_fmt) ||
 		    load_kernel(b))
 			return -1;
@@ -516,7 +537,8 @@ static int prepare_images(struct board *b)
 		loader_compact(&b->kernel, b->kernel_fmt, b->ram_size);
 		used[n++] = (struct span){ b->kernel_res.start, b->kernel_res.end, "the kernel" };
 	}
-	if (b->cfg->initrd && loader_read_file(&b->initrd, b->cfg->initrd, "--initrd"))
+	if (b->cfg->initrd &&
+	    board_read_image(b, &b->initrd, BOARD_IMG_INITRD, b->cfg->initrd, "--initrd"))
 		return -1;
 	if (board_fdt_build(b))
 		return -1;
@@ -618,7 +640,8 @@ int board_hvmgr(struct board *b)
 
 /* ---- lifecycle ---- */
 
-int board_create(struct board **out, const struct board_config *cfg)
+/* Steps 1-4 of board_create(): RAM, host loop and buses, the vcpu, the devices. */
+static int board_build(struct board **out, const struct board_config *cfg)
 {
 	const struct machine_class *mc = machine_find(cfg->machine ? cfg->machine : "bamboo");
 	struct board *b;
@@ -646,6 +669,8 @@ int board_create(struct board **out, const struct board_config *cfg)
 	}
 	b->cfg = cfg;
 	b->mc = mc;
+	for (unsigned i = 0; i < BOARD_IMAGES; i++)
+		b->image_fd[i] = -1;
 	device_list_init(&b->devices);
 	*out = b;
 
@@ -709,13 +734,68 @@ int board_create(struct board **out, const struct board_config *cfg)
 		vcpu_pv_enable(&b->vcpu);
 
 	/* 4. The board's devices, in its documented order (bamboo.c, sam460ex.c). */
-	if (mc->create(b))
+	return mc->create(b);
+}
+
+int board_create(struct board **out, const struct board_config *cfg)
+{
+	struct board *b;
+
+	if (board_build(out, cfg))
 		return -1;
+	b = *out;
 
 	/* 5. Images, device tree and their placement; then the first reset boots them. */
 	if (prepare_images(b))
 		return -1;
 	return board_reset(b);
+}
+
+/*
+ * A board whose RAM and state a snapshot is about to replace
+ * (snapshot_restore()): no image is read, no tree built, nothing written
+ * to RAM. The images are only opened here (a missing one is refused now,
+ * and under the sandbox no file can be opened later); the guest's first
+ * reset reads them, builds the tree and places everything as
+ * board_create() would have.
+ */
+int board_create_restored(struct board **out, const struct board_config *cfg)
+{
+	const char *path[BOARD_IMAGES] = { cfg->kernel, cfg->initrd, cfg->dtb };
+	static const char *const what[BOARD_IMAGES] = { "--kernel", "--initrd", "--dtb" };
+	struct board *b;
+
+	if (board_build(out, cfg))
+		return -1;
+	b = *out;
+	for (unsigned i = 0; i < BOARD_IMAGES; i++)
+		if (path[i] && (b->image_fd[i] = loader_open_file(path[i], what[i])) < 0)
+			return -1;
+	b->images_pending = true;
+	vcpu_reset(&b->vcpu);
+	device_reset_all(&b->devices);
+	return 0;
+}
+
+/*
+ * RAM that maps a snapshot's file (snapshot_restore()) turns back into
+ * anonymous zero pages: MADV_DONTNEED on a private file mapping would
+ * bring the file's pages back, not zeros.
+ */
+static int ram_make_anonymous(struct board *b)
+{
+	void *p = mmap(b->ram, b->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+
+	if (p == MAP_FAILED) {
+		log_err("reset: cannot map %" PRIu64 " MiB of guest RAM again: %s\n",
+			b->ram_size >> 20, strerror(errno));
+		return -1;
+	}
+	madvise(b->ram, b->ram_size, MADV_DONTDUMP);
+	free(b->ram_file_pages);
+	b->ram_file_pages = NULL;
+	return 0;
 }
 
 static void set_boot_state(struct board *b)
@@ -744,11 +824,30 @@ static void set_boot_state(struct board *b)
 	v->core.pc = b->kernel_res.entry;
 }
 
+int board_finish_images(struct board *b)
+{
+	int r;
+
+	if (!b->images_pending)
+		return 0;
+	r = prepare_images(b); /* reads through image_fd while images_pending */
+	close_images(b);
+	b->images_pending = false;
+	return r;
+}
+
 int board_reset(struct board *b)
 {
+	/* A restored board's first reset: the images board_create() would have prepared. */
+	if (board_finish_images(b))
+		return -1;
 	/* Fresh zero pages for all of RAM without committing it (anonymous private mapping). */
-	if (madvise(b->ram, b->ram_size, MADV_DONTNEED))
+	if (b->ram_file_pages) {
+		if (ram_make_anonymous(b))
+			return -1;
+	} else if (madvise(b->ram, b->ram_size, MADV_DONTNEED)) {
 		memset(b->ram, 0, b->ram_size);
+	}
 
 	vcpu_reset(&b->vcpu);
 	device_reset_all(&b->devices);
@@ -796,6 +895,8 @@ void board_destroy(struct board *b)
 		chardev_close(b->bc_chr);
 	loader_free_file(&b->kernel);
 	loader_free_file(&b->initrd);
+	close_images(b);
+	free(b->ram_file_pages);
 	free(b->fdt);
 	for (i = 0; i < b->n_strings; i++)
 		free(b->strings[i]);

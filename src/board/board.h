@@ -73,6 +73,9 @@ struct board_config {
 
 struct board;
 
+/* The boot images a restored board keeps open until its first reset. */
+enum board_image { BOARD_IMG_KERNEL, BOARD_IMG_INITRD, BOARD_IMG_DTB, BOARD_IMAGES };
+
 /*
  * A board model (TinyEMU's VirtMachineClass): a table of facts plus the
  * function that creates and wires its devices. Shared code (board.c) maps
@@ -188,6 +191,19 @@ struct board {
 	struct loader_file kernel, initrd;
 	enum loader_format kernel_fmt;
 	struct loader_result kernel_res;
+	/*
+	 * A restored board (board_create_restored()): the images are open but
+	 * not read; the first reset reads them (through image_fd, -1: none).
+	 */
+	bool images_pending;
+	int image_fd[BOARD_IMAGES];
+	/*
+	 * A restored board's RAM maps pages of the snapshot's file (one bit
+	 * per page, NULL: none does): they are the guest's though not resident
+	 * (a snapshot of it saves them), and a reset maps RAM anew.
+	 */
+	uint8_t *ram_file_pages;
+	uint64_t ram_file_dev, ram_file_ino; /* that file (a snapshot may not be written onto it) */
 	void *fdt;                /* the device tree as the guest gets it */
 	size_t fdt_size;
 	uint64_t fdt_addr, initrd_addr;
@@ -218,6 +234,22 @@ int board_hvmgr(struct board *b);
 
 /* Build the board in its documented order and load the images; -1 after one clear error line. */
 int board_create(struct board **out, const struct board_config *cfg);
+/*
+ * The board without its images (a snapshot's RAM and state replace what
+ * they would load): kernel, initrd and --dtb are opened, and read at the
+ * first board_reset(). -1 after one clear error line.
+ */
+int board_create_restored(struct board **out, const struct board_config *cfg);
+/*
+ * What board_create_restored() left for later: read the images, build the
+ * device tree, place them (0 when done already). Loads the kernel into RAM
+ * to learn its extent: only for a board about to be reset, or to end
+ * (--dump-dtb). -1 after one clear error line.
+ */
+int board_finish_images(struct board *b);
+/* A boot image, through the descriptor board_create_restored() kept, else by path. */
+int board_read_image(struct board *b, struct loader_file *f, enum board_image which,
+		     const char *path, const char *what);
 /* Reset every device and the vcpu, reload the images and set the boot state. */
 int board_reset(struct board *b);
 void board_destroy(struct board *b);

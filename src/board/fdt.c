@@ -220,7 +220,7 @@ static int load_user(struct board *b, void **out)
 	void *fdt;
 	int err;
 
-	if (loader_read_file(&f, b->cfg->dtb, "--dtb"))
+	if (board_read_image(b, &f, BOARD_IMG_DTB, b->cfg->dtb, "--dtb"))
 		return -1;
 	/* fdt_check_header() reads the whole header its version field promises (40 bytes for 17). */
 	err = f.size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(f.data);

@@ -32,40 +32,43 @@
 #define UIMAGE_COMP_NONE 0
 #define UIMAGE_COMP_GZIP 1
 
-int loader_read_file(struct loader_file *f, const char *path, const char *what)
+int loader_open_file(const char *path, const char *what)
+{
+	/*
+	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer forever; loader_read_fd() then refuses it. For a regular file
+	 * the flag changes nothing.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		log_err("cannot open %s '%s': %s\n", what, path, strerror(errno));
+	return fd;
+}
+
+int loader_read_fd(struct loader_file *f, int fd, const char *path, const char *what)
 {
 	struct stat st;
 	size_t got = 0;
-	int fd;
 
 	memset(f, 0, sizeof(*f));
-	/*
-	 * O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
-	 * writer forever; the S_ISREG check below then refuses it. For a
-	 * regular file the flag changes nothing.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		log_err("cannot open %s '%s': %s\n", what, path, strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &st) < 0) {
 		log_err("cannot stat %s '%s': %s\n", what, path, strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		log_err("%s '%s' is not a regular file\n", what, path);
-		goto fail;
+		return -1;
 	}
 	if (st.st_size == 0) {
 		log_err("%s '%s' is empty\n", what, path);
-		goto fail;
+		return -1;
 	}
 	/* Nothing larger than the 440 board's 2 GiB of RAM can ever be loaded. */
 	if ((uint64_t)st.st_size > (2ull << 30)) {
 		log_err("%s '%s' is too large (%" PRIu64 " bytes)\n", what, path,
 			(uint64_t)st.st_size);
-		goto fail;
+		return -1;
 	}
 	f->size = (size_t)st.st_size;
 	f->data = malloc(f->size);
@@ -73,8 +76,9 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 		log_err("%s '%s': out of memory\n", what, path);
 		goto fail;
 	}
+	/* pread from 0: a descriptor kept open (a restored machine's, board.c) is read again at each use. */
 	while (got < f->size) {
-		ssize_t n = read(fd, f->data + got, f->size - got);
+		ssize_t n = pread(fd, f->data + got, f->size - got, (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -90,14 +94,24 @@ int loader_read_file(struct loader_file *f, const char *path, const char *what)
 		log_err("%s '%s': out of memory\n", what, path);
 		goto fail;
 	}
-	close(fd);
 	return 0;
 fail:
-	close(fd);
 	free(f->data);
 	f->data = NULL;
 	f->size = 0;
 	return -1;
+}
+
+int loader_read_file(struct loader_file *f, const char *path, const char *what)
+{
+	int fd = loader_open_file(path, what), r;
+
+	memset(f, 0, sizeof(*f));
+	if (fd < 0)
+		return -1;
+	r = loader_read_fd(f, fd, path, what);
+	close(fd);
+	return r;
 }
 
 void loader_free_file(struct loader_file *f)

@@ -27,6 +27,9 @@ struct loader_result {
 
 /* Read a whole file; prints one "hv440: ..." line and returns -1 on error. */
 int loader_read_file(struct loader_file *f, const char *path, const char *what);
+/* The same in two steps: open (-1 after one line), then read the whole file from offset 0. */
+int loader_open_file(const char *path, const char *what);
+int loader_read_fd(struct loader_file *f, int fd, const char *path, const char *what);
 void loader_free_file(struct loader_file *f);
 
 /*

@@ -25,15 +25,19 @@
  * Layout (all integers big-endian):
  *   header   magic[8] "HV440SNP", u32 version, u32 header size (56),
  *            board[16] (NUL-padded), u64 RAM bytes, u32 sections,
- *            u32 flags (0), u32 CRC32 of the 52 bytes before it
+ *            u32 flags (0), u32 CRC32 of the 48 bytes before it, u32 0
  *   section  name[32] (NUL-padded), u64 payload bytes, u32 CRC32 of the
  *            payload, u32 CRC32 of the 44 bytes before it; then the payload
  * Sections, in order: "machine", "ram", "vcpu", "dev.N.NAME" for each
- * device of the board's list, "end" (empty). A reader that meets a version
- * above SNAP_VERSION refuses the file.
+ * device of the board's list, "end" (empty). Version 2: "ram" is the page
+ * index, and the pages follow "end" from the next 4 KiB boundary to the end
+ * of the file, uncompressed, to be mapped (docs/snapshot.md). Version 1
+ * (still read): "ram" is one zstd frame of the pages. A reader that meets a
+ * version above SNAP_VERSION refuses the file.
  */
 #define SNAP_MAGIC        "HV440SNP"
-#define SNAP_VERSION      1u
+#define SNAP_VERSION      2u
+#define SNAP_RAM_TAG      "RAMI"
 #define SNAP_HEADER_SIZE  56u
 #define SNAP_SECTION_SIZE 48u
 #define SNAP_NAME_LEN     32u
@@ -146,101 +150,124 @@ static bool page_is_zero(const uint8_t *p)
 	return acc == 0;
 }
 
-/*
- * RAM: one zstd frame of u32 page size, u32 page count, the pages' numbers
- * (u32 each, ascending) and their bytes. Only pages that hold anything:
- * never-touched pages are not resident (mincore), and zero pages are skipped.
- */
-static int ram_record(struct board *b, uint8_t **out, size_t *out_len, size_t *out_cap, char *err,
-		      size_t errlen)
+/* A page the guest may hold something in: resident, or still mapped from a restored file. */
+static bool page_held(const struct board *b, const unsigned char *vec, size_t i)
 {
-	size_t pages = (size_t)(b->ram_size / SNAP_PAGE), n = 0, cap;
+	return (vec[i] & 1) ||
+	       (b->ram_file_pages && (b->ram_file_pages[i / 8] & (1u << (i % 8))));
+}
+
+/*
+ * RAM, version 2: the index of the pages written after the "end" section,
+ * as runs of consecutive pages (the section: tag RAMI version 1, u32 page
+ * size, u32 runs, then u32 first page and u32 pages of each run,
+ * ascending). Only pages that hold anything: never-touched pages are not
+ * resident (mincore), and zero pages are skipped.
+ */
+struct ram_runs {
+	uint32_t (*run)[2];
+	uint32_t n;
+	uint64_t pages;
+};
+
+static int ram_index(struct board *b, struct ram_runs *rr, struct state_writer *w, char *err,
+		     size_t errlen)
+{
+	size_t pages = (size_t)(b->ram_size / SNAP_PAGE);
 	unsigned char *vec = malloc(pages);
-	uint32_t *idx = malloc(pages * sizeof(uint32_t));
-	uint8_t head[8], *buf = NULL;
-	ZSTD_CCtx *z = ZSTD_createCCtx();
-	ZSTD_outBuffer ob;
 	int ret = -1;
 
-	if (!vec || !idx || !z) {
+	memset(rr, 0, sizeof(*rr));
+	rr->run = malloc((pages / 2 + 1) * sizeof(*rr->run));
+	if (!vec || !rr->run) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (mincore(b->ram, (size_t)b->ram_size, vec))
 		memset(vec, 1, pages);
-	for (size_t i = 0; i < pages; i++)
-		if ((vec[i] & 1) && !page_is_zero(b->ram + i * SNAP_PAGE))
-			idx[n++] = (uint32_t)i;
-	cap = ZSTD_compressBound(8 + n * 4 + n * SNAP_PAGE);
-	buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
-	if (buf == MAP_FAILED) {
-		buf = NULL;
-		snprintf(err, errlen, "out of memory for %zu pages of RAM", n);
+	for (size_t i = 0; i < pages; i++) {
+		if (!page_held(b, vec, i) || page_is_zero(b->ram + i * SNAP_PAGE))
+			continue;
+		if (rr->n && rr->run[rr->n - 1][0] + rr->run[rr->n - 1][1] == i) {
+			rr->run[rr->n - 1][1]++;
+		} else {
+			rr->run[rr->n][0] = (uint32_t)i;
+			rr->run[rr->n++][1] = 1;
+		}
+		rr->pages++;
+	}
+	state_put_header(w, SNAP_RAM_TAG, 1);
+	state_put_u32(w, SNAP_PAGE);
+	state_put_u32(w, rr->n);
+	for (uint32_t i = 0; i < rr->n; i++) {
+		state_put_u32(w, rr->run[i][0]);
+		state_put_u32(w, rr->run[i][1]);
+	}
+	if (!state_writer_ok(w)) {
+		snprintf(err, errlen, "RAM's page index is too long (%u runs)", rr->n);
 		goto out;
 	}
-	ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, 3);
-	ob = (ZSTD_outBuffer){ buf, cap, 0 };
-	st_be32(head, SNAP_PAGE);
-	st_be32(head + 4, (uint32_t)n);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = htobe32(idx[i]);
-	{
-		ZSTD_inBuffer ib = { head, 8, 0 };
-		size_t r = ZSTD_compressStream2(z, &ob, &ib, ZSTD_e_continue);
-
-		ib = (ZSTD_inBuffer){ idx, n * 4, 0 };
-		while (!ZSTD_isError(r) && ib.pos < ib.size)
-			r = ZSTD_compressStream2(z, &ob, &ib, ZSTD_e_continue);
-		for (size_t i = 0; i < n && !ZSTD_isError(r); i++) {
-			ib = (ZSTD_inBuffer){ b->ram + (size_t)be32toh(idx[i]) * SNAP_PAGE, SNAP_PAGE, 0 };
-			while (!ZSTD_isError(r) && ib.pos < ib.size)
-				r = ZSTD_compressStream2(z, &ob, &ib, ZSTD_e_continue);
-		}
-		ib = (ZSTD_inBuffer){ NULL, 0, 0 };
-		do
-			r = ZSTD_compressStream2(z, &ob, &ib, ZSTD_e_end);
-		while (r && !ZSTD_isError(r));
-		if (ZSTD_isError(r)) {
-			snprintf(err, errlen, "compressing RAM: %s", ZSTD_getErrorName(r));
-			goto out;
-		}
-	}
-	*out = buf;
-	*out_len = ob.pos;
-	*out_cap = cap;
-	buf = NULL;
 	ret = 0;
 out:
-	if (buf)
-		munmap(buf, cap);
-	ZSTD_freeCCtx(z);
-	free(idx);
 	free(vec);
+	if (ret) {
+		free(rr->run);
+		rr->run = NULL;
+	}
 	return ret;
+}
+
+/* The pages of the index, from the next page boundary of the file on. */
+static void put_ram_pages(struct snap_out *o, struct board *b, const struct ram_runs *rr)
+{
+	static const uint8_t zero[SNAP_PAGE];
+	long pos = ftell(o->f);
+
+	if (pos < 0 || (pos % SNAP_PAGE &&
+			fwrite(zero, SNAP_PAGE - (size_t)pos % SNAP_PAGE, 1, o->f) != 1)) {
+		o->failed = true;
+		return;
+	}
+	for (uint32_t i = 0; i < rr->n && !o->failed; i++)
+		if (fwrite(b->ram + (size_t)rr->run[i][0] * SNAP_PAGE,
+			   (size_t)rr->run[i][1] * SNAP_PAGE, 1, o->f) != 1)
+			o->failed = true;
 }
 
 static int write_file(struct board *b, const char *path, int fd, char *err, size_t errlen)
 {
 	struct state_writer w;
-	uint8_t *buf = malloc(SNAP_DEV_BUF), *ram = NULL, h[SNAP_HEADER_SIZE];
-	size_t ram_len = 0, ram_cap = 0;
+	/* the RAM index: at most one run for every other page */
+	size_t ram_buf = 64 + (size_t)(b->ram_size / SNAP_PAGE / 2 + 1) * 8;
+	uint8_t *buf = malloc(SNAP_DEV_BUF), *ram = malloc(ram_buf), h[SNAP_HEADER_SIZE];
+	struct state_writer rw;
+	struct ram_runs rr = { 0 };
 	char *tmp = NULL;
 	struct snap_out o = { 0 };
 	unsigned i = 0;
 	int ret = -1;
 
-	if (!buf || asprintf(&tmp, "%s.tmp", path) < 0) {
+	if (!buf || !ram || asprintf(&tmp, "%s.tmp", path) < 0) {
 		tmp = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	/* Everything is gathered before the file is created: a refusal leaves no file behind. */
 	state_writer_init(&w, buf, SNAP_DEV_BUF);
-	if (machine_record(b, &w, err, errlen) || ram_record(b, &ram, &ram_len, &ram_cap, err, errlen))
+	state_writer_init(&rw, ram, ram_buf);
+	if (machine_record(b, &w, err, errlen) || ram_index(b, &rr, &rw, err, errlen))
 		goto out;
 	if (fd >= 0) {
+		struct stat st;
 		int copy = -1;
+
+		/* Truncating the file this guest's RAM maps would take its pages away (SIGBUS). */
+		if (b->ram_file_pages && !fstat(fd, &st) && (uint64_t)st.st_dev == b->ram_file_dev &&
+		    (uint64_t)st.st_ino == b->ram_file_ino) {
+			snprintf(err, errlen, "'%s' is the snapshot this guest was restored from, "
+				 "whose pages its RAM maps: write another file", path);
+			goto out;
+		}
 
 		/* The client's file (passed over the control socket): written in place. */
 		if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET) || (copy = dup(fd)) < 0 ||
@@ -263,7 +290,7 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 	if (fwrite(h, sizeof(h), 1, o.f) != 1)
 		o.failed = true;
 	put_section(&o, "machine", buf, w.len);
-	put_section(&o, "ram", ram, ram_len);
+	put_section(&o, "ram", ram, rw.len);
 	state_writer_init(&w, buf, SNAP_DEV_BUF);
 	if (vcpu_state_save(&b->vcpu, &w)) {
 		snprintf(err, errlen, "the vcpu's state does not fit");
@@ -289,6 +316,7 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 		put_section(&o, name, buf, w.len);
 	}
 	put_section(&o, "end", NULL, 0);
+	put_ram_pages(&o, b, &rr);
 	make_header(h, b->mc ? b->mc->name : "bamboo", b->ram_size, o.n_sections);
 	if (o.failed || fflush(o.f) || fseek(o.f, 0, SEEK_SET) || fwrite(h, sizeof(h), 1, o.f) != 1 ||
 	    fflush(o.f) || fsync(fileno(o.f))) {
@@ -312,8 +340,8 @@ out:
 		fclose(o.f);
 	if (ret && tmp)
 		unlink(tmp);
-	if (ram)
-		munmap(ram, ram_cap);
+	free(rr.run);
+	free(ram);
 	free(tmp);
 	free(buf);
 	return ret;
@@ -355,8 +383,15 @@ struct snap_section {
 
 struct snap_in {
 	const char *path;
+	int fd;                /* open until the restore ends: version 2 maps RAM from it */
+	uint32_t version;
 	uint8_t *map;
 	size_t size;
+	/* Version 2: the RAM pages at file offset pages_off; the index's runs, checked. */
+	uint64_t pages_off;
+	uint32_t n_runs;
+	uint32_t (*run)[2];
+	struct stat st;
 	uint64_t ram_size;
 	const struct machine_class *mc; /* the board named in the header */
 	/* The recorded machine's strings (board_config points at them); the board owns them after. */
@@ -387,6 +422,7 @@ static int snap_open(struct snap_in *in)
 	int fd = open(in->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	const uint8_t *h;
+	uint8_t head[SNAP_HEADER_SIZE];
 	char board[17];
 	uint32_t version, hsize, n;
 	size_t pos;
@@ -402,8 +438,13 @@ static int snap_open(struct snap_in *in)
 		close(fd);
 		return refuse(in, "truncated: %zu bytes, shorter than the header", in->size);
 	}
-	in->map = mmap(NULL, in->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	close(fd);
+	in->fd = fd;
+	in->st = st;
+	/* Version 1 is read whole; version 2's RAM pages are only mapped, and read as the guest runs. */
+	if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head))
+		return refuse(in, "cannot read: %s", strerror(errno ? errno : EIO));
+	in->map = mmap(NULL, in->size, PROT_READ,
+		       MAP_PRIVATE | (ld_be32(head + 8) == 1 ? MAP_POPULATE : 0), fd, 0);
 	if (in->map == MAP_FAILED) {
 		in->map = NULL;
 		return refuse(in, "cannot map: %s", strerror(errno));
@@ -420,6 +461,7 @@ static int snap_open(struct snap_in *in)
 	hsize = ld_be32(h + 12);
 	if (version == 0 || hsize != SNAP_HEADER_SIZE)
 		return refuse(in, "corrupted header (version %u, header size %u)", version, hsize);
+	in->version = version;
 	memcpy(board, h + 16, 16);
 	board[16] = 0;
 	in->mc = machine_find(board);
@@ -454,8 +496,14 @@ static int snap_open(struct snap_in *in)
 	}
 	if (strcmp(in->s[n - 1].name, "end"))
 		return refuse(in, "corrupted: no end section");
-	if (pos != in->size)
+	if (version >= 2) {
+		/* The RAM pages: from the next page boundary to the end of the file (ram_index_load). */
+		in->pages_off = (pos + SNAP_PAGE - 1) / SNAP_PAGE * SNAP_PAGE;
+		if (in->pages_off > in->size)
+			return refuse(in, "truncated: ends before the RAM pages");
+	} else if (pos != in->size) {
 		return refuse(in, "corrupted: %zu bytes after the end section", in->size - pos);
+	}
 	if (strcmp(in->s[0].name, "machine") || strcmp(in->s[1].name, "ram") ||
 	    strcmp(in->s[2].name, "vcpu"))
 		return refuse(in, "corrupted: sections out of order");
@@ -589,6 +637,89 @@ static int machine_load(struct snap_in *in, struct board_config *cfg,
 	return 0;
 }
 
+/*
+ * Version 2: the RAM index, checked against the RAM size and the file's
+ * length before anything is built (the pages themselves carry no checksum:
+ * docs/snapshot.md).
+ */
+static int ram_index_load(struct snap_in *in)
+{
+	const struct snap_section *s = &in->s[1];
+	uint32_t pages = (uint32_t)(in->ram_size / SNAP_PAGE), n;
+	uint64_t total = 0, have = in->size - in->pages_off;
+	struct state_reader r;
+
+	state_reader_init(&r, s->data, (size_t)s->len);
+	if (state_get_header(&r, SNAP_RAM_TAG) != 1 || state_get_u32(&r) != SNAP_PAGE)
+		return refuse(in, "corrupted: the RAM section");
+	n = state_get_u32(&r);
+	if (!state_reader_ok(&r) || n > pages / 2 + 1 || r.size - r.pos != (size_t)n * 8)
+		return refuse(in, "corrupted: the RAM section's page index");
+	in->run = malloc((size_t)n * sizeof(*in->run) + 1);
+	if (!in->run)
+		return refuse(in, "out of memory");
+	for (uint32_t i = 0, next = 0; i < n; i++) {
+		uint32_t first = state_get_u32(&r), count = state_get_u32(&r);
+
+		/* ascending, apart (a gap between runs), inside RAM */
+		if (count == 0 || first < next || first > pages || count > pages - first)
+			return refuse(in, "corrupted: the RAM section's page index");
+		in->run[i][0] = first;
+		in->run[i][1] = count;
+		next = first + count + 1;
+		total += count;
+	}
+	in->n_runs = n;
+	if (have != total * SNAP_PAGE)
+		return refuse(in, "%s: the RAM pages need %" PRIu64 " bytes after the sections, "
+			      "the file has %" PRIu64, have < total * SNAP_PAGE ? "truncated" :
+			      "corrupted", total * SNAP_PAGE, have);
+	return 0;
+}
+
+/* Above this many runs the pages are copied: each mapping is a kernel VMA (vm.max_map_count). */
+#define SNAP_MAX_MAPPINGS 8192
+
+/*
+ * Version 2: each run of pages mapped from the file, private (a guest
+ * write copies the page; the file never changes), as Firecracker restores
+ * guest memory: only the pages the guest touches are ever read. The board's
+ * RAM is fresh (board_create_restored()): what the file lacks is zero.
+ */
+static int ram_map(struct snap_in *in, struct board *b)
+{
+	size_t pages = (size_t)(b->ram_size / SNAP_PAGE);
+	uint64_t off = in->pages_off;
+
+	if (in->n_runs > SNAP_MAX_MAPPINGS) {
+		for (uint32_t i = 0; i < in->n_runs; i++) {
+			size_t len = (size_t)in->run[i][1] * SNAP_PAGE;
+
+			memcpy(b->ram + (size_t)in->run[i][0] * SNAP_PAGE, in->map + off, len);
+			off += len;
+		}
+		return 0;
+	}
+	b->ram_file_pages = calloc(pages / 8 + 1, 1);
+	if (!b->ram_file_pages)
+		return refuse(in, "out of memory");
+	for (uint32_t i = 0; i < in->n_runs; i++) {
+		size_t first = in->run[i][0], len = (size_t)in->run[i][1] * SNAP_PAGE;
+
+		if (mmap(b->ram + first * SNAP_PAGE, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, in->fd, (off_t)off) == MAP_FAILED)
+			return refuse(in, "cannot map RAM from the file: %s", strerror(errno));
+		for (size_t p = first; p < first + in->run[i][1]; p++)
+			b->ram_file_pages[p / 8] |= (uint8_t)(1u << (p % 8));
+		off += len;
+	}
+	/* the new mappings are guest RAM too: out of core files (board_create()) */
+	madvise(b->ram, (size_t)b->ram_size, MADV_DONTDUMP);
+	b->ram_file_dev = (uint64_t)in->st.st_dev;
+	b->ram_file_ino = (uint64_t)in->st.st_ino;
+	return 0;
+}
+
 /* Inflate exactly len bytes of the frame into dst. */
 static bool inflate_to(ZSTD_DCtx *z, ZSTD_inBuffer *ib, void *dst, size_t len)
 {
@@ -611,7 +742,6 @@ static int ram_load(struct snap_in *in, struct board *b)
 	ZSTD_inBuffer ib = { s->data, (size_t)s->len, 0 };
 	uint8_t head[8];
 	uint32_t *idx = NULL, n = 0, pages = (uint32_t)(b->ram_size / SNAP_PAGE);
-	unsigned char *vec = NULL;
 	int ret = -1;
 
 	if (!z)
@@ -636,24 +766,7 @@ static int ram_load(struct snap_in *in, struct board *b)
 		idx[i] = p;
 		prev = p;
 	}
-	/*
-	 * What the board's reset left in RAM (the kernel, the initrd, the tree)
-	 * goes where the file has no page: those pages are zero. The pages the
-	 * file has are overwritten in place, not dropped and faulted in again.
-	 */
-	vec = malloc(pages);
-	if (!vec || mincore(b->ram, (size_t)b->ram_size, vec)) {
-		if (madvise(b->ram, (size_t)b->ram_size, MADV_DONTNEED))
-			memset(b->ram, 0, (size_t)b->ram_size);
-	} else {
-		for (uint32_t p = 0, i = 0; p < pages; p++) {
-			while (i < n && idx[i] < p)
-				i++;
-			if ((vec[p] & 1) && (i == n || idx[i] != p) &&
-			    madvise(b->ram + (size_t)p * SNAP_PAGE, SNAP_PAGE, MADV_DONTNEED))
-				memset(b->ram + (size_t)p * SNAP_PAGE, 0, SNAP_PAGE);
-		}
-	}
+	/* The board's RAM is fresh (board_create_restored()): what the file lacks is zero. */
 	for (uint32_t i = 0; i < n; i++) {
 		if (!inflate_to(z, &ib, b->ram + (size_t)idx[i] * SNAP_PAGE, SNAP_PAGE)) {
 			refuse(in, "corrupted: the RAM section's page %u", i);
@@ -662,7 +775,6 @@ static int ram_load(struct snap_in *in, struct board *b)
 	}
 	ret = 0;
 out:
-	free(vec);
 	free(idx);
 	ZSTD_freeDCtx(z);
 	return ret;
@@ -670,7 +782,7 @@ out:
 
 int snapshot_restore(struct board **out, struct board_config *cfg, const char *path)
 {
-	struct snap_in in = { .path = path };
+	struct snap_in in = { .path = path, .fd = -1 };
 	struct recorded_disk disks[BOARD_MAX_DISKS];
 	struct state_reader r;
 	struct board *b;
@@ -678,9 +790,11 @@ int snapshot_restore(struct board **out, struct board_config *cfg, const char *p
 	int ret = -1;
 
 	*out = NULL;
-	if (snap_open(&in) || machine_load(&in, cfg, disks))
+	if (snap_open(&in))
 		goto out;
-	if (board_create(out, cfg))
+	if (machine_load(&in, cfg, disks) || (in.version >= 2 && ram_index_load(&in)))
+		goto out;
+	if (board_create_restored(out, cfg))
 		goto out;
 	b = *out;
 	for (unsigned d = 0; d < cfg->n_disks; d++) {
@@ -698,7 +812,7 @@ int snapshot_restore(struct board **out, struct board_config *cfg, const char *p
 			goto out;
 		}
 	}
-	if (ram_load(&in, b))
+	if (in.version >= 2 ? ram_map(&in, b) : ram_load(&in, b))
 		goto out;
 	state_reader_init(&r, in.s[2].data, (size_t)in.s[2].len);
 	if (vcpu_state_load(&b->vcpu, &r) || r.pos != r.size) {
@@ -728,6 +842,9 @@ int snapshot_restore(struct board **out, struct board_config *cfg, const char *p
 out:
 	if (in.map)
 		munmap(in.map, in.size);
+	if (in.fd >= 0)
+		close(in.fd); /* the RAM mappings keep the file */
+	free(in.run);
 	/* The strings the configuration points at live as long as the board. */
 	if (*out) {
 		memcpy((*out)->strings, in.strs, sizeof(in.strs));

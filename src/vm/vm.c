@@ -376,7 +376,9 @@ int vm_run(struct vm *vm)
 	int status;
 
 	if (vm->cfg.dump_dtb) {
-		status = board_fdt_write_file(vm->board, vm->cfg.dump_dtb) ? VM_EXIT_ERROR : VM_EXIT_OK;
+		/* a restored board builds its tree only now (board_create_restored()) */
+		status = board_finish_images(vm->board) ||
+			 board_fdt_write_file(vm->board, vm->cfg.dump_dtb) ? VM_EXIT_ERROR : VM_EXIT_OK;
 	} else {
 		vm->ran = true;
 		status = run(vm);

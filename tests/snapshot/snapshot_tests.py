@@ -165,6 +165,45 @@ def bare_metal(ctx, engine):
               f"restore of {os.path.basename(snap)} did not print the rest of the run")
         rests.append(len(r.stdout))
     check(rests[0] > rests[1], "the later snapshot should have less left to print")
+    # A restored board read no image (docs/snapshot.md): the guest's reset after its end must
+    # load them and zero RAM, so the run starts again exactly as the first did (its volatile
+    # counter included) -- not from the snapshot's RAM.
+    first = whole.stdout.split(b"\n")[:3]
+    p = subprocess.Popen([ctx.hv440, "--restore", snaps[1]], env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        again = []
+        for line in p.stdout:
+            if line == b"done\n" or again:
+                again.append(line.rstrip(b"\n"))
+            if len(again) > len(first):
+                break
+        check(again[1:] == first, f"after the restored guest's reset: {again[1:]!r}, a fresh run "
+              f"prints {first!r}")
+    finally:
+        p.kill()
+        p.wait()
+    # A restored guest's RAM maps its file: a snapshot onto that file is refused, another is fine.
+    sock2 = ctx.path(f"bm-{engine}-again.sock")
+    p = subprocess.Popen([ctx.hv440, "--no-reboot", "--control", "unix:" + sock2, "--restore",
+                          snaps[0]], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        fd = os.open(snaps[0], os.O_WRONLY)
+        try:
+            ans = control(sock2, "snapshot " + snaps[0], fd=fd)
+        finally:
+            os.close(fd)
+        check(re.match(r"^error: '.*' is the snapshot this guest was restored from", ans),
+              f"snapshot onto the mapped file: {ans!r}")
+        check(snapshot(sock2, snaps[0] + ".2") == "ok", "snapshot of a restored guest")
+    finally:
+        p.kill()
+        p.wait()
+    r = subprocess.run([ctx.hv440, "--no-reboot", "--restore", snaps[0] + ".2"], env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
+    check(r.returncode == 0 and whole.stdout.endswith(r.stdout) and r.stdout.endswith(b"done\n"),
+          f"a snapshot of a restored guest: status {r.returncode}")
 
 
 def test_bare_metal_jit(ctx):
@@ -182,7 +221,7 @@ def linux_argv(ctx, append, extra=(), kernel="kernel"):
             "--initrd", guest("initrd"), "--append", append] + list(extra)
 
 
-def shell_restore(ctx, engine, kernel="kernel", board=()):
+def shell_restore(ctx, engine, kernel="kernel", board=(), reboot=False):
     env = dict(os.environ, HV440_ENGINE=engine)
     sock, snap = ctx.path(f"sh-{engine}.sock"), ctx.path(f"sh-{engine}-{kernel}.snap")
     con = Console(linux_argv(ctx, "console=ttyS0", list(board) + ["--control", "unix:" + sock],
@@ -197,7 +236,10 @@ def shell_restore(ctx, engine, kernel="kernel", board=()):
         check(rc == 0 and "56" in out, "the guest goes on after a snapshot")
     finally:
         con.close()
-    con = Console([ctx.hv440, "--no-reboot", "--restore", snap], 300, env=env)
+    # With reboot: the restored board read no image; the guest's reboot loads them and boots
+    # afresh (a new tmpfs: no /tmp/mark), not into the snapshot's RAM.
+    con = Console([ctx.hv440] + ([] if reboot else ["--no-reboot"]) + ["--restore", snap], 300,
+                  env=env)
     try:
         rc, out = con.run("cat /tmp/mark; echo $((6*7))", 120)
         check(rc == 0 and re.search(r"^before$", out, re.M) and re.search(r"^42$", out, re.M),
@@ -205,13 +247,21 @@ def shell_restore(ctx, engine, kernel="kernel", board=()):
         rc, out = con.run("uname -a", 60)
         check(rc == 0 and "Linux guest 6.1" in out, f"uname: {out!r}")
         con.send("reboot -f")
-        check(con.wait_exit(120) == 0, "restored guest's reboot")
+        if reboot:
+            con.expect(r"Linux version 6\.1", 120)
+            con.expect(r"^guest: shell ready$", 400)
+            con.expect(r"[#$] $", 60)
+            rc, out = con.run("cat /tmp/mark 2>&1; echo $((7*7))", 60)
+            check(re.search(r"^49$", out, re.M) and not re.search(r"^before$", out, re.M),
+                  f"after the restored guest's reboot: {out!r}")
+        else:
+            check(con.wait_exit(120) == 0, "restored guest's reboot")
     finally:
         con.close()
 
 
 def test_linux_shell_jit(ctx):
-    shell_restore(ctx, "jit")
+    shell_restore(ctx, "jit", reboot=True)
 
 
 def test_linux_shell_interp(ctx):
@@ -368,16 +418,77 @@ def header_crc(h):
     return h[:48] + struct.pack(">I", zlib.crc32(h[:48])) + h[52:]
 
 
+def sections(data):
+    """[(name, payload offset, payload length)] of a snapshot file, and where the sections end."""
+    pos, out = 56, []
+    for _ in range(struct.unpack(">I", data[40:44])[0]):
+        name = data[pos:pos + 32].rstrip(b"\0").decode()
+        length = struct.unpack(">Q", data[pos + 32:pos + 40])[0]
+        out.append((name, pos + 48, length))
+        pos += 48 + length
+    return out, pos
+
+
+def section(name, payload):
+    h = name.encode().ljust(32, b"\0") + struct.pack(">QI", len(payload), zlib.crc32(payload))
+    return h + struct.pack(">I", zlib.crc32(h)) + payload
+
+
+def as_version_1(data):
+    """A version-2 file rewritten as version 1 (RAM as one zstd frame), as an older hv440 wrote."""
+    secs, end = sections(data)
+    _, off, length = secs[1]
+    ram = data[off:off + length]
+    # util/state.h's header (tag, u32 version), then u32 page size, u32 runs, the runs
+    check(ram[:4] == b"RAMI" and struct.unpack(">II", ram[4:12]) == (1, 4096), "RAM index header")
+    n = struct.unpack(">I", ram[12:16])[0]
+    runs = [struct.unpack(">II", ram[16 + 8 * i:24 + 8 * i]) for i in range(n)]
+    pages = [first + k for first, count in runs for k in range(count)]
+    start = (end + 4095) // 4096 * 4096
+    raw = struct.pack(">II", 4096, len(pages)) + struct.pack(f">{len(pages)}I", *pages) + \
+        data[start:start + 4096 * len(pages)]
+    frame = subprocess.run(["zstd", "-3", "-c", "-q"], input=raw, capture_output=True,
+                           check=True).stdout
+    body = b"".join(section(name, frame if name == "ram" else data[o:o + ln])
+                    for name, o, ln in secs)
+    return header_crc(data[:8] + struct.pack(">I", 1) + data[12:56]) + body
+
+
 def test_bad_files(ctx):
     good = open(bad_file_snapshot(ctx), "rb").read()
     r = subprocess.run([ctx.hv440, "--no-reboot", "--restore", bad_file_snapshot(ctx)],
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
     check(r.returncode == 0 and r.stdout.endswith(b"done\n"), "the good file restores")
+    # Given by descriptor (a caller that may open it and hv440 may not): the same run.
+    with open(bad_file_snapshot(ctx), "rb") as f:
+        r2 = subprocess.run([ctx.hv440, "--no-reboot", "--restore", f"/dev/fd/{f.fileno()}"],
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
+                            pass_fds=[f.fileno()])
+    check(r2.returncode == 0 and r2.stdout == r.stdout, f"restore from /dev/fd/N: {r2.stderr!r}")
+    # The restored board builds its tree at the first reset; --dump-dtb still gets it, the same
+    # tree as the recorded machine's first start.
+    trees = [ctx.path("restored.dtb"), ctx.path("started.dtb")]
+    for tree, argv in zip(trees, (["--restore", bad_file_snapshot(ctx)],
+                                  ["--kernel", count_elf(ctx)])):
+        d = subprocess.run([ctx.hv440] + argv + ["--dump-dtb", tree],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        check(d.returncode == 0, f"--dump-dtb with {argv[0]}: {d.stderr!r}")
+    t = [open(f, "rb").read() for f in trees]
+    check(t[0][:4] == b"\xd0\x0d\xfe\xed" and t[0] == t[1],
+          "--restore --dump-dtb: not the tree of the snapshot's machine")
     for cut in (10, 60, 120, len(good) // 2, len(good) - 1):
         refused(ctx, good[:cut], r"truncated")
-    mid = bytearray(good)
-    mid[len(good) // 2] ^= 0x40
-    refused(ctx, bytes(mid), r"corrupted: section '\w+' \(CRC mismatch\)")
+    secs, end = sections(good)
+    pages_at = (end + 4095) // 4096 * 4096
+    check(len(good) > pages_at and (len(good) - pages_at) % 4096 == 0,
+          "version 2: whole RAM pages from the page boundary after the sections")
+    refused(ctx, good[:len(good) - 4096], r"truncated: the RAM pages need \d+ bytes")
+    refused(ctx, good + bytes(4096), r"corrupted: the RAM pages need \d+ bytes")
+    for name, off, length in secs:
+        if length:
+            bad = bytearray(good)
+            bad[off + length // 2] ^= 0x40
+            refused(ctx, bytes(bad), r"corrupted: section '%s' \(CRC mismatch\)" % re.escape(name))
     hdr = bytearray(good)
     hdr[36] ^= 1
     refused(ctx, bytes(hdr), r"corrupted header \(CRC mismatch\)")
@@ -387,15 +498,36 @@ def test_bad_files(ctx):
             r"does not have")
     refused(ctx, good, r"a snapshot of board 'bamboo'; -M asks for 'sam460ex'", ["-M", "sam460ex"])
     newer = bytearray(good)
-    newer[8:12] = struct.pack(">I", 2)
-    refused(ctx, header_crc(bytes(newer)), r"written by a newer hv440 \(format version 2")
+    newer[8:12] = struct.pack(">I", 3)
+    refused(ctx, header_crc(bytes(newer)), r"written by a newer hv440 \(format version 3; this "
+            r"one reads version 2\)")
     refused(ctx, good, r"has 256 MiB of RAM, -m asks for 128 MiB", ["-m", "128M"])
     refused(ctx, b"\x7fELF" + bytes(200), r"not an hv440 snapshot")
     refused(ctx, good, r"give none of them", ["--kernel", "/dev/null"])
     refused(ctx, good, r"has no virtio-rng", ["--rng"])
 
 
-TESTS = [test_bad_files, test_sandbox_needs_fd, test_bare_metal_jit, test_bare_metal_interp, test_linux_shell_jit,
+def test_reads_version_1(ctx):
+    """A version-1 file (RAM compressed) restores as it did: the same output as the version-2 one."""
+    good = open(bad_file_snapshot(ctx), "rb").read()
+    v1 = ctx.path("count-v1.snap")
+    with open(v1, "wb") as f:
+        f.write(as_version_1(good))
+    outs = []
+    for snap in (bad_file_snapshot(ctx), v1):
+        r = subprocess.run([ctx.hv440, "--no-reboot", "--restore", snap], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=300)
+        check(r.returncode == 0 and r.stdout.endswith(b"done\n"),
+              f"{os.path.basename(snap)}: status {r.returncode}: {r.stderr!r}")
+        outs.append(r.stdout)
+    check(outs[0] == outs[1], "the version-1 file restores to other output")
+    bad = bytearray(open(v1, "rb").read())
+    _, off, length = sections(bytes(bad))[0][1]
+    bad[off + length // 2] ^= 0x40  # version 1 checks its RAM (all read at restore)
+    refused(ctx, bytes(bad), r"corrupted: section 'ram' \(CRC mismatch\)")
+
+
+TESTS = [test_bad_files, test_reads_version_1, test_sandbox_needs_fd, test_bare_metal_jit, test_bare_metal_interp, test_linux_shell_jit,
          test_linux_shell_interp, test_linux_pv_shell, test_sam460ex_shell, test_disk_keeps_data, test_all_sh_points]
 
 
