@@ -212,7 +212,7 @@ static int pick(struct ctx *c, const char *path, const char *prop, const char *v
 static const char *const partition_props[] = {
 	"board", "kernel", "initrd", "bootargs", "memory", "disks", "nics", "console",
 	"paravirt", "manager", "autostart", "watchdog-action", "cpu-weight", "cpu-max",
-	"priority", "restart", "restart-limit", NULL
+	"priority", "restart", "restart-limit", "standby-of", NULL
 };
 
 static bool known(const char *name, const char *const *list)
@@ -287,6 +287,7 @@ static void load_partition(struct ctx *c, int node, const char *name)
 	memset(p, 0, sizeof(*p));
 	p->name = name;
 	p->channel = -1;
+	p->standby_of = p->standby = -1;
 	p->cpu_weight = 100;
 	p->restart_limit = 3;
 	check_props(c, node, path, partition_props);
@@ -377,6 +378,7 @@ static void load_partition(struct ctx *c, int node, const char *name)
 		else
 			p->restart_limit = u;
 	}
+	p->standby_name = str_prop(c, node, path, "standby-of");
 }
 
 static int find_part(struct sys_desc *d, const char *name)
@@ -404,6 +406,7 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		return;
 	}
 	ch->name = name;
+	ch->standby = -1;
 	ch->host = str_prop(c, node, path, "host");
 	n = list_prop(c, node, path, "endpoints", ends, 2);
 	if (n < 0)
@@ -449,6 +452,69 @@ static void load_channel(struct ctx *c, int node, const char *name)
 	if (n == 2)
 		d->part[idx[1]].channel = (int)d->n_chan;
 	d->n_chan++;
+}
+
+/*
+ * standby-of (docs/system.md, "Hot standby"): one standby per primary, no
+ * chains; the standby takes over the primary's host endpoint, which the
+ * supervisor then serves itself, so only a unix: one can move.
+ */
+static void link_standbys(struct ctx *c)
+{
+	struct sys_desc *d = c->d;
+
+	for (unsigned i = 0; i < d->n_part; i++) {
+		struct sys_partition *s = &d->part[i], *p;
+		struct sys_channel *ch;
+		char path[128];
+		int k;
+
+		if (!s->standby_name)
+			continue;
+		snprintf(path, sizeof(path), "/partitions/%s", s->name);
+		k = find_part(d, s->standby_name);
+		if (k < 0) {
+			err(c, path, "standby-of", "no partition named '%s'", s->standby_name);
+			continue;
+		}
+		if (k == (int)i) {
+			err(c, path, "standby-of", "a partition cannot stand by for itself");
+			continue;
+		}
+		p = &d->part[k];
+		if (p->standby_name) {
+			err(c, path, "standby-of", "'%s' is a standby itself (no chains)", p->name);
+			continue;
+		}
+		if (p->standby >= 0) {
+			err(c, path, "standby-of", "'%s' has a standby already ('%s')", p->name,
+			    d->part[p->standby].name);
+			continue;
+		}
+		if (p->channel >= 0) {
+			ch = &d->chan[p->channel];
+			if (ch->b >= 0 || strncmp(ch->host, "unix:", 5)) {
+				err(c, path, "standby-of", "'%s' has channel %s: a standby takes over only "
+				    "a host endpoint unix:PATH", p->name, ch->name);
+				continue;
+			}
+			if (s->channel >= 0) {
+				err(c, path, "standby-of", "it has a byte channel (%s) and would take "
+				    "over %s of '%s' (hv440 gives a partition one)",
+				    d->chan[s->channel].name, ch->name, p->name);
+				continue;
+			}
+			if (!s->paravirt) {
+				err(c, path, "standby-of", "it has paravirt = \"off\": it cannot take over "
+				    "byte channel %s", ch->name);
+				continue;
+			}
+			ch->standby = (int)i;
+			s->channel = p->channel;
+		}
+		p->standby = (int)i;
+		s->standby_of = k;
+	}
 }
 
 int sys_desc_load(struct sys_desc *d, const char *file)
@@ -543,6 +609,7 @@ int sys_desc_load(struct sys_desc *d, const char *file)
 		fdt_for_each_subnode(node, d->blob, chans)
 			load_channel(&c, node, fdt_get_name(d->blob, node, NULL));
 	}
+	link_standbys(&c);
 	return c.errors;
 }
 

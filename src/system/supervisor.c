@@ -71,6 +71,16 @@ struct sup {
 	size_t mgmt_len;
 	char *control_path;
 	struct client cl[MAX_CLIENTS];
+	/*
+	 * Hot standby: a host endpoint the primary and its standby share is
+	 * served here (one client, as hv440's own unix: endpoint), and its bytes
+	 * go to and come from whichever of the two is serving.
+	 */
+	int svc[SYS_MAX_PARTITIONS][2];      /* per partition: ours, the child's fd 3 */
+	int svc_listen[SYS_MAX_PARTITIONS];  /* per channel with a standby */
+	int svc_client[SYS_MAX_PARTITIONS];
+	int serving[SYS_MAX_PARTITIONS];     /* per primary: it or its standby */
+	bool exiting;                        /* stopping everything: no takeovers */
 };
 
 static long long now_ms(void)
@@ -103,6 +113,8 @@ static int channel_fd(struct sup *s, struct child *c)
 	if (c->p->channel < 0)
 		return -1;
 	ch = &s->d->chan[c->p->channel];
+	if (ch->standby >= 0)
+		return s->svc[c->idx][1];
 	if (ch->b < 0)
 		return -1;
 	return s->chan_fd[c->p->channel][(int)c->idx == ch->a ? 0 : 1];
@@ -141,7 +153,7 @@ static int build_argv(struct sup *s, struct child *c, const char **argv, size_t 
 		const struct sys_channel *ch = &s->d->chan[p->channel];
 
 		ARG("--bytechan");
-		ARG(ch->b < 0 ? ch->host : "fd:3");
+		ARG(ch->b < 0 && ch->standby < 0 ? ch->host : "fd:3");
 	}
 	if (!p->paravirt)
 		ARG("--no-paravirt");
@@ -272,6 +284,81 @@ static void stop(struct sup *s, struct child *c, bool then_restart)
 	c->due_ms = now_ms() + STOP_GRACE_MS;
 }
 
+/* ---- hot standby ---- */
+
+/* The other of a primary and its standby, or NULL. */
+static struct child *partner(struct sup *s, const struct child *c)
+{
+	int k = c->p->standby >= 0 ? c->p->standby : c->p->standby_of;
+
+	return k >= 0 ? &s->ch[k] : NULL;
+}
+
+/*
+ * c stopped serving (its watchdog expired, or its process ended): its
+ * partner serves from now on, started first if it is not running. The
+ * shared host endpoint's client stays connected; bytes c had not read yet
+ * are dropped, so a restarted c does not answer them.
+ */
+static void takeover(struct sup *s, struct child *c, const char *why)
+{
+	struct child *o = partner(s, c);
+	int primary = c->p->standby >= 0 ? (int)c->idx : c->p->standby_of;
+	long long t0 = now_ms();
+	char junk[4096];
+
+	if (!o || s->exiting || s->serving[primary] != (int)c->idx)
+		return;  /* c was not serving: nothing moves */
+	/* What c had not read of the shared endpoint yet is not for a restarted c. */
+	if (c->p->channel >= 0 && s->d->chan[c->p->channel].standby >= 0)
+		while (recv(s->svc[c->idx][1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
+			;
+	s->serving[primary] = (int)o->idx;
+	if (!o->pid) {
+		o->restarts = 0;
+		if (start(s, o)) {
+			say("partition %s: %s; %s could not be started to take over", c->p->name, why,
+			    o->p->name);
+			return;
+		}
+	}
+	say("partition %s takes over from %s (%s) in %lld ms", o->p->name, c->p->name, why,
+	    now_ms() - t0);
+}
+
+/* Bytes from a partition on a shared endpoint: to the client if it serves, else dropped. */
+static void svc_output(struct sup *s, unsigned idx)
+{
+	int chan = s->d->part[idx].channel, cl = s->svc_client[chan];
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(s->svc[idx][0], buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (cl >= 0 && s->serving[s->d->chan[chan].a] == (int)idx &&
+		    send(cl, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
+			close(cl);
+			s->svc_client[chan] = cl = -1;
+		}
+}
+
+/* Bytes from the shared endpoint's client: to the partition serving it. */
+static void svc_input(struct sup *s, unsigned chan)
+{
+	int cl = s->svc_client[chan];
+	char buf[4096];
+	ssize_t n;
+
+	n = recv(cl, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(cl);
+		s->svc_client[chan] = -1;
+		return;
+	}
+	/* A full socket buffer (a partition not reading) drops bytes, as hv440's chardev does. */
+	if (n > 0)
+		(void)!send(s->svc[s->serving[s->d->chan[chan].a]][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* ---- output of the children: one prefixed line at a time ---- */
 
 static void flush_line(struct sup *s, struct child *c)
@@ -289,6 +376,7 @@ static void flush_line(struct sup *s, struct child *c)
 		    c->p->watchdog == WATCHDOG_NOTIFY ? "notify-manager" : "reset");
 		if (c->p->watchdog == WATCHDOG_NOTIFY)
 			notify(s, c, 'w');
+		takeover(s, c, "watchdog");
 	}
 	printf("%s| %.*s\n", c->p->name, (int)c->line_len, c->line);
 	fflush(stdout);
@@ -359,6 +447,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 		drain(s, c);
 	remove_console_socket(p);
 	c->pid = 0;
+	takeover(s, c, c->last_exit);
 	if (c->stopping) {
 		c->stopping = false;
 		if (c->restart_after_stop) {
@@ -478,10 +567,18 @@ static void list(struct sup *s, struct client *cl)
 
 		json_escape(con, sizeof(con), c->p->console);
 		json_escape(ex, sizeof(ex), c->last_exit);
+		int primary = c->p->standby >= 0 ? (int)i : c->p->standby_of;
+		char pair[96] = "";
+
+		/* A primary and its standby: which of the two serves. */
+		if (primary >= 0)
+			snprintf(pair, sizeof(pair), ",\"standby_of\":\"%s\",\"serving\":%s",
+				 c->p->standby_of >= 0 ? s->d->part[c->p->standby_of].name : "",
+				 s->serving[primary] == (int)i ? "true" : "false");
 		reply(cl, "{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"manager\":%s,"
-		      "\"restarts\":%u,\"watchdogs\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"}",
+		      "\"restarts\":%u,\"watchdogs\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"%s}",
 		      c->p->name, state_names[c->st], (int)c->pid, c->p->manager ? "true" : "false",
-		      c->restarts, c->watchdogs, ex, con);
+		      c->restarts, c->watchdogs, ex, con, pair);
 	}
 	reply(cl, "{\"ok\":true,\"partitions\":%u}", s->d->n_part);
 }
@@ -578,7 +675,7 @@ static int listen_unix(const char *path)
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		say("control socket path %s is too long", path);
+		say("socket path %s is too long", path);
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
@@ -712,6 +809,7 @@ static void shutdown_all(struct sup *s)
 	long long deadline = now_ms() + STOP_GRACE_MS;
 	bool any;
 
+	s->exiting = true;
 	for (unsigned i = 0; i < s->d->n_part; i++)
 		if (s->ch[i].pid) {
 			kill(s->ch[i].pid, SIGTERM);
@@ -749,9 +847,9 @@ static void shutdown_all(struct sup *s)
 static int loop(struct sup *s)
 {
 	for (;;) {
-		struct pollfd pf[3 + MAX_CLIENTS + SYS_MAX_PARTITIONS];
+		struct pollfd pf[3 + MAX_CLIENTS + 4 * SYS_MAX_PARTITIONS];
 		struct child *who[SYS_MAX_PARTITIONS];
-		unsigned n = 0, nc = 0, first_client, first_child;
+		unsigned n = 0, nc = 0, first_client, first_child, first_svc;
 		long long t = now_ms(), next = -1;
 		struct signalfd_siginfo si;
 
@@ -786,6 +884,13 @@ static int loop(struct sup *s)
 				who[nc++] = &s->ch[i];
 				pf[n++] = (struct pollfd){ .fd = s->ch[i].out_fd, .events = POLLIN };
 			}
+		/* Shared endpoints: per channel its listener and client, per partition its socket (-1: none). */
+		first_svc = n;
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			pf[n++] = (struct pollfd){ .fd = s->svc_listen[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->svc_client[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->svc[i][0], .events = POLLIN };
+		}
 		if (poll(pf, n, next < 0 ? -1 : (int)(next - t + 1)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -795,6 +900,23 @@ static int loop(struct sup *s)
 		for (unsigned i = 0; i < nc; i++)
 			if (pf[first_child + i].revents)
 				drain(s, who[i]);
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			struct pollfd *q = &pf[first_svc + 3 * i];
+
+			if (q[2].revents)
+				svc_output(s, i);
+			if (q[1].revents && s->svc_client[i] >= 0)
+				svc_input(s, i);
+			if (q[0].revents & POLLIN) {
+				int fd = accept4(s->svc_listen[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+				/* One client at a time, as hv440's own unix: endpoint. */
+				if (fd >= 0 && s->svc_client[i] >= 0)
+					close(fd);
+				else if (fd >= 0)
+					s->svc_client[i] = fd;
+			}
+		}
 		if (pf[2].revents & POLLIN)
 			mgmt_input(s);
 		if (pf[0].revents & POLLIN) {
@@ -835,8 +957,11 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 	s.listen_fd = -1;
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
 		s.cl[i].fd = -1;
-	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++)
+	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
 		s.chan_fd[i][0] = s.chan_fd[i][1] = -1;
+		s.svc[i][0] = s.svc[i][1] = s.svc_listen[i] = s.svc_client[i] = -1;
+		s.serving[i] = (int)i;
+	}
 	s.mgmt[0] = s.mgmt[1] = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -875,6 +1000,20 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 		}
 	if (s.mgmt[0] >= 0)
 		fcntl(s.mgmt[0], F_SETFL, O_NONBLOCK);
+	/* A host endpoint a primary shares with its standby: ours to serve, a socket to each. */
+	for (unsigned i = 0; i < d->n_chan; i++) {
+		const struct sys_channel *ch = &d->chan[i];
+
+		if (ch->standby < 0)
+			continue;
+		s.svc_listen[i] = listen_unix(ch->host + 5);
+		if (s.svc_listen[i] < 0 ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.svc[ch->a]) ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.svc[ch->standby])) {
+			say("channel %s: cannot serve %s: %s", ch->name, ch->host, strerror(errno));
+			goto out;
+		}
+	}
 	s.cpu = cpu_prepare(d);
 	/* Every child first: a start tells the manager, which looks at them all (notify()). */
 	for (unsigned i = 0; i < d->n_part; i++)
@@ -905,6 +1044,17 @@ out:
 	for (int k = 0; k < 2; k++)
 		if (s.mgmt[k] >= 0)
 			close(s.mgmt[k]);
+	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+		for (int k = 0; k < 2; k++)
+			if (s.svc[i][k] >= 0)
+				close(s.svc[i][k]);
+		if (s.svc_client[i] >= 0)
+			close(s.svc_client[i]);
+		if (s.svc_listen[i] >= 0) {
+			close(s.svc_listen[i]);
+			unlink(d->chan[i].host + 5);
+		}
+	}
 	cpu_release(s.cpu);
 	close(s.sig_fd);
 	return rc;

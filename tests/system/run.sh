@@ -4,7 +4,9 @@
 # gives exactly its expected lines), then the three-partition Linux system of
 # examples/system/three-partitions.dts (on vmlinux-mgr, plus a bare-metal "dog"): boot, a byte
 # channel both ways, --status, the Linux manager's partctl (list, stop, restart, doorbells), kill -9 of a
-# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup.
+# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup;
+# hot standby (bare metal: a watchdog starts a cold standby, kill -9 moves the service back;
+# examples/system/hot-standby.dts on Linux: the service moves to the warm standby within 2 s).
 # Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -237,6 +239,54 @@ else
 	ko "build tests/system/progs/watchdog.c" "$(head -3 "$out/wd.build.log")"
 fi
 
+# --- hot standby, bare metal (progs/service.c answers each line on its channel with its name):
+# "svc" arms its watchdog after its first answer (action reset: it resets in its process), so
+# the cold standby "spare" (autostart off) is started and serves the same connection; then
+# kill -9 of the spare moves the service back to svc, which is running ---
+svc_ok=1
+for v in svc:-DARM_WATCHDOG spare:; do
+	${CROSS_CC:-powerpc-linux-gnu-gcc} -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles \
+		-O2 -fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+		-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-DNAME="\"${v%%:*}\"" ${v#*:} -o "$out/service-${v%%:*}.elf" "$isa/crt0.S" "$isa/lib.c" \
+		"$here/progs/service.c" -lgcc 2>>"$out/service.build.log" || svc_ok=0
+done
+if [ $svc_ok -eq 1 ]; then
+	cat >"$out/hs-bare.dts" <<DTS
+/dts-v1/;
+/ {
+	partitions {
+		svc { kernel = "service-svc.elf"; memory = "16M"; console = "file:svc.log"; };
+		spare { kernel = "service-spare.elf"; memory = "16M"; console = "file:spare.log";
+			autostart = "off"; standby-of = "svc"; };
+	};
+	channels { service { endpoints = "svc"; host = "unix:hs-bare.sock"; }; };
+};
+DTS
+	"$hv" system "$out/hs-bare.dts" --control "unix:$out/hs-bare.ctl" >"$out/hs-bare.out" 2>"$out/hs-bare.err" &
+	hsup=$!
+	python3 "$here/service.py" --before 0 "$out/hs-bare.sock" svc spare >"$out/hs-bare.wd" 2>&1
+	rc=$?
+	"$hv" system --status "unix:$out/hs-bare.ctl" >"$out/hs-bare.status1" 2>&1
+	check "hot standby: svc's watchdog starts the cold standby, which answers on the same connection" \
+		"[ $rc -eq 0 ] && grep -q 'partition svc: watchdog expired (1 so far); action: reset' '$out/hs-bare.err' &&
+		 grep -q 'partition spare takes over from svc (watchdog)' '$out/hs-bare.err' &&
+		 grep -q '\"name\":\"svc\",\"state\":\"running\",.*\"serving\":false' '$out/hs-bare.status1' &&
+		 grep -q '\"name\":\"spare\",\"state\":\"running\",.*\"standby_of\":\"svc\",\"serving\":true' '$out/hs-bare.status1'" \
+		"$(cat "$out/hs-bare.wd" "$out/hs-bare.err" "$out/hs-bare.status1")"
+	spid=$(sed -n 's/.*"name":"spare","state":"running","pid":\([0-9]*\).*/\1/p' "$out/hs-bare.status1")
+	python3 "$here/service.py" "$out/hs-bare.sock" spare svc kill -9 "${spid:-0}" >"$out/hs-bare.kill" 2>&1
+	rc=$?
+	check "hot standby: kill -9 of the serving spare moves the service back to the running svc" \
+		"[ $rc -eq 0 ] && [ -n '$spid' ] && grep -q 'partition svc takes over from spare (signal 9)' '$out/hs-bare.err'" \
+		"$(cat "$out/hs-bare.kill" "$out/hs-bare.err")"
+	kill -TERM $hsup
+	wait $hsup
+	check "hot standby: the shared endpoint's socket is removed at exit" "[ ! -e '$out/hs-bare.sock' ]"
+else
+	ko "build tests/system/progs/service.c" "$(head -3 "$out/service.build.log")"
+fi
+
 [ "$quick" = --quick ] && finish
 
 # The partitions boot vmlinux-mgr: vmlinux-pv with Linux's /dev/fsl-hv driver, which partctl
@@ -462,4 +512,56 @@ socks=$(find "$out" -type s | tr '\n' ' ')
 check "SIGTERM: supervisor exits 143, no partition left ($(echo $pids | wc -w) were running)" \
 	"[ $rc -eq 143 ] && [ -z '$left' ] && [ -n '$pids' ]" "exit $rc, left:$left"
 check "SIGTERM: no socket left behind" "[ -z '$socks' ]" "$socks"
+kill "${helpers[@]}" 2>/dev/null
+wait "${helpers[@]}" 2>/dev/null
+
+# --- hot standby on Linux: examples/system/hot-standby.dts on this run's files. Each guest
+# answers every line on ttyEHV0 with its name; kill -9 of the primary's process moves the
+# supervisor's service socket (the same connection) to the warm standby within 2 s ---
+hdts=$out/hot.dts
+sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
+    -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
+    -e "s|/tmp/hv440-|$out/hs-|g" "$ex/hot-standby.dts" >"$hdts"
+"$hv" system --check "$hdts" >"$out/hot.check" 2>&1
+check "--check of examples/system/hot-standby.dts (the test's copy)" \
+	"[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$hdts'" "$(cat "$out/hot.check")"
+ctl=$out/hs.ctl
+"$hv" system "$hdts" --control "unix:$ctl" >"$out/hs.out" 2>"$out/hs.err" &
+sup=$!
+helpers=()
+for p in primary standby; do
+	mkfifo "$out/hs-$p.in"
+	python3 "$here/console.py" "$out/hs-$p.console" "$out/hs-$p.log" "$out/hs-$p.in" &
+	helpers+=($!)
+done
+up=0
+for p in primary standby; do
+	wait_for "$out/hs-$p.log" 'guest: shell ready' 240 && up=$((up + 1))
+done
+check "hot-standby.dts: primary and standby boot to a shell" "[ $up -eq 2 ]" "see $out/hs-*.log, $out/hs.err"
+for p in primary standby; do
+	send hs-$p "stty -F /dev/ttyEHV0 raw -echo && (while read -r l; do echo $p; done </dev/ttyEHV0 >/dev/ttyEHV0 &)"
+done
+sleep 1
+status >"$out/hs.status1"
+ppid=$(field primary pid <"$out/hs.status1")
+python3 "$here/service.py" "$out/hs-service.sock" primary standby kill -9 "${ppid:-0}" >"$out/hs.service" 2>&1
+rc=$?
+took=$(sed -n 's/^takeover \([0-9.]*\) s$/\1/p' "$out/hs.service")
+echo "MEASURE hot standby: kill -9 of the primary to the standby's first answer on the same connection: ${took:-none} s"
+check "hot standby: only the primary answers, then within 2 s of its kill -9 the standby (took ${took:-none} s)" \
+	"[ $rc -eq 0 ] && [ -n '$ppid' ] && awk -v t='${took:-99}' 'BEGIN { exit !(t < 2) }'" \
+	"$(cat "$out/hs.service")"
+wait_for "$out/hs.err" 'partition primary ended: signal 9; restarting \(1 of 3\)' 10
+sleep 0.5
+status >"$out/hs.status2"
+check "hot standby: the supervisor reports the takeover, restarts the primary, the standby keeps serving" \
+	"grep -q 'partition standby takes over from primary (signal 9)' '$out/hs.err' &&
+	 grep -q '\"name\":\"standby\",\"state\":\"running\",.*\"serving\":true' '$out/hs.status2' &&
+	 grep -q '\"name\":\"primary\",\"state\":\"running\",.*\"serving\":false' '$out/hs.status2' &&
+	 [ \"\$(field primary pid <'$out/hs.status2')\" != '$ppid' ]" "$(cat "$out/hs.err" "$out/hs.status2")"
+kill -TERM "$sup"
+wait "$sup"
+check "hot standby: SIGTERM exits 143 and removes the service socket" \
+	"[ $? -eq 143 ] && [ ! -e '$out/hs-service.sock' ]" "$(tail -3 "$out/hs.err")"
 finish
