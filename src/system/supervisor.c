@@ -286,6 +286,8 @@ static void stop(struct sup *s, struct child *c, bool then_restart)
 
 /* ---- hot standby ---- */
 
+static void svc_output(struct sup *s, unsigned idx);
+
 /* The other of a primary and its standby, or NULL. */
 static struct child *partner(struct sup *s, const struct child *c)
 {
@@ -309,10 +311,13 @@ static void takeover(struct sup *s, struct child *c, const char *why)
 
 	if (!o || s->exiting || s->serving[primary] != (int)c->idx)
 		return;  /* c was not serving: nothing moves */
-	/* What c had not read of the shared endpoint yet is not for a restarted c. */
-	if (c->p->channel >= 0 && s->d->chan[c->p->channel].standby >= 0)
+	if (c->p->channel >= 0 && s->d->chan[c->p->channel].standby >= 0) {
+		/* What c said before it failed still reaches the client (the poll may see it after this). */
+		svc_output(s, c->idx);
+		/* What c had not read of the shared endpoint yet is not for a restarted c. */
 		while (recv(s->svc[c->idx][1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
 			;
+	}
 	s->serving[primary] = (int)o->idx;
 	if (!o->pid) {
 		o->restarts = 0;
