@@ -391,12 +391,13 @@ static int find_part(struct sys_desc *d, const char *name)
 
 static void load_channel(struct ctx *c, int node, const char *name)
 {
-	static const char *const props[] = { "endpoints", "host", NULL };
+	static const char *const props[] = { "endpoints", "host", "console-copy-of", NULL };
 	struct sys_desc *d = c->d;
 	struct sys_channel *ch = &d->chan[d->n_chan];
 	const char *ends[3] = { NULL, NULL, NULL };
 	char path[128];
-	int n, idx[2] = { -1, -1 };
+	const char *copy;
+	int n, idx[2] = { -1, -1 }, watched = -1;
 
 	snprintf(path, sizeof(path), "/channels/%s", name);
 	check_props(c, node, path, props);
@@ -406,8 +407,9 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		return;
 	}
 	ch->name = name;
-	ch->standby = -1;
+	ch->standby = ch->copy_of = -1;
 	ch->host = str_prop(c, node, path, "host");
+	copy = str_prop(c, node, path, "console-copy-of");
 	n = list_prop(c, node, path, "endpoints", ends, 2);
 	if (n < 0)
 		return;
@@ -415,7 +417,24 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		err(c, path, "endpoints", "missing (one or two partition names)");
 		return;
 	}
-	if ((n == 2) == !!ch->host) {
+	if (copy) {
+		/* A monitor's read-only copy of another partition's console (docs/system.md). */
+		if (n != 1 || ch->host) {
+			err(c, path, "console-copy-of", "a console copy has one endpoint (the monitor) "
+			    "and no host");
+			return;
+		}
+		watched = find_part(d, copy);
+		if (watched < 0) {
+			err(c, path, "console-copy-of", "no partition named '%s'", copy);
+			return;
+		}
+		if (!strcmp(d->part[watched].console, "pty")) {
+			err(c, path, "console-copy-of", "the console of '%s' is a pty, which cannot be "
+			    "copied (log, unix:PATH, file:PATH or null)", copy);
+			return;
+		}
+	} else if ((n == 2) == !!ch->host) {
 		err(c, path, ch->host ? "host" : "endpoints",
 		    "a channel joins two partitions, or one partition and a host endpoint");
 		return;
@@ -445,6 +464,14 @@ static void load_channel(struct ctx *c, int node, const char *name)
 	if (n == 2 && idx[0] == idx[1]) {
 		err(c, path, "endpoints", "both ends are '%s'", ends[0]);
 		return;
+	}
+	if (watched >= 0 && watched == idx[0]) {
+		err(c, path, "console-copy-of", "'%s' would watch its own console", copy);
+		return;
+	}
+	if (watched >= 0) {
+		ch->copy_of = watched;
+		d->part[watched].console_copied = true;
 	}
 	ch->a = idx[0];
 	ch->b = n == 2 ? idx[1] : -1;
@@ -493,7 +520,7 @@ static void link_standbys(struct ctx *c)
 		}
 		if (p->channel >= 0) {
 			ch = &d->chan[p->channel];
-			if (ch->b >= 0 || strncmp(ch->host, "unix:", 5)) {
+			if (ch->b >= 0 || !ch->host || strncmp(ch->host, "unix:", 5)) {
 				err(c, path, "standby-of", "'%s' has channel %s: a standby takes over only "
 				    "a host endpoint unix:PATH", p->name, ch->name);
 				continue;

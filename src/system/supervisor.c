@@ -24,6 +24,7 @@
 #define RESTART_DELAY_MS 200  /* a crash loop costs the host at most five starts a second */
 #define CHANNEL_FD 3          /* where a child finds its byte channel socket (--bytechan fd:3) */
 #define MGMT_FD 4             /* where the manager finds its management socket */
+#define CONSOLE_FD 5          /* a copied console's socket (--serial fd:5), carried by the supervisor */
 
 /* ePAPR status codes and Topaz's partition states (Linux epapr_hcalls.h, fsl_hypervisor.h). */
 #define EV_SUCCESS 0u
@@ -52,6 +53,8 @@ struct child {
 	char last_exit[48];
 	unsigned watchdogs;       /* watchdog resets seen in its output, all its runs */
 	bool watchdog_fired;      /* this run's process reported one */
+	char con_line[512];       /* a copied "log" console's line so far */
+	size_t con_len;
 };
 
 struct client {
@@ -80,6 +83,16 @@ struct sup {
 	int svc_listen[SYS_MAX_PARTITIONS];  /* per channel with a standby */
 	int svc_client[SYS_MAX_PARTITIONS];
 	int serving[SYS_MAX_PARTITIONS];     /* per primary: it or its standby */
+	/*
+	 * Secure monitoring: a console some channel copies is carried here
+	 * (per partition: the socket pair, and its unix: listener and client
+	 * or its file), and each copy channel is a socket pair whose monitor
+	 * end only receives (per channel).
+	 */
+	int con[SYS_MAX_PARTITIONS][2];
+	int con_listen[SYS_MAX_PARTITIONS], con_client[SYS_MAX_PARTITIONS];
+	int con_file[SYS_MAX_PARTITIONS];
+	int copy[SYS_MAX_PARTITIONS][2];
 	bool exiting;                        /* stopping everything: no takeovers */
 };
 
@@ -113,6 +126,8 @@ static int channel_fd(struct sup *s, struct child *c)
 	if (c->p->channel < 0)
 		return -1;
 	ch = &s->d->chan[c->p->channel];
+	if (ch->copy_of >= 0)
+		return s->copy[c->p->channel][1];
 	if (ch->standby >= 0)
 		return s->svc[c->idx][1];
 	if (ch->b < 0)
@@ -148,12 +163,12 @@ static int build_argv(struct sup *s, struct child *c, const char **argv, size_t 
 		ARG(p->nics[i]);
 	}
 	ARG("--serial");
-	ARG(strcmp(p->console, "log") ? p->console : "stdio");
+	ARG(p->console_copied ? "fd:5" : strcmp(p->console, "log") ? p->console : "stdio");
 	if (p->channel >= 0) {
 		const struct sys_channel *ch = &s->d->chan[p->channel];
 
 		ARG("--bytechan");
-		ARG(ch->b < 0 && ch->standby < 0 ? ch->host : "fd:3");
+		ARG(ch->b < 0 && ch->standby < 0 && ch->copy_of < 0 ? ch->host : "fd:3");
 	}
 	if (!p->paravirt)
 		ARG("--no-paravirt");
@@ -190,7 +205,8 @@ static int start(struct sup *s, struct child *c)
 	const char *argv[64];
 	static char *envp[256];
 	static char mgmt_env[] = "HV440_SYSTEM_MGMT_FD=4";
-	int out[2], cfd = channel_fd(s, c), devnull, mfd = c->p->manager ? s->mgmt[1] : -1;
+	int out[2], devnull, fds[3] = { channel_fd(s, c), c->p->manager ? s->mgmt[1] : -1,
+					 c->p->console_copied ? s->con[c->idx][1] : -1 };
 	size_t ne = 0;
 	pid_t parent = getpid(), pid;
 	sigset_t all;
@@ -207,7 +223,7 @@ static int start(struct sup *s, struct child *c)
 	for (char **e = environ; *e && ne + 2 < sizeof(envp) / sizeof(envp[0]); e++)
 		if (strncmp(*e, "HV440_SYSTEM_MGMT_FD=", 21))
 			envp[ne++] = *e;
-	if (mfd >= 0)
+	if (fds[1] >= 0)
 		envp[ne++] = mgmt_env;
 	envp[ne] = NULL;
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -222,20 +238,22 @@ static int start(struct sup *s, struct child *c)
 			dup2(devnull, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(out[1], STDERR_FILENO);
-		if (cfd >= 0) {
-			if (cfd == CHANNEL_FD)
-				fcntl(CHANNEL_FD, F_SETFD, 0);
+		/*
+		 * The channel, management and console sockets to fds 3, 4, 5, by
+		 * way of copies above them all (a source may be 3, 4 or 5 itself);
+		 * an unused one of the three stays closed.
+		 */
+		for (int k = 0; k < 3; k++)
+			if (fds[k] >= 0)
+				fds[k] = fcntl(fds[k], F_DUPFD, 64);
+		for (int k = 0; k < 3; k++) {
+			if (fds[k] >= 0)
+				dup2(fds[k], CHANNEL_FD + k);
 			else
-				dup2(cfd, CHANNEL_FD);
-		}
-		if (mfd >= 0) {
-			if (mfd == MGMT_FD)
-				fcntl(MGMT_FD, F_SETFD, 0);
-			else
-				dup2(mfd, MGMT_FD);
+				close(CHANNEL_FD + k);
 		}
 		/* Nothing else of ours or of whoever started us: not the other channels' sockets. */
-		close_range(mfd >= 0 ? MGMT_FD + 1 : cfd >= 0 ? CHANNEL_FD + 1 : CHANNEL_FD, ~0u, 0);
+		close_range(CONSOLE_FD + 1, ~0u, 0);
 		cpu_enter(s->cpu, c->idx);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -364,6 +382,77 @@ static void svc_input(struct sup *s, unsigned chan)
 		(void)!send(s->svc[s->serving[s->d->chan[chan].a]][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* ---- secure monitoring: copied consoles ---- */
+
+/* A copied console going to the log: its own lines, prefixed as the child's output is. */
+static void con_log(struct child *c, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\r')
+			continue;
+		if (buf[i] == '\n' || c->con_len == sizeof(c->con_line)) {
+			printf("%s| %.*s\n", c->p->name, (int)c->con_len, c->con_line);
+			c->con_len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		c->con_line[c->con_len++] = buf[i];
+	}
+	fflush(stdout);
+}
+
+/*
+ * What partition idx wrote on its console: a copy to every channel that
+ * copies it (dropped when the monitor does not read), then where the
+ * console goes (the log, its unix: client, its file, or nowhere).
+ */
+static void con_output(struct sup *s, unsigned idx)
+{
+	const char *dest = s->d->part[idx].console;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(s->con[idx][0], buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		for (unsigned k = 0; k < s->d->n_chan; k++)
+			if (s->d->chan[k].copy_of == (int)idx)
+				(void)!send(s->copy[k][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (!strcmp(dest, "log")) {
+			con_log(&s->ch[idx], buf, (size_t)n);
+		} else if (s->con_file[idx] >= 0) {
+			(void)!write(s->con_file[idx], buf, (size_t)n);
+		} else if (s->con_client[idx] >= 0 &&
+			   send(s->con_client[idx], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+			   errno != EAGAIN) {
+			close(s->con_client[idx]);
+			s->con_client[idx] = -1;
+		}
+	}
+}
+
+/* Input of a copied console's unix: client: to the partition, as hv440's own endpoint would. */
+static void con_input(struct sup *s, unsigned idx)
+{
+	char buf[4096];
+	ssize_t n = recv(s->con_client[idx], buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(s->con_client[idx]);
+		s->con_client[idx] = -1;
+		return;
+	}
+	if (n > 0)
+		(void)!send(s->con[idx][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* What a monitor writes into its copy channel goes nowhere: read-only. */
+static void copy_discard(struct sup *s, unsigned chan)
+{
+	char buf[4096];
+
+	while (recv(s->copy[chan][0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
 /* ---- output of the children: one prefixed line at a time ---- */
 
 static void flush_line(struct sup *s, struct child *c)
@@ -421,7 +510,7 @@ static void remove_console_socket(const struct sys_partition *p)
 {
 	struct stat st;
 
-	if (!strncmp(p->console, "unix:", 5) && lstat(p->console + 5, &st) == 0 &&
+	if (!p->console_copied && !strncmp(p->console, "unix:", 5) && lstat(p->console + 5, &st) == 0 &&
 	    S_ISSOCK(st.st_mode))
 		unlink(p->console + 5);
 }
@@ -852,9 +941,9 @@ static void shutdown_all(struct sup *s)
 static int loop(struct sup *s)
 {
 	for (;;) {
-		struct pollfd pf[3 + MAX_CLIENTS + 4 * SYS_MAX_PARTITIONS];
+		struct pollfd pf[3 + MAX_CLIENTS + 8 * SYS_MAX_PARTITIONS];
 		struct child *who[SYS_MAX_PARTITIONS];
-		unsigned n = 0, nc = 0, first_client, first_child, first_svc;
+		unsigned n = 0, nc = 0, first_client, first_child, first_svc, first_con;
 		long long t = now_ms(), next = -1;
 		struct signalfd_siginfo si;
 
@@ -896,6 +985,14 @@ static int loop(struct sup *s)
 			pf[n++] = (struct pollfd){ .fd = s->svc_client[i], .events = POLLIN };
 			pf[n++] = (struct pollfd){ .fd = s->svc[i][0], .events = POLLIN };
 		}
+		/* Copied consoles: per partition its socket, listener and client; per channel its copy. */
+		first_con = n;
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			pf[n++] = (struct pollfd){ .fd = s->con[i][0], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->con_listen[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->con_client[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->copy[i][0], .events = POLLIN };
+		}
 		if (poll(pf, n, next < 0 ? -1 : (int)(next - t + 1)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -920,6 +1017,24 @@ static int loop(struct sup *s)
 					close(fd);
 				else if (fd >= 0)
 					s->svc_client[i] = fd;
+			}
+		}
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			struct pollfd *q = &pf[first_con + 4 * i];
+
+			if (q[0].revents)
+				con_output(s, i);
+			if (q[2].revents && s->con_client[i] >= 0)
+				con_input(s, i);
+			if (q[3].revents)
+				copy_discard(s, i);
+			if (q[1].revents & POLLIN) {
+				int fd = accept4(s->con_listen[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+				if (fd >= 0 && s->con_client[i] >= 0)
+					close(fd);
+				else if (fd >= 0)
+					s->con_client[i] = fd;
 			}
 		}
 		if (pf[2].revents & POLLIN)
@@ -965,6 +1080,8 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
 		s.chan_fd[i][0] = s.chan_fd[i][1] = -1;
 		s.svc[i][0] = s.svc[i][1] = s.svc_listen[i] = s.svc_client[i] = -1;
+		s.con[i][0] = s.con[i][1] = s.con_listen[i] = s.con_client[i] = s.con_file[i] = -1;
+		s.copy[i][0] = s.copy[i][1] = -1;
 		s.serving[i] = (int)i;
 	}
 	s.mgmt[0] = s.mgmt[1] = -1;
@@ -1019,6 +1136,34 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 			goto out;
 		}
 	}
+	/* Copied consoles: carried here, each to where it was going (docs/system.md). */
+	for (unsigned i = 0; i < d->n_chan; i++)
+		if (d->chan[i].copy_of >= 0 &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.copy[i])) {
+			say("channel %s: socketpair: %s", d->chan[i].name, strerror(errno));
+			goto out;
+		}
+	for (unsigned i = 0; i < d->n_part; i++) {
+		const char *con = d->part[i].console;
+
+		if (!d->part[i].console_copied)
+			continue;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.con[i])) {
+			say("partition %s: console socketpair: %s", d->part[i].name, strerror(errno));
+			goto out;
+		}
+		if (!strncmp(con, "unix:", 5)) {
+			s.con_listen[i] = listen_unix(con + 5);
+			if (s.con_listen[i] < 0)
+				goto out;
+		} else if (!strncmp(con, "file:", 5)) {
+			s.con_file[i] = open(con + 5, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (s.con_file[i] < 0) {
+				say("partition %s: console %s: %s", d->part[i].name, con + 5, strerror(errno));
+				goto out;
+			}
+		}
+	}
 	s.cpu = cpu_prepare(d);
 	/* Every child first: a start tells the manager, which looks at them all (notify()). */
 	for (unsigned i = 0; i < d->n_part; i++)
@@ -1058,6 +1203,20 @@ out:
 		if (s.svc_listen[i] >= 0) {
 			close(s.svc_listen[i]);
 			unlink(d->chan[i].host + 5);
+		}
+		for (int k = 0; k < 2; k++) {
+			if (s.con[i][k] >= 0)
+				close(s.con[i][k]);
+			if (s.copy[i][k] >= 0)
+				close(s.copy[i][k]);
+		}
+		if (s.con_client[i] >= 0)
+			close(s.con_client[i]);
+		if (s.con_file[i] >= 0)
+			close(s.con_file[i]);
+		if (s.con_listen[i] >= 0) {
+			close(s.con_listen[i]);
+			unlink(d->part[i].console + 5);
 		}
 	}
 	cpu_release(s.cpu);

@@ -6,7 +6,8 @@
 # channel both ways, --status, the Linux manager's partctl (list, stop, restart, doorbells), kill -9 of a
 # partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup;
 # hot standby (bare metal: a watchdog starts a cold standby, kill -9 moves the service back;
-# examples/system/hot-standby.dts on Linux: the service moves to the warm standby within 2 s).
+# examples/system/hot-standby.dts on Linux: the service moves to the warm standby within 2 s;
+# a monitor with a read-only copy of the primary's console).
 # Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -525,26 +526,58 @@ sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
 "$hv" system --check "$hdts" >"$out/hot.check" 2>&1
 check "--check of examples/system/hot-standby.dts (the test's copy)" \
 	"[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$hdts'" "$(cat "$out/hot.check")"
+# Secure monitoring in the same system: a third Linux partition, "monitor", whose byte channel
+# is a read-only copy of the primary's console.
+cat >>"$hdts" <<DTS
+/ {
+	partitions {
+		monitor { kernel = "$kpv"; initrd = "$initrd"; bootargs = "console=ttyS0"; memory = "64M";
+			  console = "unix:$out/hs-monitor.console"; };
+	};
+	channels { watch { endpoints = "monitor"; console-copy-of = "primary"; }; };
+};
+DTS
+"$hv" system --check "$hdts" >"$out/hot.check" 2>&1
+check "--check of the test's copy with a monitor of the primary's console" "[ $? -eq 0 ]" \
+	"$(cat "$out/hot.check")"
 ctl=$out/hs.ctl
 "$hv" system "$hdts" --control "unix:$ctl" >"$out/hs.out" 2>"$out/hs.err" &
 sup=$!
 helpers=()
-for p in primary standby; do
+for p in primary standby monitor; do
 	mkfifo "$out/hs-$p.in"
 	python3 "$here/console.py" "$out/hs-$p.console" "$out/hs-$p.log" "$out/hs-$p.in" &
 	helpers+=($!)
 done
 up=0
-for p in primary standby; do
+for p in primary standby monitor; do
 	wait_for "$out/hs-$p.log" 'guest: shell ready' 240 && up=$((up + 1))
 done
-check "hot-standby.dts: primary and standby boot to a shell" "[ $up -eq 2 ]" "see $out/hs-*.log, $out/hs.err"
+check "hot-standby.dts and a monitor: three partitions boot to a shell" "[ $up -eq 3 ]" \
+	"see $out/hs-*.log, $out/hs.err"
 for p in primary standby; do
 	send hs-$p "stty -F /dev/ttyEHV0 raw -echo && (while read -r l; do echo $p; done </dev/ttyEHV0 >/dev/ttyEHV0 &)"
 done
+# The monitor prints its channel, the copy, on its own console.
+send hs-monitor 'stty -F /dev/ttyEHV0 raw -echo && cat /dev/ttyEHV0 &'
 sleep 1
+send hs-primary 'echo copy-mark-$((6*7))'
+wait_for "$out/hs-monitor.log" 'copy-mark-42' 15
+check "console-copy-of: the monitor reads the primary's console output on its ttyEHV0" \
+	"[ $? -eq 0 ] && grep -q 'copy-mark-42' '$out/hs-primary.log'" "$(tail -5 "$out/hs-monitor.log")"
+# What the monitor writes into the copy goes nowhere: the primary's shell would run (and echo)
+# it if it reached its console. The probe, sent later, shows the primary's console went on.
+send hs-monitor 'echo inject-$((6*9)) >/dev/ttyEHV0; echo "wrote-$((6*9))"'
+wait_for "$out/hs-monitor.log" 'wrote-54' 15
+sleep 2
+send hs-primary 'echo probe-$((7*7))'
+wait_for "$out/hs-monitor.log" 'probe-49' 15
+check "console-copy-of is read-only: the monitor's writes never reach the primary" \
+	"[ $? -eq 0 ] && grep -q 'wrote-54' '$out/hs-monitor.log' && grep -q 'probe-49' '$out/hs-primary.log' &&
+	 ! grep -q 'inject-54' '$out/hs-primary.log'" "$(tail -5 "$out/hs-primary.log")"
 status >"$out/hs.status1"
 ppid=$(field primary pid <"$out/hs.status1")
+booted=$(grep -ac 'Linux version' "$out/hs-monitor.log")
 python3 "$here/service.py" "$out/hs-service.sock" primary standby kill -9 "${ppid:-0}" >"$out/hs.service" 2>&1
 rc=$?
 took=$(sed -n 's/^takeover \([0-9.]*\) s$/\1/p' "$out/hs.service")
@@ -560,8 +593,16 @@ check "hot standby: the supervisor reports the takeover, restarts the primary, t
 	 grep -q '\"name\":\"standby\",\"state\":\"running\",.*\"serving\":true' '$out/hs.status2' &&
 	 grep -q '\"name\":\"primary\",\"state\":\"running\",.*\"serving\":false' '$out/hs.status2' &&
 	 [ \"\$(field primary pid <'$out/hs.status2')\" != '$ppid' ]" "$(cat "$out/hs.err" "$out/hs.status2")"
+# The copy outlives the primary's process: the monitor sees the restarted primary boot.
+for _ in $(seq 1 240); do
+	[ "$(grep -ac 'Linux version' "$out/hs-monitor.log")" -gt "$booted" ] && break
+	sleep 0.25
+done
+check "console-copy-of: the monitor sees the restarted primary's boot on the same channel" \
+	"[ \$(grep -ac 'Linux version' '$out/hs-monitor.log') -gt $booted ]" "$(tail -5 "$out/hs-monitor.log")"
 kill -TERM "$sup"
 wait "$sup"
 check "hot standby: SIGTERM exits 143 and removes the service socket" \
-	"[ $? -eq 143 ] && [ ! -e '$out/hs-service.sock' ]" "$(tail -3 "$out/hs.err")"
+	"[ $? -eq 143 ] && [ ! -e '$out/hs-service.sock' ] && [ ! -e '$out/hs-primary.console' ]" \
+	"$(tail -3 "$out/hs.err")"
 finish
