@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # shares.py - CPU shares under `hv440 system`: two Linux partitions with cpu-weight 300 and 100,
 # the supervisor (and so both partitions) pinned to one host CPU, each running a CPU-bound loop.
-"""Usage: bench/shares.py [--build DIR] [--cpu N] [--seconds S] [--weights BIG,SMALL]
+"""Usage: bench/shares.py [--build DIR] [--cpu N] [--seconds S] [--cycles C] [--weights BIG,SMALL]
 
 Two partitions, "big" (cpu-weight BIG, 300) and "small" (SMALL, 100), each Linux 6.1 bamboo
 (vmlinux-pv) on the busybox initramfs, 64M, consoles on unix sockets this script holds. The
@@ -12,13 +12,13 @@ CPU and the shares decide. In each guest the loop
     i=0; while :; do seq 1 20000 | md5sum >/dev/null; i=$((i+1)); echo "tick $i"; done
 
 prints a tick per round; this script stamps each tick as it arrives and counts them over
-S seconds (default 12, the first second of each phase not counted), and reads the CPU time
+S seconds (default 6, the first second of each phase not counted), and reads the CPU time
 each partition's process used meanwhile (/proc/PID/stat). After 5 s of both busy (uncounted:
-the JIT translates the loop's code), three phases: big alone (small idle at its shell), both
-busy, small alone. Reports each one's rate with the other busy
+the JIT translates the loop's code), C cycles (default 3) of three phases: big alone (small
+idle at its shell), both busy, small alone; rates are over all cycles of a kind of phase. Reports each one's rate with the other busy
 as a share of its rate alone, beside the share its weight gives it (BIG/(BIG+SMALL)), and
 exits 0 when big keeps at least its share less 5 points (the host's other load and the idle
-guest's timer cost that much), else 1. About 10 s of boot plus 3 x S s.
+guest's timer cost that much), else 1. About 10 s of boot plus C x 3 x (S + 1.5) s.
 """
 
 import argparse
@@ -102,8 +102,8 @@ def stop(c):
 
 
 def phase(busy, pids, seconds):
-    """Run the loop in each console of busy for seconds: ticks per second of each busy one, and
-    the fraction of the wall time each of pids ran."""
+    """Run the loop in each console of busy for seconds: the ticks of each busy one and the CPU
+    seconds of each of pids in the time counted, and that time."""
     for c in busy:
         c.send(LOOP)
     time.sleep(1.0)
@@ -114,15 +114,15 @@ def phase(busy, pids, seconds):
     c1 = [cpu_seconds(p) for p in pids]
     for c in busy:
         stop(c)
-    return ([c.ticks(t0, t1) / (t1 - t0) for c in busy],
-            [(b - a) / (t1 - t0) for a, b in zip(c0, c1)])
+    return [c.ticks(t0, t1) for c in busy], [b - a for a, b in zip(c0, c1)], t1 - t0
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
     ap.add_argument("--cpu", type=int, default=(os.cpu_count() or 1) - 1)
-    ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--weights", default="300,100")
     a = ap.parse_args()
     wbig, wsmall = (int(x) for x in a.weights.split(","))
@@ -162,15 +162,27 @@ def main():
                 nices.append(f.read().rsplit(")", 1)[1].split()[16])
         print("partition processes (big, small): pids " + ", ".join(kids) + "; nice " + ", ".join(nices))
         phase([big, small], kids, 5.0)
-        (big_solo,), cpu1 = phase([big], kids, a.seconds)
-        (big_both, small_both), cpu2 = phase([big, small], kids, a.seconds)
-        (small_solo,), cpu3 = phase([small], kids, a.seconds)
+        # Phases in turn, --cycles times, so that the host's other load, which changes
+        # while we measure, weighs on each kind of phase alike.
+        sums = {k: [[0, 0], [0.0, 0.0], 0.0] for k in ("big", "both", "small")}
+        for _ in range(a.cycles):
+            for kind, busy in (("big", [big]), ("both", [big, small]), ("small", [small])):
+                ticks, cpu, dt = phase(busy, kids, a.seconds)
+                acc = sums[kind]
+                for i, t in enumerate(ticks):
+                    acc[0][i] += t
+                for i, c in enumerate(cpu):
+                    acc[1][i] += c
+                acc[2] += dt
+        rate = {k: [t / v[2] for t in v[0]] for k, v in sums.items()}
+        cpu1, cpu2, cpu3 = ([c / sums[k][2] for c in sums[k][1]] for k in ("big", "both", "small"))
+        big_solo, (big_both, small_both), small_solo = rate["big"][0], rate["both"], rate["small"][0]
     finally:
         sup.terminate()
         sup.wait()
     share_big = wbig / (wbig + wsmall)
     rb, rs = big_both / big_solo, small_both / small_solo
-    print(f"host CPU {a.cpu}, {a.seconds:g} s per phase, ticks per second (one tick: "
+    print(f"host CPU {a.cpu}, {a.cycles} cycles of {a.seconds:g} s per phase, ticks per second (one tick: "
           "seq 1 20000 | md5sum in the guest)")
     print(f"big   (cpu-weight {wbig}): alone {big_solo:.2f}, with small busy {big_both:.2f}: "
           f"{100 * rb:.0f}% of alone (its share {100 * share_big:.0f}%)")
