@@ -23,6 +23,7 @@
 #define STOP_GRACE_MS 3000    /* SIGTERM, then SIGKILL after this */
 #define RESTART_DELAY_MS 200  /* a crash loop costs the host at most five starts a second */
 #define CHANNEL_FD 3          /* where a child finds its byte channel socket (--bytechan fd:3) */
+#define LATE_OUTPUT_MS 100     /* a partition's output after its watchdog took the service away */
 #define MGMT_FD 4             /* where the manager finds its management socket */
 #define CONSOLE_FD 5          /* a copied console's socket (--serial fd:5), carried by the supervisor */
 
@@ -83,6 +84,8 @@ struct sup {
 	int svc_listen[SYS_MAX_PARTITIONS];  /* per channel with a standby */
 	int svc_client[SYS_MAX_PARTITIONS];
 	int serving[SYS_MAX_PARTITIONS];     /* per primary: it or its standby */
+	int served[SYS_MAX_PARTITIONS];      /* per primary: the one that served before, or -1 */
+	long long served_until[SYS_MAX_PARTITIONS];  /* until when its late output still counts */
 	/*
 	 * Secure monitoring: a console some channel copies is carried here
 	 * (per partition: the socket pair, and its unix: listener and client
@@ -337,6 +340,14 @@ static void takeover(struct sup *s, struct child *c, const char *why)
 			;
 	}
 	s->serving[primary] = (int)o->idx;
+	/*
+	 * hv440 holds up to a millisecond of byte-channel output
+	 * (docs/system.md, batching) while its watchdog line is already on
+	 * its way: what a partition whose watchdog expired said just before
+	 * still reaches the client for a moment.
+	 */
+	s->served[primary] = (int)c->idx;
+	s->served_until[primary] = now_ms() + LATE_OUTPUT_MS;
 	if (!o->pid) {
 		o->restarts = 0;
 		if (start(s, o)) {
@@ -352,12 +363,14 @@ static void takeover(struct sup *s, struct child *c, const char *why)
 /* Bytes from a partition on a shared endpoint: to the client if it serves, else dropped. */
 static void svc_output(struct sup *s, unsigned idx)
 {
-	int chan = s->d->part[idx].channel, cl = s->svc_client[chan];
+	int chan = s->d->part[idx].channel, cl = s->svc_client[chan], primary = s->d->chan[chan].a;
+	bool serves = s->serving[primary] == (int)idx ||
+		      (s->served[primary] == (int)idx && now_ms() < s->served_until[primary]);
 	char buf[4096];
 	ssize_t n;
 
 	while ((n = recv(s->svc[idx][0], buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		if (cl >= 0 && s->serving[s->d->chan[chan].a] == (int)idx &&
+		if (cl >= 0 && serves &&
 		    send(cl, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
 			close(cl);
 			s->svc_client[chan] = cl = -1;
@@ -1083,6 +1096,7 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 		s.con[i][0] = s.con[i][1] = s.con_listen[i] = s.con_client[i] = s.con_file[i] = -1;
 		s.copy[i][0] = s.copy[i][1] = -1;
 		s.serving[i] = (int)i;
+		s.served[i] = -1;
 	}
 	s.mgmt[0] = s.mgmt[1] = -1;
 	sigemptyset(&mask);
