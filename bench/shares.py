@@ -24,6 +24,7 @@ guest's timer cost that much), else 1. About 10 s of boot plus C x 3 x (S + 1.5)
 import argparse
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -149,7 +150,9 @@ def main():
         big, small = Console(f"{tmp}/big.console"), Console(f"{tmp}/small.console")
         for c in (big, small):
             if not c.wait(b"guest: shell ready", 120):
-                sys.exit("shares.py: a partition did not reach its shell (see " + tmp + ")")
+                err.seek(0)
+                sys.exit("shares.py: a partition did not reach its shell; the supervisor said:\n" +
+                         "".join(err.readlines()[-5:]))
         time.sleep(1.0)
         err.seek(0)
         how = [l.strip() for l in err if "CPU shares by" in l]
@@ -180,6 +183,8 @@ def main():
     finally:
         sup.terminate()
         sup.wait()
+        err.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     share_big = wbig / (wbig + wsmall)
     rb, rs = big_both / big_solo, small_both / small_solo
     print(f"host CPU {a.cpu}, {a.cycles} cycles of {a.seconds:g} s per phase, ticks per second (one tick: "
