@@ -212,7 +212,7 @@ static int pick(struct ctx *c, const char *path, const char *prop, const char *v
 static const char *const partition_props[] = {
 	"board", "kernel", "initrd", "bootargs", "memory", "disks", "nics", "console",
 	"paravirt", "manager", "autostart", "watchdog-action", "cpu-weight", "cpu-max",
-	"priority", "restart", "restart-limit", NULL
+	"priority", "restart", "restart-limit", "standby-of", NULL
 };
 
 static bool known(const char *name, const char *const *list)
@@ -287,6 +287,7 @@ static void load_partition(struct ctx *c, int node, const char *name)
 	memset(p, 0, sizeof(*p));
 	p->name = name;
 	p->channel = -1;
+	p->standby_of = p->standby = -1;
 	p->cpu_weight = 100;
 	p->restart_limit = 3;
 	check_props(c, node, path, partition_props);
@@ -377,6 +378,7 @@ static void load_partition(struct ctx *c, int node, const char *name)
 		else
 			p->restart_limit = u;
 	}
+	p->standby_name = str_prop(c, node, path, "standby-of");
 }
 
 static int find_part(struct sys_desc *d, const char *name)
@@ -389,12 +391,13 @@ static int find_part(struct sys_desc *d, const char *name)
 
 static void load_channel(struct ctx *c, int node, const char *name)
 {
-	static const char *const props[] = { "endpoints", "host", NULL };
+	static const char *const props[] = { "endpoints", "host", "console-copy-of", NULL };
 	struct sys_desc *d = c->d;
 	struct sys_channel *ch = &d->chan[d->n_chan];
 	const char *ends[3] = { NULL, NULL, NULL };
 	char path[128];
-	int n, idx[2] = { -1, -1 };
+	const char *copy;
+	int n, idx[2] = { -1, -1 }, watched = -1;
 
 	snprintf(path, sizeof(path), "/channels/%s", name);
 	check_props(c, node, path, props);
@@ -404,7 +407,9 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		return;
 	}
 	ch->name = name;
+	ch->standby = ch->copy_of = -1;
 	ch->host = str_prop(c, node, path, "host");
+	copy = str_prop(c, node, path, "console-copy-of");
 	n = list_prop(c, node, path, "endpoints", ends, 2);
 	if (n < 0)
 		return;
@@ -412,7 +417,24 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		err(c, path, "endpoints", "missing (one or two partition names)");
 		return;
 	}
-	if ((n == 2) == !!ch->host) {
+	if (copy) {
+		/* A monitor's read-only copy of another partition's console (docs/system.md). */
+		if (n != 1 || ch->host) {
+			err(c, path, "console-copy-of", "a console copy has one endpoint (the monitor) "
+			    "and no host");
+			return;
+		}
+		watched = find_part(d, copy);
+		if (watched < 0) {
+			err(c, path, "console-copy-of", "no partition named '%s'", copy);
+			return;
+		}
+		if (!strcmp(d->part[watched].console, "pty")) {
+			err(c, path, "console-copy-of", "the console of '%s' is a pty, which cannot be "
+			    "copied (log, unix:PATH, file:PATH or null)", copy);
+			return;
+		}
+	} else if ((n == 2) == !!ch->host) {
 		err(c, path, ch->host ? "host" : "endpoints",
 		    "a channel joins two partitions, or one partition and a host endpoint");
 		return;
@@ -443,12 +465,83 @@ static void load_channel(struct ctx *c, int node, const char *name)
 		err(c, path, "endpoints", "both ends are '%s'", ends[0]);
 		return;
 	}
+	if (watched >= 0 && watched == idx[0]) {
+		err(c, path, "console-copy-of", "'%s' would watch its own console", copy);
+		return;
+	}
+	if (watched >= 0) {
+		ch->copy_of = watched;
+		d->part[watched].console_copied = true;
+	}
 	ch->a = idx[0];
 	ch->b = n == 2 ? idx[1] : -1;
 	d->part[idx[0]].channel = (int)d->n_chan;
 	if (n == 2)
 		d->part[idx[1]].channel = (int)d->n_chan;
 	d->n_chan++;
+}
+
+/*
+ * standby-of (docs/system.md, "Hot standby"): one standby per primary, no
+ * chains; the standby takes over the primary's host endpoint, which the
+ * supervisor then serves itself, so only a unix: one can move.
+ */
+static void link_standbys(struct ctx *c)
+{
+	struct sys_desc *d = c->d;
+
+	for (unsigned i = 0; i < d->n_part; i++) {
+		struct sys_partition *s = &d->part[i], *p;
+		struct sys_channel *ch;
+		char path[128];
+		int k;
+
+		if (!s->standby_name)
+			continue;
+		snprintf(path, sizeof(path), "/partitions/%s", s->name);
+		k = find_part(d, s->standby_name);
+		if (k < 0) {
+			err(c, path, "standby-of", "no partition named '%s'", s->standby_name);
+			continue;
+		}
+		if (k == (int)i) {
+			err(c, path, "standby-of", "a partition cannot stand by for itself");
+			continue;
+		}
+		p = &d->part[k];
+		if (p->standby_name) {
+			err(c, path, "standby-of", "'%s' is a standby itself (no chains)", p->name);
+			continue;
+		}
+		if (p->standby >= 0) {
+			err(c, path, "standby-of", "'%s' has a standby already ('%s')", p->name,
+			    d->part[p->standby].name);
+			continue;
+		}
+		if (p->channel >= 0) {
+			ch = &d->chan[p->channel];
+			if (ch->b >= 0 || !ch->host || strncmp(ch->host, "unix:", 5)) {
+				err(c, path, "standby-of", "'%s' has channel %s: a standby takes over only "
+				    "a host endpoint unix:PATH", p->name, ch->name);
+				continue;
+			}
+			if (s->channel >= 0) {
+				err(c, path, "standby-of", "it has a byte channel (%s) and would take "
+				    "over %s of '%s' (hv440 gives a partition one)",
+				    d->chan[s->channel].name, ch->name, p->name);
+				continue;
+			}
+			if (!s->paravirt) {
+				err(c, path, "standby-of", "it has paravirt = \"off\": it cannot take over "
+				    "byte channel %s", ch->name);
+				continue;
+			}
+			ch->standby = (int)i;
+			s->channel = p->channel;
+		}
+		p->standby = (int)i;
+		s->standby_of = k;
+	}
 }
 
 int sys_desc_load(struct sys_desc *d, const char *file)
@@ -543,6 +636,7 @@ int sys_desc_load(struct sys_desc *d, const char *file)
 		fdt_for_each_subnode(node, d->blob, chans)
 			load_channel(&c, node, fdt_get_name(d->blob, node, NULL));
 	}
+	link_standbys(&c);
 	return c.errors;
 }
 

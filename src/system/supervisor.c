@@ -23,7 +23,9 @@
 #define STOP_GRACE_MS 3000    /* SIGTERM, then SIGKILL after this */
 #define RESTART_DELAY_MS 200  /* a crash loop costs the host at most five starts a second */
 #define CHANNEL_FD 3          /* where a child finds its byte channel socket (--bytechan fd:3) */
+#define LATE_OUTPUT_MS 100     /* a partition's output after its watchdog took the service away */
 #define MGMT_FD 4             /* where the manager finds its management socket */
+#define CONSOLE_FD 5          /* a copied console's socket (--serial fd:5), carried by the supervisor */
 
 /* ePAPR status codes and Topaz's partition states (Linux epapr_hcalls.h, fsl_hypervisor.h). */
 #define EV_SUCCESS 0u
@@ -52,6 +54,8 @@ struct child {
 	char last_exit[48];
 	unsigned watchdogs;       /* watchdog resets seen in its output, all its runs */
 	bool watchdog_fired;      /* this run's process reported one */
+	char con_line[512];       /* a copied "log" console's line so far */
+	size_t con_len;
 };
 
 struct client {
@@ -71,6 +75,28 @@ struct sup {
 	size_t mgmt_len;
 	char *control_path;
 	struct client cl[MAX_CLIENTS];
+	/*
+	 * Hot standby: a host endpoint the primary and its standby share is
+	 * served here (one client, as hv440's own unix: endpoint), and its bytes
+	 * go to and come from whichever of the two is serving.
+	 */
+	int svc[SYS_MAX_PARTITIONS][2];      /* per partition: ours, the child's fd 3 */
+	int svc_listen[SYS_MAX_PARTITIONS];  /* per channel with a standby */
+	int svc_client[SYS_MAX_PARTITIONS];
+	int serving[SYS_MAX_PARTITIONS];     /* per primary: it or its standby */
+	int served[SYS_MAX_PARTITIONS];      /* per primary: the one that served before, or -1 */
+	long long served_until[SYS_MAX_PARTITIONS];  /* until when its late output still counts */
+	/*
+	 * Secure monitoring: a console some channel copies is carried here
+	 * (per partition: the socket pair, and its unix: listener and client
+	 * or its file), and each copy channel is a socket pair whose monitor
+	 * end only receives (per channel).
+	 */
+	int con[SYS_MAX_PARTITIONS][2];
+	int con_listen[SYS_MAX_PARTITIONS], con_client[SYS_MAX_PARTITIONS];
+	int con_file[SYS_MAX_PARTITIONS];
+	int copy[SYS_MAX_PARTITIONS][2];
+	bool exiting;                        /* stopping everything: no takeovers */
 };
 
 static long long now_ms(void)
@@ -103,6 +129,10 @@ static int channel_fd(struct sup *s, struct child *c)
 	if (c->p->channel < 0)
 		return -1;
 	ch = &s->d->chan[c->p->channel];
+	if (ch->copy_of >= 0)
+		return s->copy[c->p->channel][1];
+	if (ch->standby >= 0)
+		return s->svc[c->idx][1];
 	if (ch->b < 0)
 		return -1;
 	return s->chan_fd[c->p->channel][(int)c->idx == ch->a ? 0 : 1];
@@ -136,12 +166,12 @@ static int build_argv(struct sup *s, struct child *c, const char **argv, size_t 
 		ARG(p->nics[i]);
 	}
 	ARG("--serial");
-	ARG(strcmp(p->console, "log") ? p->console : "stdio");
+	ARG(p->console_copied ? "fd:5" : strcmp(p->console, "log") ? p->console : "stdio");
 	if (p->channel >= 0) {
 		const struct sys_channel *ch = &s->d->chan[p->channel];
 
 		ARG("--bytechan");
-		ARG(ch->b < 0 ? ch->host : "fd:3");
+		ARG(ch->b < 0 && ch->standby < 0 && ch->copy_of < 0 ? ch->host : "fd:3");
 	}
 	if (!p->paravirt)
 		ARG("--no-paravirt");
@@ -178,7 +208,8 @@ static int start(struct sup *s, struct child *c)
 	const char *argv[64];
 	static char *envp[256];
 	static char mgmt_env[] = "HV440_SYSTEM_MGMT_FD=4";
-	int out[2], cfd = channel_fd(s, c), devnull, mfd = c->p->manager ? s->mgmt[1] : -1;
+	int out[2], devnull, fds[3] = { channel_fd(s, c), c->p->manager ? s->mgmt[1] : -1,
+					 c->p->console_copied ? s->con[c->idx][1] : -1 };
 	size_t ne = 0;
 	pid_t parent = getpid(), pid;
 	sigset_t all;
@@ -195,7 +226,7 @@ static int start(struct sup *s, struct child *c)
 	for (char **e = environ; *e && ne + 2 < sizeof(envp) / sizeof(envp[0]); e++)
 		if (strncmp(*e, "HV440_SYSTEM_MGMT_FD=", 21))
 			envp[ne++] = *e;
-	if (mfd >= 0)
+	if (fds[1] >= 0)
 		envp[ne++] = mgmt_env;
 	envp[ne] = NULL;
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -210,20 +241,22 @@ static int start(struct sup *s, struct child *c)
 			dup2(devnull, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(out[1], STDERR_FILENO);
-		if (cfd >= 0) {
-			if (cfd == CHANNEL_FD)
-				fcntl(CHANNEL_FD, F_SETFD, 0);
+		/*
+		 * The channel, management and console sockets to fds 3, 4, 5, by
+		 * way of copies above them all (a source may be 3, 4 or 5 itself);
+		 * an unused one of the three stays closed.
+		 */
+		for (int k = 0; k < 3; k++)
+			if (fds[k] >= 0)
+				fds[k] = fcntl(fds[k], F_DUPFD, 64);
+		for (int k = 0; k < 3; k++) {
+			if (fds[k] >= 0)
+				dup2(fds[k], CHANNEL_FD + k);
 			else
-				dup2(cfd, CHANNEL_FD);
-		}
-		if (mfd >= 0) {
-			if (mfd == MGMT_FD)
-				fcntl(MGMT_FD, F_SETFD, 0);
-			else
-				dup2(mfd, MGMT_FD);
+				close(CHANNEL_FD + k);
 		}
 		/* Nothing else of ours or of whoever started us: not the other channels' sockets. */
-		close_range(mfd >= 0 ? MGMT_FD + 1 : cfd >= 0 ? CHANNEL_FD + 1 : CHANNEL_FD, ~0u, 0);
+		close_range(CONSOLE_FD + 1, ~0u, 0);
 		cpu_enter(s->cpu, c->idx);
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
@@ -272,6 +305,167 @@ static void stop(struct sup *s, struct child *c, bool then_restart)
 	c->due_ms = now_ms() + STOP_GRACE_MS;
 }
 
+/* ---- hot standby ---- */
+
+static void svc_output(struct sup *s, unsigned idx);
+
+/* The other of a primary and its standby, or NULL. */
+static struct child *partner(struct sup *s, const struct child *c)
+{
+	int k = c->p->standby >= 0 ? c->p->standby : c->p->standby_of;
+
+	return k >= 0 ? &s->ch[k] : NULL;
+}
+
+/*
+ * c stopped serving (its watchdog expired, or its process ended): its
+ * partner serves from now on, started first if it is not running. The
+ * shared host endpoint's client stays connected; bytes c had not read yet
+ * are dropped, so a restarted c does not answer them.
+ */
+static void takeover(struct sup *s, struct child *c, const char *why)
+{
+	struct child *o = partner(s, c);
+	int primary = c->p->standby >= 0 ? (int)c->idx : c->p->standby_of;
+	long long t0 = now_ms();
+	char junk[4096];
+
+	if (!o || s->exiting || s->serving[primary] != (int)c->idx)
+		return;  /* c was not serving: nothing moves */
+	if (c->p->channel >= 0 && s->d->chan[c->p->channel].standby >= 0) {
+		/* What c said before it failed still reaches the client (the poll may see it after this). */
+		svc_output(s, c->idx);
+		/* What c had not read of the shared endpoint yet is not for a restarted c. */
+		while (recv(s->svc[c->idx][1], junk, sizeof(junk), MSG_DONTWAIT) > 0)
+			;
+	}
+	s->serving[primary] = (int)o->idx;
+	/*
+	 * hv440 holds up to a millisecond of byte-channel output
+	 * (docs/system.md, batching) while its watchdog line is already on
+	 * its way: what a partition whose watchdog expired said just before
+	 * still reaches the client for a moment.
+	 */
+	s->served[primary] = (int)c->idx;
+	s->served_until[primary] = now_ms() + LATE_OUTPUT_MS;
+	if (!o->pid) {
+		o->restarts = 0;
+		if (start(s, o)) {
+			say("partition %s: %s; %s could not be started to take over", c->p->name, why,
+			    o->p->name);
+			return;
+		}
+	}
+	say("partition %s takes over from %s (%s) in %lld ms", o->p->name, c->p->name, why,
+	    now_ms() - t0);
+}
+
+/* Bytes from a partition on a shared endpoint: to the client if it serves, else dropped. */
+static void svc_output(struct sup *s, unsigned idx)
+{
+	int chan = s->d->part[idx].channel, cl = s->svc_client[chan], primary = s->d->chan[chan].a;
+	bool serves = s->serving[primary] == (int)idx ||
+		      (s->served[primary] == (int)idx && now_ms() < s->served_until[primary]);
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(s->svc[idx][0], buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (cl >= 0 && serves &&
+		    send(cl, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN) {
+			close(cl);
+			s->svc_client[chan] = cl = -1;
+		}
+}
+
+/* Bytes from the shared endpoint's client: to the partition serving it. */
+static void svc_input(struct sup *s, unsigned chan)
+{
+	int cl = s->svc_client[chan];
+	char buf[4096];
+	ssize_t n;
+
+	n = recv(cl, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(cl);
+		s->svc_client[chan] = -1;
+		return;
+	}
+	/* A full socket buffer (a partition not reading) drops bytes, as hv440's chardev does. */
+	if (n > 0)
+		(void)!send(s->svc[s->serving[s->d->chan[chan].a]][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* ---- secure monitoring: copied consoles ---- */
+
+/* A copied console going to the log: its own lines, prefixed as the child's output is. */
+static void con_log(struct child *c, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\r')
+			continue;
+		if (buf[i] == '\n' || c->con_len == sizeof(c->con_line)) {
+			printf("%s| %.*s\n", c->p->name, (int)c->con_len, c->con_line);
+			c->con_len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		c->con_line[c->con_len++] = buf[i];
+	}
+	fflush(stdout);
+}
+
+/*
+ * What partition idx wrote on its console: a copy to every channel that
+ * copies it (dropped when the monitor does not read), then where the
+ * console goes (the log, its unix: client, its file, or nowhere).
+ */
+static void con_output(struct sup *s, unsigned idx)
+{
+	const char *dest = s->d->part[idx].console;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(s->con[idx][0], buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		for (unsigned k = 0; k < s->d->n_chan; k++)
+			if (s->d->chan[k].copy_of == (int)idx)
+				(void)!send(s->copy[k][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (!strcmp(dest, "log")) {
+			con_log(&s->ch[idx], buf, (size_t)n);
+		} else if (s->con_file[idx] >= 0) {
+			(void)!write(s->con_file[idx], buf, (size_t)n);
+		} else if (s->con_client[idx] >= 0 &&
+			   send(s->con_client[idx], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+			   errno != EAGAIN) {
+			close(s->con_client[idx]);
+			s->con_client[idx] = -1;
+		}
+	}
+}
+
+/* Input of a copied console's unix: client: to the partition, as hv440's own endpoint would. */
+static void con_input(struct sup *s, unsigned idx)
+{
+	char buf[4096];
+	ssize_t n = recv(s->con_client[idx], buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(s->con_client[idx]);
+		s->con_client[idx] = -1;
+		return;
+	}
+	if (n > 0)
+		(void)!send(s->con[idx][0], buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* What a monitor writes into its copy channel goes nowhere: read-only. */
+static void copy_discard(struct sup *s, unsigned chan)
+{
+	char buf[4096];
+
+	while (recv(s->copy[chan][0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
 /* ---- output of the children: one prefixed line at a time ---- */
 
 static void flush_line(struct sup *s, struct child *c)
@@ -289,6 +483,7 @@ static void flush_line(struct sup *s, struct child *c)
 		    c->p->watchdog == WATCHDOG_NOTIFY ? "notify-manager" : "reset");
 		if (c->p->watchdog == WATCHDOG_NOTIFY)
 			notify(s, c, 'w');
+		takeover(s, c, "watchdog");
 	}
 	printf("%s| %.*s\n", c->p->name, (int)c->line_len, c->line);
 	fflush(stdout);
@@ -328,7 +523,7 @@ static void remove_console_socket(const struct sys_partition *p)
 {
 	struct stat st;
 
-	if (!strncmp(p->console, "unix:", 5) && lstat(p->console + 5, &st) == 0 &&
+	if (!p->console_copied && !strncmp(p->console, "unix:", 5) && lstat(p->console + 5, &st) == 0 &&
 	    S_ISSOCK(st.st_mode))
 		unlink(p->console + 5);
 }
@@ -359,6 +554,7 @@ static void reaped(struct sup *s, struct child *c, int status)
 		drain(s, c);
 	remove_console_socket(p);
 	c->pid = 0;
+	takeover(s, c, c->last_exit);
 	if (c->stopping) {
 		c->stopping = false;
 		if (c->restart_after_stop) {
@@ -478,10 +674,18 @@ static void list(struct sup *s, struct client *cl)
 
 		json_escape(con, sizeof(con), c->p->console);
 		json_escape(ex, sizeof(ex), c->last_exit);
+		int primary = c->p->standby >= 0 ? (int)i : c->p->standby_of;
+		char pair[96] = "";
+
+		/* A primary and its standby: which of the two serves. */
+		if (primary >= 0)
+			snprintf(pair, sizeof(pair), ",\"standby_of\":\"%s\",\"serving\":%s",
+				 c->p->standby_of >= 0 ? s->d->part[c->p->standby_of].name : "",
+				 s->serving[primary] == (int)i ? "true" : "false");
 		reply(cl, "{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"manager\":%s,"
-		      "\"restarts\":%u,\"watchdogs\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"}",
+		      "\"restarts\":%u,\"watchdogs\":%u,\"last_exit\":\"%s\",\"console\":\"%s\"%s}",
 		      c->p->name, state_names[c->st], (int)c->pid, c->p->manager ? "true" : "false",
-		      c->restarts, c->watchdogs, ex, con);
+		      c->restarts, c->watchdogs, ex, con, pair);
 	}
 	reply(cl, "{\"ok\":true,\"partitions\":%u}", s->d->n_part);
 }
@@ -578,7 +782,7 @@ static int listen_unix(const char *path)
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		say("control socket path %s is too long", path);
+		say("socket path %s is too long", path);
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
@@ -712,6 +916,7 @@ static void shutdown_all(struct sup *s)
 	long long deadline = now_ms() + STOP_GRACE_MS;
 	bool any;
 
+	s->exiting = true;
 	for (unsigned i = 0; i < s->d->n_part; i++)
 		if (s->ch[i].pid) {
 			kill(s->ch[i].pid, SIGTERM);
@@ -749,9 +954,9 @@ static void shutdown_all(struct sup *s)
 static int loop(struct sup *s)
 {
 	for (;;) {
-		struct pollfd pf[3 + MAX_CLIENTS + SYS_MAX_PARTITIONS];
+		struct pollfd pf[3 + MAX_CLIENTS + 8 * SYS_MAX_PARTITIONS];
 		struct child *who[SYS_MAX_PARTITIONS];
-		unsigned n = 0, nc = 0, first_client, first_child;
+		unsigned n = 0, nc = 0, first_client, first_child, first_svc, first_con;
 		long long t = now_ms(), next = -1;
 		struct signalfd_siginfo si;
 
@@ -786,6 +991,21 @@ static int loop(struct sup *s)
 				who[nc++] = &s->ch[i];
 				pf[n++] = (struct pollfd){ .fd = s->ch[i].out_fd, .events = POLLIN };
 			}
+		/* Shared endpoints: per channel its listener and client, per partition its socket (-1: none). */
+		first_svc = n;
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			pf[n++] = (struct pollfd){ .fd = s->svc_listen[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->svc_client[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->svc[i][0], .events = POLLIN };
+		}
+		/* Copied consoles: per partition its socket, listener and client; per channel its copy. */
+		first_con = n;
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			pf[n++] = (struct pollfd){ .fd = s->con[i][0], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->con_listen[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->con_client[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->copy[i][0], .events = POLLIN };
+		}
 		if (poll(pf, n, next < 0 ? -1 : (int)(next - t + 1)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -795,6 +1015,41 @@ static int loop(struct sup *s)
 		for (unsigned i = 0; i < nc; i++)
 			if (pf[first_child + i].revents)
 				drain(s, who[i]);
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			struct pollfd *q = &pf[first_svc + 3 * i];
+
+			if (q[2].revents)
+				svc_output(s, i);
+			if (q[1].revents && s->svc_client[i] >= 0)
+				svc_input(s, i);
+			if (q[0].revents & POLLIN) {
+				int fd = accept4(s->svc_listen[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+				/* One client at a time, as hv440's own unix: endpoint. */
+				if (fd >= 0 && s->svc_client[i] >= 0)
+					close(fd);
+				else if (fd >= 0)
+					s->svc_client[i] = fd;
+			}
+		}
+		for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+			struct pollfd *q = &pf[first_con + 4 * i];
+
+			if (q[0].revents)
+				con_output(s, i);
+			if (q[2].revents && s->con_client[i] >= 0)
+				con_input(s, i);
+			if (q[3].revents)
+				copy_discard(s, i);
+			if (q[1].revents & POLLIN) {
+				int fd = accept4(s->con_listen[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+				if (fd >= 0 && s->con_client[i] >= 0)
+					close(fd);
+				else if (fd >= 0)
+					s->con_client[i] = fd;
+			}
+		}
 		if (pf[2].revents & POLLIN)
 			mgmt_input(s);
 		if (pf[0].revents & POLLIN) {
@@ -835,8 +1090,14 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 	s.listen_fd = -1;
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
 		s.cl[i].fd = -1;
-	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++)
+	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
 		s.chan_fd[i][0] = s.chan_fd[i][1] = -1;
+		s.svc[i][0] = s.svc[i][1] = s.svc_listen[i] = s.svc_client[i] = -1;
+		s.con[i][0] = s.con[i][1] = s.con_listen[i] = s.con_client[i] = s.con_file[i] = -1;
+		s.copy[i][0] = s.copy[i][1] = -1;
+		s.serving[i] = (int)i;
+		s.served[i] = -1;
+	}
 	s.mgmt[0] = s.mgmt[1] = -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -875,6 +1136,48 @@ int supervisor_run(struct sys_desc *d, const char *control_path)
 		}
 	if (s.mgmt[0] >= 0)
 		fcntl(s.mgmt[0], F_SETFL, O_NONBLOCK);
+	/* A host endpoint a primary shares with its standby: ours to serve, a socket to each. */
+	for (unsigned i = 0; i < d->n_chan; i++) {
+		const struct sys_channel *ch = &d->chan[i];
+
+		if (ch->standby < 0)
+			continue;
+		s.svc_listen[i] = listen_unix(ch->host + 5);
+		if (s.svc_listen[i] < 0 ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.svc[ch->a]) ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.svc[ch->standby])) {
+			say("channel %s: cannot serve %s: %s", ch->name, ch->host, strerror(errno));
+			goto out;
+		}
+	}
+	/* Copied consoles: carried here, each to where it was going (docs/system.md). */
+	for (unsigned i = 0; i < d->n_chan; i++)
+		if (d->chan[i].copy_of >= 0 &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.copy[i])) {
+			say("channel %s: socketpair: %s", d->chan[i].name, strerror(errno));
+			goto out;
+		}
+	for (unsigned i = 0; i < d->n_part; i++) {
+		const char *con = d->part[i].console;
+
+		if (!d->part[i].console_copied)
+			continue;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.con[i])) {
+			say("partition %s: console socketpair: %s", d->part[i].name, strerror(errno));
+			goto out;
+		}
+		if (!strncmp(con, "unix:", 5)) {
+			s.con_listen[i] = listen_unix(con + 5);
+			if (s.con_listen[i] < 0)
+				goto out;
+		} else if (!strncmp(con, "file:", 5)) {
+			s.con_file[i] = open(con + 5, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+			if (s.con_file[i] < 0) {
+				say("partition %s: console %s: %s", d->part[i].name, con + 5, strerror(errno));
+				goto out;
+			}
+		}
+	}
 	s.cpu = cpu_prepare(d);
 	/* Every child first: a start tells the manager, which looks at them all (notify()). */
 	for (unsigned i = 0; i < d->n_part; i++)
@@ -905,6 +1208,31 @@ out:
 	for (int k = 0; k < 2; k++)
 		if (s.mgmt[k] >= 0)
 			close(s.mgmt[k]);
+	for (unsigned i = 0; i < SYS_MAX_PARTITIONS; i++) {
+		for (int k = 0; k < 2; k++)
+			if (s.svc[i][k] >= 0)
+				close(s.svc[i][k]);
+		if (s.svc_client[i] >= 0)
+			close(s.svc_client[i]);
+		if (s.svc_listen[i] >= 0) {
+			close(s.svc_listen[i]);
+			unlink(d->chan[i].host + 5);
+		}
+		for (int k = 0; k < 2; k++) {
+			if (s.con[i][k] >= 0)
+				close(s.con[i][k]);
+			if (s.copy[i][k] >= 0)
+				close(s.copy[i][k]);
+		}
+		if (s.con_client[i] >= 0)
+			close(s.con_client[i]);
+		if (s.con_file[i] >= 0)
+			close(s.con_file[i]);
+		if (s.con_listen[i] >= 0) {
+			close(s.con_listen[i]);
+			unlink(d->part[i].console + 5);
+		}
+	}
 	cpu_release(s.cpu);
 	close(s.sig_fd);
 	return rc;

@@ -36,6 +36,10 @@ struct sys_partition {
 	enum sys_restart restart;
 	unsigned restart_limit;
 	int channel;              /* index into channels, or -1 */
+	const char *standby_name; /* standby-of, as given */
+	int standby_of;           /* the primary this one stands by for, or -1 */
+	int standby;              /* this primary's standby, or -1 */
+	bool console_copied;      /* a channel copies its console: the supervisor carries it */
 };
 
 /* A byte channel: two partitions, or a partition and a host chardev spec. */
@@ -43,6 +47,8 @@ struct sys_channel {
 	const char *name;
 	int a, b;                 /* partition indexes; b = -1 for a host endpoint */
 	const char *host;         /* the host end's chardev spec (b = -1) */
+	int standby;              /* a's standby, which shares the host end (served by the supervisor), or -1 */
+	int copy_of;              /* console-copy-of: the partition whose console a receives, or -1 */
 };
 
 struct sys_desc {

@@ -4,7 +4,10 @@
 # gives exactly its expected lines), then the three-partition Linux system of
 # examples/system/three-partitions.dts (on vmlinux-mgr, plus a bare-metal "dog"): boot, a byte
 # channel both ways, --status, the Linux manager's partctl (list, stop, restart, doorbells), kill -9 of a
-# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup.
+# partition (restarted, or reported dead), stop/start on the control socket, SIGTERM cleanup;
+# hot standby (bare metal: a watchdog starts a cold standby, kill -9 moves the service back;
+# examples/system/hot-standby.dts on Linux: the service moves to the warm standby within 2 s;
+# a monitor with a read-only copy of the primary's console).
 # Usage: tests/system/run.sh BUILD_DIR [--quick]   (--quick: --check only, no Linux boots)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -237,6 +240,54 @@ else
 	ko "build tests/system/progs/watchdog.c" "$(head -3 "$out/wd.build.log")"
 fi
 
+# --- hot standby, bare metal (progs/service.c answers each line on its channel with its name):
+# "svc" arms its watchdog after its first answer (action reset: it resets in its process), so
+# the cold standby "spare" (autostart off) is started and serves the same connection; then
+# kill -9 of the spare moves the service back to svc, which is running ---
+svc_ok=1
+for v in svc:-DARM_WATCHDOG spare:; do
+	${CROSS_CC:-powerpc-linux-gnu-gcc} -mcpu=440 -msoft-float -ffreestanding -nostdlib -nostartfiles \
+		-O2 -fno-pie -no-pie -msdata=none -G 0 -fno-builtin -fno-stack-protector -Wall -Wextra -Werror \
+		-I "$isa" -T "$isa/link.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+		-DNAME="\"${v%%:*}\"" ${v#*:} -o "$out/service-${v%%:*}.elf" "$isa/crt0.S" "$isa/lib.c" \
+		"$here/progs/service.c" -lgcc 2>>"$out/service.build.log" || svc_ok=0
+done
+if [ $svc_ok -eq 1 ]; then
+	cat >"$out/hs-bare.dts" <<DTS
+/dts-v1/;
+/ {
+	partitions {
+		svc { kernel = "service-svc.elf"; memory = "16M"; console = "file:svc.log"; };
+		spare { kernel = "service-spare.elf"; memory = "16M"; console = "file:spare.log";
+			autostart = "off"; standby-of = "svc"; };
+	};
+	channels { service { endpoints = "svc"; host = "unix:hs-bare.sock"; }; };
+};
+DTS
+	"$hv" system "$out/hs-bare.dts" --control "unix:$out/hs-bare.ctl" >"$out/hs-bare.out" 2>"$out/hs-bare.err" &
+	hsup=$!
+	python3 "$here/service.py" --before 0 "$out/hs-bare.sock" svc spare >"$out/hs-bare.wd" 2>&1
+	rc=$?
+	"$hv" system --status "unix:$out/hs-bare.ctl" >"$out/hs-bare.status1" 2>&1
+	check "hot standby: svc's watchdog starts the cold standby, which answers on the same connection" \
+		"[ $rc -eq 0 ] && grep -q 'partition svc: watchdog expired (1 so far); action: reset' '$out/hs-bare.err' &&
+		 grep -q 'partition spare takes over from svc (watchdog)' '$out/hs-bare.err' &&
+		 grep -q '\"name\":\"svc\",\"state\":\"running\",.*\"serving\":false' '$out/hs-bare.status1' &&
+		 grep -q '\"name\":\"spare\",\"state\":\"running\",.*\"standby_of\":\"svc\",\"serving\":true' '$out/hs-bare.status1'" \
+		"$(cat "$out/hs-bare.wd" "$out/hs-bare.err" "$out/hs-bare.status1")"
+	spid=$(sed -n 's/.*"name":"spare","state":"running","pid":\([0-9]*\).*/\1/p' "$out/hs-bare.status1")
+	python3 "$here/service.py" "$out/hs-bare.sock" spare svc kill -9 "${spid:-0}" >"$out/hs-bare.kill" 2>&1
+	rc=$?
+	check "hot standby: kill -9 of the serving spare moves the service back to the running svc" \
+		"[ $rc -eq 0 ] && [ -n '$spid' ] && grep -q 'partition svc takes over from spare (signal 9)' '$out/hs-bare.err'" \
+		"$(cat "$out/hs-bare.kill" "$out/hs-bare.err")"
+	kill -TERM $hsup
+	wait $hsup
+	check "hot standby: the shared endpoint's socket is removed at exit" "[ ! -e '$out/hs-bare.sock' ]"
+else
+	ko "build tests/system/progs/service.c" "$(head -3 "$out/service.build.log")"
+fi
+
 [ "$quick" = --quick ] && finish
 
 # The partitions boot vmlinux-mgr: vmlinux-pv with Linux's /dev/fsl-hv driver, which partctl
@@ -462,4 +513,96 @@ socks=$(find "$out" -type s | tr '\n' ' ')
 check "SIGTERM: supervisor exits 143, no partition left ($(echo $pids | wc -w) were running)" \
 	"[ $rc -eq 143 ] && [ -z '$left' ] && [ -n '$pids' ]" "exit $rc, left:$left"
 check "SIGTERM: no socket left behind" "[ -z '$socks' ]" "$socks"
+kill "${helpers[@]}" 2>/dev/null
+wait "${helpers[@]}" 2>/dev/null
+
+# --- hot standby on Linux: examples/system/hot-standby.dts on this run's files. Each guest
+# answers every line on ttyEHV0 with its name; kill -9 of the primary's process moves the
+# supervisor's service socket (the same connection) to the warm standby within 2 s ---
+hdts=$out/hot.dts
+sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
+    -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
+    -e "s|/tmp/hv440-|$out/hs-|g" "$ex/hot-standby.dts" >"$hdts"
+"$hv" system --check "$hdts" >"$out/hot.check" 2>&1
+check "--check of examples/system/hot-standby.dts (the test's copy)" \
+	"[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$hdts'" "$(cat "$out/hot.check")"
+# Secure monitoring in the same system: a third Linux partition, "monitor", whose byte channel
+# is a read-only copy of the primary's console.
+cat >>"$hdts" <<DTS
+/ {
+	partitions {
+		monitor { kernel = "$kpv"; initrd = "$initrd"; bootargs = "console=ttyS0"; memory = "64M";
+			  console = "unix:$out/hs-monitor.console"; };
+	};
+	channels { watch { endpoints = "monitor"; console-copy-of = "primary"; }; };
+};
+DTS
+"$hv" system --check "$hdts" >"$out/hot.check" 2>&1
+check "--check of the test's copy with a monitor of the primary's console" "[ $? -eq 0 ]" \
+	"$(cat "$out/hot.check")"
+ctl=$out/hs.ctl
+"$hv" system "$hdts" --control "unix:$ctl" >"$out/hs.out" 2>"$out/hs.err" &
+sup=$!
+helpers=()
+for p in primary standby monitor; do
+	mkfifo "$out/hs-$p.in"
+	python3 "$here/console.py" "$out/hs-$p.console" "$out/hs-$p.log" "$out/hs-$p.in" &
+	helpers+=($!)
+done
+up=0
+for p in primary standby monitor; do
+	wait_for "$out/hs-$p.log" 'guest: shell ready' 240 && up=$((up + 1))
+done
+check "hot-standby.dts and a monitor: three partitions boot to a shell" "[ $up -eq 3 ]" \
+	"see $out/hs-*.log, $out/hs.err"
+for p in primary standby; do
+	send hs-$p "stty -F /dev/ttyEHV0 raw -echo && (while read -r l; do echo $p; done </dev/ttyEHV0 >/dev/ttyEHV0 &)"
+done
+# The monitor prints its channel, the copy, on its own console.
+send hs-monitor 'stty -F /dev/ttyEHV0 raw -echo && cat /dev/ttyEHV0 &'
+sleep 1
+send hs-primary 'echo copy-mark-$((6*7))'
+wait_for "$out/hs-monitor.log" 'copy-mark-42' 15
+check "console-copy-of: the monitor reads the primary's console output on its ttyEHV0" \
+	"[ $? -eq 0 ] && grep -q 'copy-mark-42' '$out/hs-primary.log'" "$(tail -5 "$out/hs-monitor.log")"
+# What the monitor writes into the copy goes nowhere: the primary's shell would run (and echo)
+# it if it reached its console. The probe, sent later, shows the primary's console went on.
+send hs-monitor 'echo inject-$((6*9)) >/dev/ttyEHV0; echo "wrote-$((6*9))"'
+wait_for "$out/hs-monitor.log" 'wrote-54' 15
+sleep 2
+send hs-primary 'echo probe-$((7*7))'
+wait_for "$out/hs-monitor.log" 'probe-49' 15
+check "console-copy-of is read-only: the monitor's writes never reach the primary" \
+	"[ $? -eq 0 ] && grep -q 'wrote-54' '$out/hs-monitor.log' && grep -q 'probe-49' '$out/hs-primary.log' &&
+	 ! grep -q 'inject-54' '$out/hs-primary.log'" "$(tail -5 "$out/hs-primary.log")"
+status >"$out/hs.status1"
+ppid=$(field primary pid <"$out/hs.status1")
+booted=$(grep -ac 'Linux version' "$out/hs-monitor.log")
+python3 "$here/service.py" "$out/hs-service.sock" primary standby kill -9 "${ppid:-0}" >"$out/hs.service" 2>&1
+rc=$?
+took=$(sed -n 's/^takeover \([0-9.]*\) s$/\1/p' "$out/hs.service")
+echo "MEASURE hot standby: kill -9 of the primary to the standby's first answer on the same connection: ${took:-none} s"
+check "hot standby: only the primary answers, then within 2 s of its kill -9 the standby (took ${took:-none} s)" \
+	"[ $rc -eq 0 ] && [ -n '$ppid' ] && awk -v t='${took:-99}' 'BEGIN { exit !(t < 2) }'" \
+	"$(cat "$out/hs.service")"
+wait_for "$out/hs.err" 'partition primary ended: signal 9; restarting \(1 of 3\)' 10
+sleep 0.5
+status >"$out/hs.status2"
+check "hot standby: the supervisor reports the takeover, restarts the primary, the standby keeps serving" \
+	"grep -q 'partition standby takes over from primary (signal 9)' '$out/hs.err' &&
+	 grep -q '\"name\":\"standby\",\"state\":\"running\",.*\"serving\":true' '$out/hs.status2' &&
+	 grep -q '\"name\":\"primary\",\"state\":\"running\",.*\"serving\":false' '$out/hs.status2' &&
+	 [ \"\$(field primary pid <'$out/hs.status2')\" != '$ppid' ]" "$(cat "$out/hs.err" "$out/hs.status2")"
+# The copy outlives the primary's process: the monitor sees the restarted primary boot.
+for _ in $(seq 1 240); do
+	[ "$(grep -ac 'Linux version' "$out/hs-monitor.log")" -gt "$booted" ] && break
+	sleep 0.25
+done
+check "console-copy-of: the monitor sees the restarted primary's boot on the same channel" \
+	"[ \$(grep -ac 'Linux version' '$out/hs-monitor.log') -gt $booted ]" "$(tail -5 "$out/hs-monitor.log")"
+kill -TERM "$sup"
+wait "$sup"
+check "hot standby: SIGTERM exits 143 and removes the service socket" \
+	"[ $? -eq 143 ] && [ ! -e '$out/hs-service.sock' ] && [ ! -e '$out/hs-primary.console' ]" \
+	"$(tail -3 "$out/hs.err")"
 finish
