@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "hw/virtio_blk.h"
 #include "snapshot/migrate.h"
 #include "snapshot/snapshot.h"
@@ -34,6 +36,10 @@
  *   source -> destination  records: u32 kind, u32 first page, u32 count
  *                            PAGES: count 4 KiB pages follow
  *                            ZERO:  pages [first, first+count) are zero now
+ *                            VERIFY: (migrate URI verify) count CRC32s
+ *                                   follow, one per page of RAM, taken with
+ *                                   the vcpu stopped; the destination checks
+ *                                   its RAM against them
  *                            STATE: count bytes follow: the snapshot's vcpu,
  *                                   device and end sections; the last record
  *   destination -> source  one line: "ok" (the guest runs there from now)
@@ -49,6 +55,7 @@
 #define MIG_PAGES     1u
 #define MIG_ZERO      2u
 #define MIG_STATE     3u
+#define MIG_VERIFY    4u
 #define MIG_MACHINE_MAX (64u << 10)
 #define MIG_STATE_MAX (64u << 20)
 /* Pre-copy ends when a round took at most this long (its dirty pages are then few) ... */
@@ -227,6 +234,7 @@ struct mig {
 	uint64_t t_start, t_stop;
 	unsigned rounds;
 	uint64_t pages_sent, zero_sent;
+	bool verify;              /* migrate URI verify: RAM checked page by page at the end */
 };
 
 /* One migration per board at a time; several VMs in a process each have their own. */
@@ -433,6 +441,30 @@ static void mig_end(struct mig *m)
 	mig_free(m);
 }
 
+/* Every page's CRC32, for a destination to check its RAM against (the test of the dirty log). */
+static uint32_t *page_crcs(const struct board *b)
+{
+	uint32_t n = (uint32_t)(b->ram_size / MIG_PAGE), *crc = malloc((size_t)n * 4);
+
+	for (uint32_t p = 0; crc && p < n; p++)
+		crc[p] = htobe32((uint32_t)crc32_z(0, b->ram + (size_t)p * MIG_PAGE, MIG_PAGE));
+	return crc;
+}
+
+static int send_crcs(struct mig *m)
+{
+	uint32_t n = (uint32_t)(m->b->ram_size / MIG_PAGE), *crc = page_crcs(m->b);
+	int r;
+
+	if (!crc) {
+		errno = ENOMEM;
+		return -1;
+	}
+	r = send_record(m->sock, MIG_VERIFY, 0, n) || send_all(m->sock, crc, (size_t)n * 4);
+	free(crc);
+	return r ? -1 : 0;
+}
+
 /*
  * The guest stops here: the rest of RAM and the state go with no guest
  * instruction in between, and the destination answers once it has loaded
@@ -453,6 +485,11 @@ static int finish(struct mig *m)
 	m->taken = core_dirty_take(&b->vcpu.core, m->bits);
 	if (send_pages(m, m->bits)) {
 		snprintf(m->err, sizeof(m->err), "sending RAM to %s: %s", m->uri, strerror(errno));
+		return -1;
+	}
+	if (m->verify && send_crcs(m)) {
+		snprintf(m->err, sizeof(m->err), "sending the RAM check to %s: %s", m->uri,
+			 strerror(errno));
 		return -1;
 	}
 	f = open_memstream(&state, &state_len);
@@ -526,10 +563,11 @@ static void serve(void *opaque, int fd, short revents)
 		t_end = now_ns();
 		snprintf(text, sizeof(text),
 			 "migrated: downtime %.1f ms, total %.1f ms, %u rounds, %" PRIu64 " pages "
-			 "(%.1f MiB) and %" PRIu64 " zero pages sent\nok\n",
+			 "(%.1f MiB) and %" PRIu64 " zero pages sent, %" PRIu64 " dirty at the stop%s"
+			 "\nok\n",
 			 (double)(t_end - m->t_stop) / 1e6, (double)(t_end - m->t_start) / 1e6,
 			 m->rounds + 1, m->pages_sent, (double)m->pages_sent * MIG_PAGE / 1048576.0,
-			 m->zero_sent);
+			 m->zero_sent, m->taken, m->verify ? ", RAM verified" : "");
 		log_err("migrated to %s: %.*s; this hv440 ends\n", m->uri,
 			(int)(strchr(text, '\n') - text) - 10, text + 10);
 		m->answer(m->answer_ctx, text);
@@ -578,6 +616,23 @@ int migrate_start(void *board, const char *uri, int fd,
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
 	snprintf(m->uri, sizeof(m->uri), "%s", uri);
+	{
+		char *opt = strchr(m->uri, ' ');
+
+		if (opt) {
+			*opt++ = 0;
+			while (*opt == ' ')
+				opt++;
+			if (strcmp(opt, "verify")) {
+				snprintf(err, errlen, "migrate: unknown option '%.64s' (migrate URI [verify])",
+					 opt);
+				mig_free(m);
+				return -1;
+			}
+			m->verify = true;
+		}
+		uri = m->uri;
+	}
 	m->sock = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : connect_uri(uri, err, errlen);
 	if (m->sock < 0) {
 		if (fd >= 0)
@@ -800,6 +855,31 @@ int migrate_incoming(struct board **out, struct board_config *cfg, const char *u
 				goto out;
 			}
 			break;
+		}
+		if (kind == MIG_VERIFY) {
+			uint32_t *want = malloc((size_t)max * 4 + 4), *have;
+
+			if (count != max || !want || recv_all(fd, want, (size_t)max * 4)) {
+				free(want);
+				goto gone;
+			}
+			have = page_crcs(b);
+			if (!have) {
+				free(want);
+				refuse_source(fd, uri, "out of memory to check RAM");
+				goto out;
+			}
+			for (uint32_t p = 0; p < max; p++)
+				if (have[p] != want[p]) {
+					refuse_source(fd, uri, "RAM page 0x%x differs from the source's", p);
+					free(have);
+					free(want);
+					goto out;
+				}
+			free(have);
+			free(want);
+			log_err("--incoming %s: RAM checked: every page is the source's\n", uri);
+			continue;
 		}
 		if ((kind != MIG_PAGES && kind != MIG_ZERO) || first > max || count > max - first) {
 			refuse_source(fd, uri, "a corrupted stream (record %u, pages %u+%u)", kind, first,

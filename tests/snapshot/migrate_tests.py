@@ -18,7 +18,7 @@ MIGRATED = re.compile(r"^migrated: downtime ([0-9.]+) ms, total ([0-9.]+) ms, (\
                       r"(\d+) pages .*\nok$", re.S)
 
 
-def migrate(csock, uri, timeout=120):
+def migrate(csock, uri, timeout=300):
     """`migrate URI` on the control socket: the whole answer (it comes when the migration ends)."""
     end = time.monotonic() + 30
     while True:
@@ -112,9 +112,11 @@ def bare_metal(ctx, engine):
     wait_socket(msock, dst)
     src = Proc([ctx.hv440, "--no-reboot", "--control", "unix:" + csock, "--kernel", elf], env)
     src.wait_line(lambda x: x.startswith(b"step 200 "), 120, "step 200")
-    answer = migrate(csock, "unix:" + msock)
+    answer = migrate(csock, "unix:" + msock + " verify")
     rc_s, out_s, err_s = src.finish(60)
     rc_d, out_d, err_d = dst.finish(300)
+    check("RAM verified" in answer and b"RAM checked: every page is the source's" in err_d,
+          f"RAM not verified: {answer!r} {err_d!r}")
     downtime, total, rounds, pages = migrated(answer)
     check(rc_s == 0, f"the source ended with {rc_s}: {err_s!r}")
     check(rc_d == 0, f"the destination ended with {rc_d}: {err_d!r}")
@@ -154,9 +156,12 @@ def linux_fork(ctx, engine):
     src = Proc(argv + ["--control", "unix:" + csock], env)
     src.wait_line(lambda x: x.startswith(b"guest: up after"), 300, "shell start")
     time.sleep(0.3)  # into the fork loop
-    answer = migrate(csock, "unix:" + msock)
+    # verify: the destination checks every page of its RAM against the source's at the stop
+    answer = migrate(csock, "unix:" + msock + " verify")
     rc_s, out_s, err_s = src.finish(60)
     rc_d, out_d, err_d = dst.finish(600)
+    check("RAM verified" in answer and b"RAM checked: every page is the source's" in err_d,
+          f"RAM not verified: {answer!r} {err_d!r}")
     downtime, total, rounds, _ = migrated(answer)
     check(rc_s == 0, f"the source ended with {rc_s}: {err_s!r}")
     check(rc_d == 0, f"the destination ended with {rc_d}: {err_d!r}")
