@@ -20,6 +20,7 @@
 
 #include <zlib.h>
 
+#include "host/unixsock.h"
 #include "hw/virtio_blk.h"
 #include "snapshot/migrate.h"
 #include "snapshot/snapshot.h"
@@ -678,17 +679,13 @@ static int listen_uri(const char *uri)
 	int fd = -1, one = 1;
 
 	if (!strncmp(uri, "unix:", 5) && uri[5]) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		char err[300];
 
-		if (strlen(uri + 5) >= sizeof(sa.sun_path)) {
-			log_err("--incoming: the socket path '%s' is too long\n", uri + 5);
-			return -1;
-		}
-		strcpy(sa.sun_path, uri + 5);
-		unlink(sa.sun_path);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 1) == 0)
-			return fd;
+		/* A socket file nobody serves is replaced; a live one or any other file is not. */
+		fd = unixsock_listen(uri + 5, 1, err, sizeof(err));
+		if (fd < 0)
+			log_err("--incoming: %s\n", err);
+		return fd;
 	} else if (!strncmp(uri, "tcp:", 4) && strrchr(uri + 4, ':')) {
 		char host[256];
 		const char *port = strrchr(uri + 4, ':') + 1;
@@ -817,14 +814,26 @@ int migrate_incoming(struct board **out, struct board_config *cfg, const char *u
 	lfd = listen_uri(uri);
 	if (lfd < 0)
 		return -1;
-	do
+	for (;;) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno != EINTR)
+				continue;
+			/* A signal (SIGINT, SIGTERM): the caller ends hv440. */
+			errno = EINTR;
+			break;
+		}
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+		if (fd >= 0 || (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED))
+			break;
+	}
 	close(lfd);
 	if (!strncmp(uri, "unix:", 5))
 		unlink(uri + 5);
 	if (fd < 0) {
-		log_err("--incoming %s: %s\n", uri, strerror(errno));
+		log_err("--incoming %s: %s\n", uri,
+			errno == EINTR ? "interrupted while waiting for a source" : strerror(errno));
 		return -1;
 	}
 	if (incoming_machine(fd, uri, out, cfg))
