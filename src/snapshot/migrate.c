@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -209,6 +211,14 @@ static int connect_uri(const char *uri, char *err, size_t errlen)
 		close(fd);
 	snprintf(err, errlen, "cannot connect to %s: %s", uri, strerror(e));
 	return -1;
+}
+
+/* Small records (a header, the last answer) go at once, not after a delayed ACK (TCP). */
+static void no_delay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* fails on unix: harmless */
 }
 
 /* ---- the source ---- */
@@ -642,6 +652,7 @@ int migrate_start(void *board, const char *uri, int fd,
 		return -1;
 	}
 	setsockopt(m->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	no_delay(m->sock);
 	m->words = (size_t)((b->ram_size / MIG_PAGE + 63) / 64);
 	m->bits = calloc(m->words, sizeof(uint64_t));
 	m->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -836,6 +847,7 @@ int migrate_incoming(struct board **out, struct board_config *cfg, const char *u
 			errno == EINTR ? "interrupted while waiting for a source" : strerror(errno));
 		return -1;
 	}
+	no_delay(fd);
 	if (incoming_machine(fd, uri, out, cfg))
 		goto out;
 	b = *out;
