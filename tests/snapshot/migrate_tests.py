@@ -100,7 +100,15 @@ def migrated(answer):
 
 # ---- bare metal ----
 
-def bare_metal(ctx, engine):
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def bare_metal(ctx, engine, tcp=False):
     """count.c migrated at step 200: source and destination print the uninterrupted run's output."""
     elf = st.count_elf(ctx)
     env = dict(os.environ, HV440_ENGINE=engine)
@@ -108,11 +116,15 @@ def bare_metal(ctx, engine):
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
     check(whole.returncode == 0 and whole.stdout.endswith(b"done\n"), "uninterrupted run")
     msock, csock = ctx.path(f"mig-bm-{engine}.sock"), ctx.path(f"ctl-bm-{engine}.sock")
-    dst = Proc([ctx.hv440, "--no-reboot", "--incoming", "unix:" + msock], env)
-    wait_socket(msock, dst)
+    uri = f"tcp:127.0.0.1:{free_port()}" if tcp else "unix:" + msock
+    dst = Proc([ctx.hv440, "--no-reboot", "--incoming", uri], env)
+    if tcp:
+        time.sleep(0.5)  # listening (a connection before it is refused: the test fails, not hangs)
+    else:
+        wait_socket(msock, dst)
     src = Proc([ctx.hv440, "--no-reboot", "--control", "unix:" + csock, "--kernel", elf], env)
     src.wait_line(lambda x: x.startswith(b"step 200 "), 120, "step 200")
-    answer = migrate(csock, "unix:" + msock + " verify")
+    answer = migrate(csock, uri + " verify")
     rc_s, out_s, err_s = src.finish(60)
     rc_d, out_d, err_d = dst.finish(300)
     check("RAM verified" in answer and b"RAM checked: every page is the source's" in err_d,
@@ -132,6 +144,10 @@ def test_migrate_bare_metal_jit(ctx):
 
 def test_migrate_bare_metal_interp(ctx):
     bare_metal(ctx, "interp")
+
+
+def test_migrate_tcp(ctx):
+    bare_metal(ctx, "jit", tcp=True)
 
 
 # ---- Linux: fork.sh ----
@@ -217,5 +233,5 @@ def test_migrate_refused(ctx):
     check(err_s.decode().count("(the guest runs on here)") == 2, f"source stderr {err_s!r}")
 
 
-TESTS = [test_migrate_refused, test_migrate_bare_metal_jit, test_migrate_bare_metal_interp,
+TESTS = [test_migrate_refused, test_migrate_bare_metal_jit, test_migrate_bare_metal_interp, test_migrate_tcp,
          test_migrate_linux_fork_jit, test_migrate_linux_fork_interp]
