@@ -227,6 +227,18 @@ def test_migrate_refused(ctx):
               f"{opts}: destination status {rc_d}, stderr {err_d!r}")
         check(out_d == b"", f"{opts}: the destination ran a guest")
     rc_s, out_s, err_s = src.finish(300)
+    # A machine with a disk: refused before anything starts (the image's lock stays with the source).
+    img = ctx.path("refused.img")
+    with open(img, "wb") as f:
+        f.truncate(1 << 20)
+    dsrc = Proc([ctx.hv440, "--no-reboot", "--control", "unix:" + csock + "d", "--kernel", elf,
+                 "--disk", img], env)
+    dsrc.wait_line(lambda x: x.startswith(b"step 5 "), 120, "step 5 (disk)")
+    answer = migrate(csock + "d", "unix:" + ctx.path("never.sock"))
+    check(answer == "error: a machine with disks cannot be migrated yet (each image's lock stays "
+          "with the source; docs/snapshot.md)", f"with a disk: {answer!r}")
+    dsrc.p.kill()
+    dsrc.finish(60)
     check(rc_s == 0 and out_s == whole.stdout,
           f"the source did not run on as if nothing happened (status {rc_s})")
     # the refusals that came from the destination are logged too (an address error is only answered)
