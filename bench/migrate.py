@@ -14,12 +14,14 @@ this N times (default 5) and prints, per run and as min/median/max:
   total     the migrate command -> the same point
   rounds    pre-copy rounds, the last one with the vcpu stopped
   pages     4 KiB pages sent
+  stop      of those, the pages dirty at the stop (sent with the vcpu stopped)
 
 and checks each time that the console of source and destination together
 is the uninterrupted run's (times masked), as tests/snapshot does."""
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -60,16 +62,18 @@ def main():
         rc_s, out_s, _ = src.finish(60)
         rc_d, out_d, err_d = dst.finish(600)
         downtime, total, rounds, pages = mt.migrated(answer)
+        stop = int(re.search(r"(\d+) dirty at the stop", answer).group(1))
         same = rc_s == 0 and rc_d == 0 and b"forked 400" in out_d and b"forked 400" not in out_s and \
             mt.masked((out_s + out_d).decode("utf-8", "replace")) == ref
         print(f"run {i + 1}: downtime {downtime:.1f} ms, total {total:.1f} ms, {rounds} rounds, "
-              f"{pages} pages; output {'identical' if same else 'DIFFERS'}", flush=True)
+              f"{pages} pages, {stop} at the stop; output {'identical' if same else 'DIFFERS'}",
+              flush=True)
         if not same:
             sys.exit(f"migrate.py: run {i + 1}: the migrated run's output differs "
                      f"(status {rc_s}/{rc_d}): {err_d.decode(errors='replace')}")
-        rows.append((downtime, total, rounds, pages))
+        rows.append((downtime, total, rounds, pages, stop))
     for k, name, unit in ((0, "downtime", "ms"), (1, "total", "ms"), (2, "rounds", ""),
-                          (3, "pages", "")):
+                          (3, "pages", ""), (4, "stop", "")):
         vals = [r[k] for r in rows]
         print(f"{name:8}: min {min(vals):g} {unit}, median {statistics.median(vals):g} {unit}, "
               f"max {max(vals):g} {unit}".replace(" ,", ","))
