@@ -22,6 +22,7 @@
 
 #include <zlib.h>
 
+#include "host/disk.h"
 #include "host/unixsock.h"
 #include "hw/virtio_blk.h"
 #include "snapshot/migrate.h"
@@ -246,6 +247,7 @@ struct mig {
 	unsigned rounds;
 	uint64_t pages_sent, zero_sent;
 	bool verify;              /* migrate URI verify: RAM checked page by page at the end */
+	bool unlocked;            /* the disks' image locks are the destination's to take */
 };
 
 /* One migration per board at a time; several VMs in a process each have their own. */
@@ -436,7 +438,32 @@ static void mig_free(struct mig *m)
 	free(m);
 }
 
-/* Stop the thread, the log and the migration; the guest stays. */
+/*
+ * Each disk image is locked by the process that opened it (host/disk.c, an OFD
+ * write lock), and the destination opens the images as it builds the machine,
+ * at the hello: the source lets go of its locks for the migration (it keeps
+ * its descriptors and goes on writing; the stop drains and flushes them) and
+ * takes them back if the guest stays. 0, or -1 with one line in err.
+ */
+static int disk_locks(struct board *b, bool lock, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < BOARD_MAX_DISKS; i++) {
+		struct disk *d = b->blk[i] ? virtio_blk_disk(b->blk[i]) : NULL;
+		struct flock fl = { .l_whence = SEEK_SET };
+
+		if (!d || d->fd < 0)
+			continue;
+		fl.l_type = !lock ? F_UNLCK : d->readonly || d->snapshot ? F_RDLCK : F_WRLCK;
+		if (fcntl(d->fd, F_OFD_SETLK, &fl)) {
+			snprintf(err, errlen, "disk %u (%s): cannot %s its lock: %s", i, d->path,
+				 lock ? "take back" : "let go of", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Stop the thread, the log and the migration; the guest stays (unless it moved: b->quit). */
 static void mig_end(struct mig *m)
 {
 	atomic_store(&m->cancel, true);
@@ -449,6 +476,12 @@ static void mig_end(struct mig *m)
 		pthread_join(m->thread, NULL);
 	find_running(m->b, true);
 	core_dirty_stop(&m->b->vcpu.core);
+	if (m->unlocked && !m->b->quit) {
+		char err[300];
+
+		if (disk_locks(m->b, true, err, sizeof(err)))
+			log_err("migrate %s: %s (another process took it meanwhile)\n", m->uri, err);
+	}
 	mig_free(m);
 }
 
@@ -606,15 +639,6 @@ int migrate_start(void *board, const char *uri, int fd,
 	struct mig *m;
 	int sndbuf = 4 << 20;
 
-	/*
-	 * A disk's image is locked by the process that opened it (host/disk.c), and the
-	 * destination opens its images when it builds the machine, before the source stops.
-	 */
-	if (b->cfg->n_disks) {
-		snprintf(err, errlen, "a machine with disks cannot be migrated yet (each image's lock "
-			 "stays with the source; docs/snapshot.md)");
-		return -1;
-	}
 	if (find_running(b, false)) {
 		snprintf(err, errlen, "a migration is already running");
 		return -1;
@@ -675,6 +699,12 @@ int migrate_start(void *board, const char *uri, int fd,
 		mig_free(m);
 		return -1;
 	}
+	if (disk_locks(b, false, err, errlen)) {
+		disk_locks(b, true, err + strlen(err), 0);
+		mig_end(m);
+		return -1;
+	}
+	m->unlocked = true;
 	if (pthread_create(&m->thread, NULL, precopy, m)) {
 		snprintf(err, errlen, "cannot start its thread");
 		mig_end(m);
