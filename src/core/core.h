@@ -376,7 +376,8 @@ int core_set_guest_watchpoints(struct core *c, const struct core_watchpoint *w, 
  * Code invalidation: icbi (one line), iccci (all). Stores the core performs
  * are its own business, as are core_phys_write()s; a host that writes guest
  * RAM directly (DMA) relies on the guest's icbi, as on the real 440, or
- * calls core_icache_invalidate_range()/core_icache_flush() itself.
+ * calls core_icache_invalidate_range()/core_icache_flush() itself, or
+ * core_ram_written(), which also keeps the dirty-page log (below) true.
  */
 void core_icache_invalidate(struct core *c, gpa_t pa);
 void core_icache_flush(struct core *c);
