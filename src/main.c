@@ -55,6 +55,7 @@ enum {
 	OPT_QMP,
 	OPT_NO_SHUTDOWN,
 	OPT_RESTORE,
+	OPT_INCOMING,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "qmp",         required_argument, NULL, OPT_QMP },
 	{ "no-shutdown", no_argument,       NULL, OPT_NO_SHUTDOWN },
 	{ "restore",     required_argument, NULL, OPT_RESTORE },
+	{ "incoming",    required_argument, NULL, OPT_INCOMING },
 	{ "help",        no_argument,       NULL, 'h' },
 	{ "version",     no_argument,       NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -150,6 +152,10 @@ static void usage(FILE *out)
 "                          the kernel, RAM and devices; --serial, --console,\n"
 "                          --bytechan, --disk, --net and --engine may be given\n"
 "                          again (docs/snapshot.md)\n"
+"      --incoming URI      wait on unix:PATH or tcp:HOST:PORT for a live migration\n"
+"                          (the control socket's migrate command) and run the\n"
+"                          guest from there; as --restore, the machine comes from\n"
+"                          the source (docs/snapshot.md, Live migration)\n"
 "      --serial SPEC       UART0 backend: stdio (default), pty, file:PATH, null,\n"
 "                          unix:PATH (listens; ,server=off connects), or\n"
 "                          tcp:[HOST]:PORT (connects; ,server=on listens on HOST,\n"
@@ -636,6 +642,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case OPT_RESTORE:
 			c->vm.restore = optarg;
 			break;
+		case OPT_INCOMING:
+			c->vm.incoming = optarg;
+			break;
 		case OPT_STATS:
 			if (optarg && strcmp(optarg, "json") && strcmp(optarg, "table")) {
 				fprintf(stderr, "hv440: --stats: invalid format '%s' (use --stats or "
@@ -713,7 +722,11 @@ static int check_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "hv440: unexpected argument '%s'\n", argv[optind]);
 		return try_help();
 	}
-	if (!c->vm.board.kernel && !c->vm.dump_dtb && !c->vm.restore) {
+	if (c->vm.restore && c->vm.incoming) {
+		fprintf(stderr, "hv440: --restore and --incoming both give the machine; give one\n");
+		return try_help();
+	}
+	if (!c->vm.board.kernel && !c->vm.dump_dtb && !c->vm.restore && !c->vm.incoming) {
 		fprintf(stderr, "hv440: no kernel given (--kernel FILE)\n");
 		return try_help();
 	}

@@ -339,12 +339,15 @@ void board_add_device(struct board *b, struct device *dev, const char *fdt_paren
 /* ---- virtio devices ---- */
 
 /* Put a virtio device on the next free PCI slot (1, 2, ...). */
-/* A virtio device wrote guest RAM: decoded code there is stale (docs/interpreter.md, "Coherence"). */
+/*
+ * A virtio device wrote guest RAM: decoded code there is stale (docs/interpreter.md, "Coherence")
+ * and the pages are dirty for a live migration (docs/snapshot.md).
+ */
 static void virtio_ram_written(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct board *b = ctx;
 
-	core_icache_invalidate_range(&b->vcpu.core, gpa, len);
+	core_ram_written(&b->vcpu.core, gpa, len);
 }
 
 /*

@@ -46,6 +46,8 @@ void core_reset(struct core *c)
 	c->code_changed = false;
 	memset(&c->stats, 0, sizeof(c->stats));
 	core_tb_write(c, 0);
+	/* A reset comes with RAM reloaded by the board (images, a cleared RAM): all of it changed. */
+	core_dirty_mark(c, 0, c->ram_size);
 }
 
 static void fast_flush(struct core *c)
@@ -341,6 +343,9 @@ enum xlate_result core_xlate(struct core *c, gva_t ea, enum core_access acc, uin
 			struct core_fast_entry *f =
 				&c->fast[c->ctx.kmode][acc][(ea >> 12) & (CORE_FAST_SIZE - 1)];
 
+			/* The dirty log: a page is marked as it enters the write fast cache. */
+			if (acc == CORE_ACC_WRITE)
+				core_dirty_mark(c, page_pa, 4096);
 			f->tag = (ea & ~0xfffu) | c->fast_key[acc];
 			f->addend = (uintptr_t)(c->ram + page_pa) - (uintptr_t)(ea & ~0xfffu);
 		}
@@ -441,9 +446,77 @@ bool core_phys_write(struct core *c, gpa_t pa, const void *buf, size_t len)
 		return false;
 	if (len) {
 		memcpy(c->ram + pa, buf, len);
-		block_invalidate(c, pa, len);
+		core_ram_written(c, pa, len);
 	}
 	return true;
+}
+
+/* ---- the dirty-page log ---- */
+
+static size_t dirty_words(const struct core *c)
+{
+	return (size_t)((c->ram_size / 4096 + 63) / 64);
+}
+
+/* Drop every write entry of the fast cache: the next store to each page takes the slow path. */
+static void fast_drop_writes(struct core *c)
+{
+	for (unsigned k = 0; k < 2; k++)
+		memset(c->fast[k][CORE_ACC_WRITE], 0, sizeof(c->fast[k][CORE_ACC_WRITE]));
+}
+
+int core_dirty_start(struct core *c)
+{
+	if (c->dirty)
+		return 0;
+	c->dirty = calloc(dirty_words(c) ? dirty_words(c) : 1, sizeof(uint64_t));
+	if (!c->dirty)
+		return -ENOMEM;
+	fast_drop_writes(c);
+	return 0;
+}
+
+uint64_t core_dirty_take(struct core *c, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (!c->dirty) {
+		memset(out, 0, dirty_words(c) * sizeof(uint64_t));
+		return 0;
+	}
+	/* The bits go first, then the fast entries that let stores skip setting them. */
+	for (size_t i = 0; i < dirty_words(c); i++) {
+		out[i] = atomic_exchange_explicit(&c->dirty[i], 0, memory_order_acq_rel);
+		n += (uint64_t)__builtin_popcountll(out[i]);
+	}
+	fast_drop_writes(c);
+	return n;
+}
+
+void core_dirty_stop(struct core *c)
+{
+	free((void *)c->dirty);
+	c->dirty = NULL;
+}
+
+void core_dirty_mark(struct core *c, gpa_t pa, uint64_t len)
+{
+	uint64_t first, last;
+
+	if (!c->dirty || !len || pa >= c->ram_size)
+		return;
+	if (len > c->ram_size - pa)
+		len = c->ram_size - pa;
+	first = pa >> 12;
+	last = (pa + len - 1) >> 12;
+	for (uint64_t p = first; p <= last; p++)
+		atomic_fetch_or_explicit(&c->dirty[p / 64], 1ull << (p % 64), memory_order_relaxed);
+}
+
+void core_ram_written(struct core *c, gpa_t pa, uint64_t len)
+{
+	core_dirty_mark(c, pa, len);
+	block_invalidate(c, pa, len);
 }
 
 const char *core_exit_name(enum core_exit_kind kind)

@@ -301,6 +301,11 @@ struct core {
 	struct core_jit *jit;
 	int64_t jit_left;      /* translated code's budget left minus BLK_MAX_INSNS (jit.c) */
 	uint32_t jit_block;    /* the block translated code entered last (jit.c) */
+	/*
+	 * Dirty-page log (core_dirty_start): one bit per 4 KiB page of RAM,
+	 * NULL while off. Set atomically (a device thread may mark too).
+	 */
+	_Atomic uint64_t *dirty;
 	/* Lockstep engine: the interpreter's RAM writes, undone before the JIT's run. */
 	bool lockstep;
 	bool wlog_on, wlog_full;
@@ -371,7 +376,8 @@ int core_set_guest_watchpoints(struct core *c, const struct core_watchpoint *w, 
  * Code invalidation: icbi (one line), iccci (all). Stores the core performs
  * are its own business, as are core_phys_write()s; a host that writes guest
  * RAM directly (DMA) relies on the guest's icbi, as on the real 440, or
- * calls core_icache_invalidate_range()/core_icache_flush() itself.
+ * calls core_icache_invalidate_range()/core_icache_flush() itself, or
+ * core_ram_written(), which also keeps the dirty-page log (below) true.
  */
 void core_icache_invalidate(struct core *c, gpa_t pa);
 void core_icache_flush(struct core *c);
@@ -401,6 +407,32 @@ static inline void core_event_clear(struct core *c, uint32_t bits)
 {
 	atomic_fetch_and_explicit(&c->events, ~bits, memory_order_acq_rel);
 }
+
+/*
+ * Dirty-page log (live migration: snapshot/migrate.c). One bit per 4 KiB
+ * page of RAM, set for every store the core performs (both engines),
+ * every core_phys_write() and every core_ram_written(). Cost: while the
+ * log is on, a page enters the write fast cache only as its bit is set,
+ * so the first store to each page after a take goes the slow way (which
+ * sets the bit) and the rest run at full speed, as for code pages
+ * (block.h). Start, take and stop on the vcpu thread between core_run()s.
+ */
+int core_dirty_start(struct core *c);  /* every bit clear; 0 or -ENOMEM */
+/*
+ * Move the bits set since the start or the last take into out
+ * (ram_size / 4096 bits, in 64-bit words, page N at bit N % 64 of word
+ * N / 64) and clear them; a page stored to after this is set again.
+ * Returns the number of pages taken.
+ */
+uint64_t core_dirty_take(struct core *c, uint64_t *out);
+void core_dirty_stop(struct core *c);
+/* Mark [pa, pa+len) dirty, if the log is on (out-of-RAM bytes are ignored). */
+void core_dirty_mark(struct core *c, gpa_t pa, uint64_t len);
+/*
+ * The host wrote guest RAM [pa, pa+len) directly (a device's DMA): the
+ * decoded code there dies and the pages are dirty.
+ */
+void core_ram_written(struct core *c, gpa_t pa, uint64_t len);
 
 /* Guest physical RAM helpers (bounds-checked; false when out of RAM). */
 bool core_phys_read(const struct core *c, gpa_t pa, void *buf, size_t len);

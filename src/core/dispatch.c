@@ -38,6 +38,7 @@ void core_fini(struct core *c)
 	jit_fini(c);
 	free(c->wlog);
 	c->wlog = NULL;
+	core_dirty_stop(c);
 }
 
 static bool at_breakpoint(const struct core *c, gva_t pc)

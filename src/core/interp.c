@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A store the core made to RAM outside the write fast cache: the dirty log and the code there. */
+static inline void ram_stored(struct core *c, gpa_t pa, uint64_t len)
+{
+	if (unlikely(c->dirty != NULL))
+		core_dirty_mark(c, pa, len);
+	block_code_written(c, pa, len);
+}
+
 /* Result of a memory access helper. */
 enum { R_OK = 0, R_EXIT, R_MMIO };
 
@@ -107,11 +115,11 @@ static int access_slow(struct core *c, gva_t ea, unsigned n, enum core_access ac
 		st_be(buf, n, rev ? bswap_n(*v, n) : *v);
 		wlog(c, c->ram + pa[0], n0);
 		memcpy(c->ram + pa[0], buf, n0);
-		block_code_written(c, pa[0], n0);
+		ram_stored(c, pa[0], n0);
 		if (parts == 2) {
 			wlog(c, c->ram + pa[1], n - n0);
 			memcpy(c->ram + pa[1], buf + n0, n - n0);
-			block_code_written(c, pa[1], n - n0);
+			ram_stored(c, pa[1], n - n0);
 		}
 	} else {
 		memcpy(buf, c->ram + pa[0], n0);
@@ -218,7 +226,7 @@ static int block_access(struct core *c, gva_t ea, unsigned n, enum core_access a
 		if (acc == CORE_ACC_WRITE) {
 			wlog(c, host[i], cnt[i]);
 			memcpy(host[i], buf + done, cnt[i]);
-			block_code_written(c, hpa[i], cnt[i]);
+			ram_stored(c, hpa[i], cnt[i]);
 		} else
 			memcpy(buf + done, host[i], cnt[i]);
 		done += cnt[i];
@@ -841,7 +849,7 @@ static int exec(struct core *c, const struct insn *i)
 				if (c->resv_valid && c->resv_pa == pa) {
 					wlog(c, c->ram + pa, 4);
 					st_be(c->ram + pa, 4, le ? __builtin_bswap32(g[i->rt]) : g[i->rt]);
-					block_code_written(c, pa, 4);
+					ram_stored(c, pa, 4);
 					crf |= 2; /* EQ: the store was performed */
 				}
 				c->resv_valid = false;
@@ -878,7 +886,7 @@ static int exec(struct core *c, const struct insn *i)
 			}
 			wlog(c, c->ram + pa, 32);
 			memset(c->ram + pa, 0, 32);
-			block_code_written(c, pa, 32);
+			ram_stored(c, pa, 32);
 			break;
 		}
 		case OP_DCBF:

@@ -268,8 +268,11 @@ bool virtq_has_work(struct virtio_dev *d, struct virtqueue *vq)
 /* With event idx, ask for a notification as soon as the driver adds past what we took. */
 static void publish_avail_event(struct virtio_dev *d, struct virtqueue *vq)
 {
-	if (virtio_has_feature(d, VIRTIO_RING_F_EVENT_IDX))
+	if (virtio_has_feature(d, VIRTIO_RING_F_EVENT_IDX)) {
 		ring_st16(d, vq->used + 4 + 8ull * vq->size, vq->last_avail);
+		if (d->ram_written) /* RAM the device wrote: a migration's dirty log must see it */
+			d->ram_written(d->ram_written_ctx, vq->used + 4 + 8ull * vq->size, 2);
+	}
 }
 
 struct desc {

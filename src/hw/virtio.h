@@ -108,8 +108,9 @@ struct virtio_dev {
 	void (*irq_update)(struct virtio_dev *d);
 	/*
 	 * Guest RAM [gpa, gpa+len) was written by the device (virtq_push: the
-	 * buffer's device-writable part and the used element), so the board
-	 * can drop decoded code there; NULL: nobody cares.
+	 * buffer's device-writable part and the used element; the avail
+	 * event), so the board can drop decoded code there and log the pages
+	 * dirty (live migration); NULL: nobody cares.
 	 */
 	void (*ram_written)(void *ctx, uint64_t gpa, uint64_t len);
 	void *ram_written_ctx;

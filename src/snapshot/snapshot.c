@@ -855,3 +855,145 @@ out:
 	}
 	return ret;
 }
+
+/*
+ * ---- live migration (snapshot/migrate.c) ----
+ * The file's parts without the file: the machine section on its own, and
+ * the vcpu and device sections (the same section headers and CRCs) as one
+ * stream, so a migration carries exactly what a snapshot holds but RAM.
+ */
+
+int snapshot_machine_write(struct board *b, struct state_writer *w, char *err, size_t errlen)
+{
+	return machine_record(b, w, err, errlen);
+}
+
+int snapshot_machine_read(const char *what, const char *board, uint64_t ram_size, const void *data,
+			  size_t len, struct board_config *cfg, char **strs, unsigned *n_strs)
+{
+	struct snap_in in = { .path = what, .ram_size = ram_size };
+	struct recorded_disk disks[BOARD_MAX_DISKS];
+	int r;
+
+	in.mc = machine_find(board);
+	if (!in.mc)
+		return refuse(&in, "a machine of board '%s', which this hv440 does not have", board);
+	in.n = 1;
+	in.s[0].data = data;
+	in.s[0].len = len;
+	r = machine_load(&in, cfg, disks);
+	if (r) {
+		for (unsigned i = 0; i < in.n_strs; i++)
+			free(in.strs[i]);
+		return r;
+	}
+	memcpy(strs, in.strs, sizeof(in.strs));
+	*n_strs = in.n_strs;
+	return 0;
+}
+
+int snapshot_state_write(struct board *b, FILE *f, char *err, size_t errlen)
+{
+	struct snap_out o = { .f = f };
+	struct state_writer w;
+	uint8_t *buf = malloc(SNAP_DEV_BUF);
+	unsigned i = 0;
+	int ret = -1;
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	state_writer_init(&w, buf, SNAP_DEV_BUF);
+	if (vcpu_state_save(&b->vcpu, &w)) {
+		snprintf(err, errlen, "the vcpu's state does not fit");
+		goto out;
+	}
+	put_section(&o, "vcpu", buf, w.len);
+	for (struct device *d = b->devices.head; d; d = d->next, i++) {
+		char name[SNAP_NAME_LEN + 16];
+		int r;
+
+		if (!d->ops->save || !d->ops->load) {
+			snprintf(err, errlen, "device %s cannot save its state", d->name);
+			goto out;
+		}
+		state_writer_init(&w, buf, SNAP_DEV_BUF);
+		r = d->ops->save(d, &w);
+		if (r) {
+			snprintf(err, errlen, "device %s: %s", d->name,
+				 r == -EBUSY ? "a request is still in flight" : strerror(-r));
+			goto out;
+		}
+		snprintf(name, sizeof(name), "dev.%u.%s", i, d->name);
+		put_section(&o, name, buf, w.len);
+	}
+	put_section(&o, "end", NULL, 0);
+	if (o.failed || fflush(f)) {
+		snprintf(err, errlen, "out of memory for the device state");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+int snapshot_state_read(struct board *b, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+	struct device *d = b->devices.head;
+	size_t pos = 0;
+	unsigned i = 0;
+
+	for (bool first = true;; first = false) {
+		char name[SNAP_NAME_LEN + 1], want[SNAP_NAME_LEN + 16];
+		struct state_reader r;
+		uint64_t n;
+
+		if (len - pos < SNAP_SECTION_SIZE || crc32_z(0, data + pos, 44) != ld_be32(data + pos + 44)) {
+			snprintf(err, errlen, "corrupted device state (a section header)");
+			return -1;
+		}
+		memcpy(name, data + pos, SNAP_NAME_LEN);
+		name[SNAP_NAME_LEN] = 0;
+		n = (uint64_t)ld_be32(data + pos + 32) << 32 | ld_be32(data + pos + 36);
+		pos += SNAP_SECTION_SIZE;
+		if (n > len - pos || crc32_z(0, data + pos, (size_t)n) != ld_be32(data + pos - 8)) {
+			snprintf(err, errlen, "corrupted device state (section '%s')", name);
+			return -1;
+		}
+		state_reader_init(&r, data + pos, (size_t)n);
+		pos += (size_t)n;
+		if (first) {
+			if (strcmp(name, "vcpu") || vcpu_state_load(&b->vcpu, &r) || r.pos != r.size) {
+				snprintf(err, errlen, "the vcpu section does not fit this machine");
+				return -1;
+			}
+			continue;
+		}
+		if (!d)
+			break;
+		snprintf(want, sizeof(want), "dev.%u.%s", i, d->name);
+		want[SNAP_NAME_LEN] = 0;
+		if (strcmp(name, want)) {
+			snprintf(err, errlen, "the devices differ from this machine's (no %s)", want);
+			return -1;
+		}
+		if (!d->ops->load || d->ops->load(d, &r) || r.pos != r.size) {
+			snprintf(err, errlen, "the state of device %s does not fit this machine", d->name);
+			return -1;
+		}
+		d = d->next;
+		i++;
+		if (!d) {
+			/* the end marker must follow */
+			if (len - pos != SNAP_SECTION_SIZE || strncmp((const char *)data + pos, "end", 4)) {
+				snprintf(err, errlen, "the state has devices this machine lacks");
+				return -1;
+			}
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "the state has devices this machine lacks");
+	return -1;
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* control.c - the control socket (--control unix:PATH): live statistics, their reset, snapshots. */
+/* control.c - the control socket (--control unix:PATH): live statistics, their reset, snapshots, migration. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +30,9 @@ struct control {
 	int (*snapshot)(void *opaque, const char *path, int fd, char *err, size_t errlen);
 	void *snapshot_opaque;
 	int passed_fd;            /* a descriptor the client sent (SCM_RIGHTS), for snapshot; -1: none */
+	control_migrate_fn migrate;
+	void *migrate_opaque;
+	bool migrate_pending;     /* a `migrate` answers later (migrate_answer) */
 };
 
 static void send_all(int fd, const char *p, size_t n)
@@ -57,6 +60,16 @@ static void drop_client(struct control *c)
 	if (c->passed_fd >= 0)
 		close(c->passed_fd);
 	c->passed_fd = -1;
+}
+
+/* The answer of a `migrate` (text: whole lines, the last "ok" or "error: ..."). */
+static void migrate_answer(void *ctx, const char *text)
+{
+	struct control *c = ctx;
+
+	c->migrate_pending = false;
+	if (c->client_fd >= 0)
+		send_all(c->client_fd, text, strlen(text));
 }
 
 static void command(struct control *c, char *line)
@@ -100,8 +113,29 @@ static void command(struct control *c, char *line)
 		if (c->passed_fd >= 0)
 			close(c->passed_fd);
 		c->passed_fd = -1;
+	} else if (!strncmp(line, "migrate", 7) && (line[7] == ' ' || !line[7])) {
+		const char *uri = line + 7;
+		char err[256];
+
+		while (*uri == ' ')
+			uri++;
+		/* Started here; the answer comes once the guest runs in the destination (or not). */
+		if (!*uri)
+			fputs("error: migrate needs an address (migrate unix:PATH or tcp:HOST:PORT)\n", f);
+		else if (!c->migrate)
+			fputs("error: this machine cannot be migrated\n", f);
+		else if (c->migrate_pending)
+			fputs("error: a migration is already running\n", f);
+		else if (c->migrate(c->migrate_opaque, uri, c->passed_fd, migrate_answer, c, err,
+				    sizeof(err)))
+			fprintf(f, "error: %s\n", err);
+		else
+			c->migrate_pending = true;
+		if (c->passed_fd >= 0)
+			close(c->passed_fd);
+		c->passed_fd = -1;
 	} else if (!strcmp(line, "help")) {
-		fputs("commands: stats, stats json, reset, snapshot FILE, help\nok\n", f);
+		fputs("commands: stats, stats json, reset, snapshot FILE, migrate URI, help\nok\n", f);
 	} else if (*line) {
 		fprintf(f, "error: unknown command '%.64s' (try help)\n", line);
 	}
@@ -241,6 +275,14 @@ void control_set_snapshot(struct control *c,
 		return;
 	c->snapshot = fn;
 	c->snapshot_opaque = opaque;
+}
+
+void control_set_migrate(struct control *c, control_migrate_fn fn, void *opaque)
+{
+	if (!c)
+		return;
+	c->migrate = fn;
+	c->migrate_opaque = opaque;
 }
 
 void control_close(struct control *c)

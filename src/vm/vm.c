@@ -15,6 +15,7 @@
 #include "hv/profile.h"
 #include "hv/stats.h"
 #include "hv/trace.h"
+#include "snapshot/migrate.h"
 #include "snapshot/snapshot.h"
 #include "tools/control.h"
 #include "tools/qmp.h"
@@ -427,6 +428,7 @@ static int open_handles(struct vm *vm)
 	if (cfg->control && control_open(&vm->control, cfg->control, &vm->board->loop, v))
 		return -1;
 	control_set_snapshot(vm->control, snapshot_save_hook, vm->board);
+	control_set_migrate(vm->control, migrate_start, vm->board);
 	if (cfg->hold && !cfg->gdb)
 		qmp_hold(vm->qmp); /* QEMU's -S: stopped until the QMP command cont */
 	if (cfg->gdb && open_gdb(vm))
@@ -453,8 +455,9 @@ struct vm *vm_create(const struct vm_config *cfg, const char *name)
 		log_err("%s: more than %d VMs in one process\n", name, VM_MAX);
 		goto fail;
 	}
-	if (cfg->restore ? snapshot_restore(&vm->board, &vm->cfg.board, cfg->restore)
-			 : board_create(&vm->board, &vm->cfg.board))
+	if (cfg->incoming ? migrate_incoming(&vm->board, &vm->cfg.board, cfg->incoming)
+	    : cfg->restore ? snapshot_restore(&vm->board, &vm->cfg.board, cfg->restore)
+			   : board_create(&vm->board, &vm->cfg.board))
 		goto fail;
 	atomic_store(&vm->vcpu, &vm->board->vcpu);
 	if (!cfg->dump_dtb && open_handles(vm))
@@ -483,6 +486,7 @@ void vm_destroy(struct vm *vm)
 	registry_remove(vm);
 	atomic_store(&vm->vcpu, NULL);
 	gdbstub_close(vm->gdb);
+	migrate_cancel(vm->board); /* before the control socket its answer would go to */
 	if (vm->board) {
 		vm->board->vcpu.profile = NULL;
 		vm->board->vcpu.trace = NULL;

@@ -20,6 +20,7 @@ struct vm_config {
 	struct board_config board;
 	const char *dump_dtb;     /* write the device tree here and stop (nothing else is opened) */
 	const char *restore;      /* --restore FILE: the machine from a snapshot (docs/snapshot.md), or NULL */
+	const char *incoming;     /* --incoming URI: the machine from a live migration, or NULL */
 	bool no_reboot;           /* a guest reset ends the run (VM_EXIT_OK) */
 	bool no_shutdown;         /* ... but the VM stays, stopped, until a quit or a signal */
 	bool hold;                /* -S: stopped before the first instruction for gdb or QMP */

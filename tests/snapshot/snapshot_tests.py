@@ -537,9 +537,11 @@ def main(argv):
         return 2
     ctx = Ctx(argv[1])
     only = set(argv[2:])
+    import migrate_tests  # live migration (its own file); it imports this one's helpers
+    tests = TESTS + migrate_tests.TESTS
     passed = failed = 0
     try:
-        for t in TESTS:
+        for t in tests:
             name = t.__name__[5:]
             if only and name not in only:
                 continue
@@ -548,7 +550,7 @@ def main(argv):
                 t(ctx)
                 print(f"PASS {name} ({time.monotonic() - t0:.1f} s)", flush=True)
                 passed += 1
-            except (Fail, ConsoleError, subprocess.SubprocessError, OSError) as e:
+            except (Fail, migrate_tests.Fail, ConsoleError, subprocess.SubprocessError, OSError) as e:
                 print(f"FAIL {name}: {e}", flush=True)
                 failed += 1
     finally:
