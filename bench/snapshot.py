@@ -14,7 +14,6 @@ threads' /proc/PID/task/*/schedstat run times), which a loaded host does
 not inflate."""
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+import control as control_client  # noqa: E402
 from console import Console  # noqa: E402
 
 
@@ -32,22 +33,7 @@ def guest(what):
 
 
 def control(path, command):
-    for _ in range(500):
-        s = socket.socket(socket.AF_UNIX)
-        try:
-            s.connect(path)
-            break
-        except OSError:
-            s.close()
-            time.sleep(0.02)
-    s.sendall((command + "\n").encode())
-    buf = b""
-    while not buf.endswith(b"\n"):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    return buf.decode().strip()
+    return control_client.request(path, command, connect_timeout=10)
 
 
 def cpu_ms(pid):

@@ -234,6 +234,39 @@ static void put_ram_pages(struct snap_out *o, struct board *b, const struct ram_
 			o->failed = true;
 }
 
+/* The vcpu's section, then one per device in list order ("dev.N.NAME"); -1 after err is set. */
+static int put_state(struct snap_out *o, struct board *b, uint8_t *buf, char *err, size_t errlen)
+{
+	struct state_writer w;
+	unsigned i = 0;
+
+	state_writer_init(&w, buf, SNAP_DEV_BUF);
+	if (vcpu_state_save(&b->vcpu, &w)) {
+		snprintf(err, errlen, "the vcpu's state does not fit");
+		return -1;
+	}
+	put_section(o, "vcpu", buf, w.len);
+	for (struct device *d = b->devices.head; d; d = d->next, i++) {
+		char name[SNAP_NAME_LEN + 16];
+		int r;
+
+		if (!d->ops->save || !d->ops->load) {
+			snprintf(err, errlen, "device %s cannot save its state", d->name);
+			return -1;
+		}
+		state_writer_init(&w, buf, SNAP_DEV_BUF);
+		r = d->ops->save(d, &w);
+		if (r) {
+			snprintf(err, errlen, "device %s: %s", d->name,
+				 r == -EBUSY ? "a request is still in flight" : strerror(-r));
+			return -1;
+		}
+		snprintf(name, sizeof(name), "dev.%u.%s", i, d->name);
+		put_section(o, name, buf, w.len);
+	}
+	return 0;
+}
+
 static int write_file(struct board *b, const char *path, int fd, char *err, size_t errlen)
 {
 	struct state_writer w;
@@ -244,7 +277,6 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 	struct ram_runs rr = { 0 };
 	char *tmp = NULL;
 	struct snap_out o = { 0 };
-	unsigned i = 0;
 	int ret = -1;
 
 	if (!buf || !ram || asprintf(&tmp, "%s.tmp", path) < 0) {
@@ -291,30 +323,8 @@ static int write_file(struct board *b, const char *path, int fd, char *err, size
 		o.failed = true;
 	put_section(&o, "machine", buf, w.len);
 	put_section(&o, "ram", ram, rw.len);
-	state_writer_init(&w, buf, SNAP_DEV_BUF);
-	if (vcpu_state_save(&b->vcpu, &w)) {
-		snprintf(err, errlen, "the vcpu's state does not fit");
+	if (put_state(&o, b, buf, err, errlen))
 		goto out;
-	}
-	put_section(&o, "vcpu", buf, w.len);
-	for (struct device *d = b->devices.head; d; d = d->next, i++) {
-		char name[SNAP_NAME_LEN + 16];
-		int r;
-
-		if (!d->ops->save || !d->ops->load) {
-			snprintf(err, errlen, "device %s cannot save its state", d->name);
-			goto out;
-		}
-		state_writer_init(&w, buf, SNAP_DEV_BUF);
-		r = d->ops->save(d, &w);
-		if (r) {
-			snprintf(err, errlen, "device %s: %s", d->name,
-				 r == -EBUSY ? "a request is still in flight" : strerror(-r));
-			goto out;
-		}
-		snprintf(name, sizeof(name), "dev.%u.%s", i, d->name);
-		put_section(&o, name, buf, w.len);
-	}
 	put_section(&o, "end", NULL, 0);
 	put_ram_pages(&o, b, &rr);
 	make_header(h, b->mc ? b->mc->name : "bamboo", b->ram_size, o.n_sections);
@@ -895,39 +905,15 @@ int snapshot_machine_read(const char *what, const char *board, uint64_t ram_size
 int snapshot_state_write(struct board *b, FILE *f, char *err, size_t errlen)
 {
 	struct snap_out o = { .f = f };
-	struct state_writer w;
 	uint8_t *buf = malloc(SNAP_DEV_BUF);
-	unsigned i = 0;
 	int ret = -1;
 
 	if (!buf) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	state_writer_init(&w, buf, SNAP_DEV_BUF);
-	if (vcpu_state_save(&b->vcpu, &w)) {
-		snprintf(err, errlen, "the vcpu's state does not fit");
+	if (put_state(&o, b, buf, err, errlen))
 		goto out;
-	}
-	put_section(&o, "vcpu", buf, w.len);
-	for (struct device *d = b->devices.head; d; d = d->next, i++) {
-		char name[SNAP_NAME_LEN + 16];
-		int r;
-
-		if (!d->ops->save || !d->ops->load) {
-			snprintf(err, errlen, "device %s cannot save its state", d->name);
-			goto out;
-		}
-		state_writer_init(&w, buf, SNAP_DEV_BUF);
-		r = d->ops->save(d, &w);
-		if (r) {
-			snprintf(err, errlen, "device %s: %s", d->name,
-				 r == -EBUSY ? "a request is still in flight" : strerror(-r));
-			goto out;
-		}
-		snprintf(name, sizeof(name), "dev.%u.%s", i, d->name);
-		put_section(&o, name, buf, w.len);
-	}
 	put_section(&o, "end", NULL, 0);
 	if (o.failed || fflush(f)) {
 		snprintf(err, errlen, "out of memory for the device state");

@@ -21,27 +21,12 @@ MIGRATED = re.compile(r"^migrated: downtime ([0-9.]+) ms, total ([0-9.]+) ms, (\
 
 def migrate(csock, uri, timeout=300):
     """`migrate URI` on the control socket: the whole answer (it comes when the migration ends)."""
-    end = time.monotonic() + 30
-    while True:
-        s = socket.socket(socket.AF_UNIX)
-        try:
-            s.connect(csock)
-            break
-        except OSError:
-            s.close()
-            if time.monotonic() > end:
-                raise Fail(f"control socket {csock}: cannot connect")
-            time.sleep(0.02)
-    s.settimeout(timeout)
-    s.sendall(f"migrate {uri}\n".encode())
-    buf = b""
-    while not (buf.endswith(b"ok\n") or (buf.startswith(b"error") and buf.endswith(b"\n"))):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    s.close()
-    return buf.decode().strip()
+    try:
+        return st.control_client.request(
+            csock, f"migrate {uri}", timeout=timeout, connect_timeout=30,
+            done=lambda buf: buf.endswith(b"ok\n") or (buf.startswith(b"error") and buf.endswith(b"\n")))
+    except st.control_client.ControlError as e:
+        raise Fail(str(e)) from None
 
 
 class Proc:

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+import control as control_client  # noqa: E402
 from console import Console, ConsoleError  # noqa: E402
 
 
@@ -42,30 +43,10 @@ def guest(what):
 
 def control(path, command, timeout=60, fd=None):
     """One command on the control socket (with descriptor fd passed along); its one-line answer."""
-    end = time.monotonic() + timeout
-    while True:
-        s = socket.socket(socket.AF_UNIX)
-        try:
-            s.connect(path)
-            break
-        except OSError:
-            s.close()
-            if time.monotonic() > end:
-                raise Fail(f"control socket {path}: cannot connect")
-            time.sleep(0.02)
-    s.settimeout(timeout)
-    if fd is None:
-        s.sendall((command + "\n").encode())
-    else:
-        socket.send_fds(s, [(command + "\n").encode()], [fd])
-    buf = b""
-    while not buf.endswith(b"\n"):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    s.close()
-    return buf.decode().strip()
+    try:
+        return control_client.request(path, command, timeout=timeout, fd=fd)
+    except control_client.ControlError as e:
+        raise Fail(str(e)) from None
 
 
 def snapshot(sock, path):
