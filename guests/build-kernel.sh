@@ -16,8 +16,9 @@
 #               every site of the bamboo kernel (64 KiB holds about a quarter of them)
 #   vmlinux-mgr vmlinux-pv plus Linux's hypervisor management driver (/dev/fsl-hv,
 #               CONFIG_FSL_HV_MANAGER, linux/mgr.fragment), which Kconfig offers only to FSL SoCs
-#               until linux/fsl-hv-manager-44x.patch lets the 440 have it: the kernel of a
-#               system's managing partition (docs/system.md); built last, incrementally
+#               until linux/fsl-hv-manager-44x.patch lets the 440 have it, and the 440's own
+#               watchdog as /dev/watchdog (CONFIG_BOOKE_WDT): the kernel of a system's
+#               partitions in the system tier (docs/system.md); built last, incrementally
 # The work is skipped when all outputs exist and the hash of the inputs (this script, the
 # fragment, the patches and the linux-source package version) is the one they were built from.
 # The steps both kernel recipes share are in lib/kernel.sh.

@@ -99,6 +99,7 @@ sed -e "s|\"[./]*shared/guests/linux-6.1-bamboo/vmlinux-pv\"|\"$kpv\"|" \
     -e "s|\"[./]*shared/guests/initramfs.cpio.gz\"|\"$initrd\"|" \
     -e "s|/tmp/hv440-|$out/|g" \
     -e '/monitor {/,/};/s|restart = "always";|restart = "never";|' \
+    -e '/worker {/,/};/s|watchdog-action = "reset";|watchdog-action = "notify-manager";|' \
     "$ex/three-partitions.dts" >"$dts"
 "$hv" system --check "$dts" >"$out/three.check" 2>&1
 check "--check of the test's copy" "[ $? -eq 0 ] && ! grep -q /tmp/hv440- '$dts'" "$(cat "$out/three.check")"
@@ -472,6 +473,43 @@ check "manager: partctl wait got the dog's watchdog doorbell" \
 check "manager: partctl wait got state-change doorbells of the worker and the dog" \
 	"grep -q '^worker state-change' '$out/manager.log' && grep -q '^dog state-change' '$out/manager.log'" \
 	"$(tail -20 "$out/manager.log")"
+
+# --- the Linux worker's own watchdog: vmlinux-mgr has Linux's booke_wdt (/dev/watchdog), which
+# busybox's watchdog daemon arms (TCR[WP] = 3: 2^29 timebase ticks, 1.3 s; TCR[WRC] = chip
+# reset) and feeds. kill -9 of the daemon leaves it armed and unfed: the 440's watchdog goes
+# through ENW, WIS (its interrupt, whose Linux handler prints from NMI context, so the line may
+# never reach the console before the reset) and resets; the test's copy gives the worker
+# watchdog-action "notify-manager", so the manager hears a watchdog doorbell and the restart
+# policy (on-failure) starts the worker again. ---
+# wait_count FILE ERE N SECONDS: until FILE has N lines matching ERE
+wait_count() {
+	local i
+	for i in $(seq 1 $(($4 * 4))); do
+		[ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.25
+	done
+	return 1
+}
+# Boots of the worker so far: the first, after kill -9, after the manager's restart.
+wait_count "$out/worker.log" 'guest: shell ready' 3 120
+send worker 'watchdog -T 3 -t 1 /dev/watchdog; echo "wdt-rc=$?"; sleep 3; kill -9 $(pidof watchdog); echo "wdt-killed-$((6*7))"'
+wait_for "$out/worker.log" 'wdt-killed-42' 30
+wait_for "$out/supervisor.err" 'partition worker ended: exit 0 \(watchdog\); restarting' 60
+sleep 1
+send manager 'cat /tmp/events; echo "events2-$((6*7))"'
+wait_for "$out/manager.log" 'events2-42' 15
+status >"$out/status2w"
+check "Linux worker's watchdog (booke_wdt): armed, its daemon killed -9, the 440 watchdog resets it" \
+	"grep -q 'wdt-rc=0' '$out/worker.log' && grep -q 'booke_wdt: powerpc book-e watchdog driver loaded' '$out/worker.log' &&
+	 grep -q 'partition worker: watchdog expired (1 so far); action: notify-manager' '$out/supervisor.err'" \
+	"$(tail -8 "$out/worker.log"; grep worker "$out/supervisor.err" | tail -4)"
+check "Linux worker's watchdog: the manager got its watchdog doorbell, on-failure restarted it" \
+	"grep -q '^worker watchdog' '$out/manager.log' &&
+	 grep -q 'partition worker ended: exit 0 (watchdog); restarting' '$out/supervisor.err' &&
+	 [ \"\$(field worker state <'$out/status2w')\" = running ] &&
+	 [ \"\$(field worker pid <'$out/status2w')\" != '$w2' ]" \
+	"$(tail -12 "$out/manager.log"; cat "$out/status2w")"
+w2=$(field worker pid <"$out/status2w")
 
 # --- the control socket: stop and start by hand ---
 python3 - "$ctl" >"$out/ctl.out" 2>&1 <<'PY'
