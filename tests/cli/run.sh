@@ -86,6 +86,9 @@ expect_error "--dtb garbage"           --serial null --kernel "$T/text" --kernel
 expect_error "--dtb rsvmap unterminated" --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/rsvmap.dtb"
 expect_error "--dtb version 9"          --serial null --kernel "$T/text" --kernel-addr 0 --dtb "$T/v9.dtb"
 expect_error "--serial bogus:"         --serial bogus: --kernel "$T/text" --kernel-addr 0
+expect_error "--incoming ftp:x"         --incoming ftp:x
+expect_error "--incoming tcp:nohost"    --incoming tcp:nohost
+expect_error "--incoming with --restore" --incoming unix:/nonexistent/s --restore /nonexistent/f
 expect_error "--serial1 bogus"         --serial null --serial1 bogus --kernel "$T/text" --kernel-addr 0
 expect_error "--sandbox maybe"         --serial null --sandbox maybe --kernel "$T/text" --kernel-addr 0
 expect_error "--console bogus:"        --serial null --console bogus: --kernel "$T/text" --kernel-addr 0
